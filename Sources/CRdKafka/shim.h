@@ -1,0 +1,4 @@
+#ifndef SKILLSTREAM_CRDKAFKA_SHIM_H
+#define SKILLSTREAM_CRDKAFKA_SHIM_H
+#include <librdkafka/rdkafka.h>
+#endif

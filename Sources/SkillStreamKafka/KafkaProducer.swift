@@ -1,0 +1,258 @@
+import CRdKafka
+import Foundation
+import Logging
+import Synchronization
+
+/// Produces keyed records with headers to Kafka and reports what became of each one.
+///
+/// Idempotent by default (`enable.idempotence=true`: no duplicates or reordering from retries),
+/// so every acknowledged record is written exactly once per send. When librdkafka's local queue
+/// is full, sending waits (back-pressure) instead of dropping. A dedicated thread serves
+/// delivery reports. Call ``shutdown(timeout:)`` before releasing the producer so that queued
+/// records are flushed; records still undelivered then are reported as failed, never lost silently.
+public final class KafkaProducer: Sendable {
+    /// Properties this producer sets unless the configuration sets them.
+    public static let defaultProperties: [String: String] = [
+        "enable.idempotence": "true",
+        "linger.ms": "5",
+    ]
+
+    private let client: RDKafkaClient
+    private let topics: RDKafkaTopicHandles
+    private let pollLoop: RDKafkaPollLoop
+    private let logger: Logger
+
+    /// Creates a producer; throws `invalidConfiguration` for an unknown property or invalid value
+    /// and `runtimeTooOld` when the loaded librdkafka is older than 2.2.
+    public init(configuration: KafkaConfiguration, logger: Logger) throws {
+        let context = RDKafkaCallbackContext(logger: logger)
+        client = try RDKafkaClient(kind: .producer, properties: configuration.withDefaults(Self.defaultProperties), context: context)
+        topics = RDKafkaTopicHandles(client: client)
+        pollLoop = RDKafkaPollLoop(client: client)
+        self.logger = logger
+        pollLoop.start()
+    }
+
+    deinit {
+        pollLoop.stop()
+        let remaining = rd_kafka_flush(client.handle, 10_000)
+        if remaining != RD_KAFKA_RESP_ERR_NO_ERROR { Self.purge(client) }
+        topics.destroyAll()
+    }
+
+    /// Sends one record and waits for the broker's acknowledgement; throws the delivery error.
+    @discardableResult
+    public func send(_ message: KafkaProducerMessage) async throws -> KafkaTopicPartitionOffset {
+        try await send([message])[0].outcome.get()
+    }
+
+    /// Sends records in order and waits until each has a delivery report, returned in the same
+    /// order. A record that could not even be enqueued has a failed report; none is dropped.
+    public func send(_ messages: [KafkaProducerMessage]) async -> [KafkaDeliveryReport] {
+        guard !messages.isEmpty else { return [] }
+        let batch = KafkaDeliveryBatch(topics: messages.map(\.topic))
+        for (index, message) in messages.enumerated() {
+            let ticket = Unmanaged.passRetained(KafkaDeliveryTicket(batch: batch, index: index))
+            do {
+                try await enqueue(message, opaque: ticket.toOpaque())
+            } catch {
+                ticket.release()
+                batch.record(index: index, .failure(error as? KafkaError ?? KafkaError(code: .messageDeliveryFailed, message: "\(error)")))
+            }
+        }
+        return await batch.reports()
+    }
+
+    /// Waits until every queued record has been delivered or has failed.
+    public func flush(timeout: Duration = .seconds(30)) async throws {
+        let client = self.client
+        let result = try await client.runBlocking { rd_kafka_flush(client.handle, timeout.milliseconds) }
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(code: .timedOut, result, context: "flush did not finish within \(timeout)")
+        }
+    }
+
+    /// Flushes, then stops serving delivery reports. Records not delivered within `timeout` are
+    /// purged and reported as failed to their senders.
+    public func shutdown(timeout: Duration = .seconds(30)) async {
+        do {
+            try await flush(timeout: timeout)
+        } catch {
+            logger.error("Kafka producer flush incomplete at shutdown; purging", metadata: ["kafka.error": "\(error)"])
+            let client = self.client
+            _ = try? await client.runBlocking { Self.purge(client) }
+        }
+        pollLoop.stop()
+    }
+
+    /// Fails every queued and in-flight record and serves their reports.
+    private static func purge(_ client: RDKafkaClient) {
+        _ = rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        _ = rd_kafka_flush(client.handle, 1_000)
+    }
+
+    private func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer) async throws {
+        let topic = topics.handle(for: message.topic)
+        while true {
+            let error = Self.produce(client.handle, topic: topic, message: message, opaque: opaque)
+            guard let error else { return }
+            let code = rd_kafka_error_code(error)
+            if code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                rd_kafka_error_destroy(error)
+                try client.checkFatal()
+                // Back-pressure: the poll thread drains delivery reports meanwhile.
+                try await Task.sleep(for: .milliseconds(1))
+                continue
+            }
+            throw KafkaError(code: .messageDeliveryFailed, consuming: error, context: "could not enqueue record for \(message.topic)")
+        }
+    }
+
+    /// One `rd_kafka_produceva` call; returns librdkafka's error object, if any.
+    private static func produce(
+        _ handle: OpaquePointer, topic: OpaquePointer, message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer
+    ) -> OpaquePointer? {
+        RDKafkaHeaderStorage(message.headers).withHeaderValues { headers in
+            (message.key ?? []).withUnsafeBytes { key in
+                (message.value ?? []).withUnsafeBytes { value in
+                    var values = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 4 + (message.key == nil ? 0 : 1) + (message.value == nil ? 0 : 1) + headers.count)
+                    var index = 0
+                    func add(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
+                        values[index].vtype = type
+                        set(&values[index])
+                        index += 1
+                    }
+                    add(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topic }
+                    add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = message.partition ?? -1 }
+                    add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                    add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
+                    if message.key != nil {
+                        add(RD_KAFKA_VTYPE_KEY) {
+                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
+                            $0.u.mem.size = key.count
+                        }
+                    }
+                    if message.value != nil {
+                        add(RD_KAFKA_VTYPE_VALUE) {
+                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                            $0.u.mem.size = value.count
+                        }
+                    }
+                    for header in headers {
+                        add(RD_KAFKA_VTYPE_HEADER) {
+                            $0.u.header.name = header.name
+                            $0.u.header.val = header.value
+                            $0.u.header.size = header.size
+                        }
+                    }
+                    return rd_kafka_produceva(handle, &values, values.count)
+                }
+            }
+        }
+    }
+}
+
+/// Header names and values laid out in one buffer with C pointers into it, alive for the
+/// duration of one produce call.
+struct RDKafkaHeaderStorage {
+    struct Pointers {
+        var name: UnsafePointer<CChar>
+        var value: UnsafeRawPointer?
+        var size: Int
+    }
+
+    private var bytes: [UInt8] = []
+    private var layout: [(name: Int, value: Int?, size: Int)] = []
+
+    init(_ headers: [KafkaHeader]) {
+        for header in headers {
+            let nameOffset = bytes.count
+            bytes.append(contentsOf: header.name.utf8)
+            bytes.append(0)
+            if let value = header.value {
+                layout.append((nameOffset, bytes.count, value.count))
+                bytes.append(contentsOf: value)
+            } else {
+                layout.append((nameOffset, nil, -1))  // -1: a null value
+            }
+        }
+    }
+
+    func withHeaderValues<T>(_ body: ([Pointers]) -> T) -> T {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return body([]) }
+            let raw = UnsafeRawPointer(base)
+            return body(
+                layout.map { entry in
+                    Pointers(
+                        name: raw.advanced(by: entry.name).assumingMemoryBound(to: CChar.self),
+                        value: entry.value.map { raw.advanced(by: $0) },
+                        size: entry.size)
+                })
+        }
+    }
+}
+
+/// The producer's topic handles, created once per topic and destroyed once, before the client.
+///
+/// `@unchecked Sendable`: the table is guarded by a mutex; librdkafka topic handles are thread-safe.
+final class RDKafkaTopicHandles: @unchecked Sendable {
+    private let client: RDKafkaClient
+    private let handles = Mutex<[String: OpaquePointer]>([:])
+
+    init(client: RDKafkaClient) {
+        self.client = client
+    }
+
+    func handle(for topic: String) -> OpaquePointer {
+        handles.withLock { handles in
+            if let handle = handles[topic] { return handle }
+            let handle = rd_kafka_topic_new(client.handle, topic, nil)!
+            handles[topic] = handle
+            return handle
+        }
+    }
+
+    func destroyAll() {
+        handles.withLock { handles in
+            for handle in handles.values { rd_kafka_topic_destroy(handle) }
+            handles = [:]
+        }
+    }
+}
+
+/// A thread that serves a producer's callbacks (`rd_kafka_poll`) until stopped.
+final class RDKafkaPollLoop: Sendable {
+    private let client: RDKafkaClient
+    private let stopped = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(client: RDKafkaClient) {
+        self.client = client
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            while !stopped.load(ordering: .acquiring) {
+                rd_kafka_poll(client.handle, 50)
+            }
+            finished.signal()
+        }
+        thread.name = "skillstream.kafka.poll"
+        thread.start()
+    }
+
+    /// Stops the loop and waits for the thread to leave librdkafka; later calls return at once.
+    func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        finished.wait()
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, clamped to librdkafka's `int` timeouts.
+    var milliseconds: Int32 {
+        let (seconds, attoseconds) = components
+        return Int32(clamping: seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
+    }
+}

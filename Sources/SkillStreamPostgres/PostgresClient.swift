@@ -1,0 +1,130 @@
+import Dispatch
+import Logging
+import Synchronization
+
+/// A small pool of ``PostgresConnection``s for concurrent callers.
+///
+/// Each caller gets a connection to itself for the duration of its closure, which runs on a
+/// thread that may block (never Swift's cooperative pool). Sessions are opened lazily up to
+/// ``PostgresConfiguration/maximumConnections``; further callers wait their turn in order.
+/// A connection that broke is reconnected on its next use.
+public final class PostgresClient: Sendable {
+    private struct State {
+        var idle: [PostgresConnection] = []
+        var open = 0
+        var waiters: [CheckedContinuation<PostgresConnection?, any Error>] = []
+        var closed = false
+    }
+
+    private enum Checkout {
+        case reuse(PostgresConnection)
+        case create
+        case wait
+    }
+
+    public let configuration: PostgresConfiguration
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    public init(configuration: PostgresConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs `body` with a connection of its own; the connection goes back to the pool after.
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        let connection = try await checkOut()
+        defer { checkIn(connection) }
+        return try await Self.runBlocking { try body(connection) }
+    }
+
+    /// Runs `body` in a transaction on a connection of its own: committed when it returns,
+    /// rolled back when it throws.
+    public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await withConnection { connection in try connection.withTransaction(body) }
+    }
+
+    /// Closes idle connections and refuses new work; connections in use close when returned.
+    public func close() {
+        let (idle, waiters) = state.withLock { state in
+            state.closed = true
+            defer {
+                state.idle = []
+                state.waiters = []
+            }
+            state.open -= state.idle.count
+            return (state.idle, state.waiters)
+        }
+        _ = idle  // released here, closing each session
+        for waiter in waiters { waiter.resume(throwing: PostgresError(code: .closed, message: "the pool is closed")) }
+    }
+
+    private func checkOut() async throws -> PostgresConnection {
+        while true {
+            let decision: Checkout = try state.withLock { state in
+                if state.closed { throw PostgresError(code: .closed, message: "the pool is closed") }
+                if let connection = state.idle.popLast() { return .reuse(connection) }
+                if state.open < configuration.maximumConnections {
+                    state.open += 1
+                    return .create
+                }
+                return .wait
+            }
+            switch decision {
+            case .reuse(let connection):
+                return connection
+            case .create:
+                do {
+                    let configuration = self.configuration
+                    let logger = self.logger
+                    return try await Self.runBlocking {
+                        try PostgresConnection(connectionString: configuration.connectionString, logger: logger)
+                    }
+                } catch {
+                    // Free the slot and let one waiter try to open a connection itself.
+                    let waiter = state.withLock { state in
+                        state.open -= 1
+                        return state.waiters.isEmpty ? nil : state.waiters.removeFirst()
+                    }
+                    waiter?.resume(returning: nil)
+                    throw error
+                }
+            case .wait:
+                let handed = try await withCheckedThrowingContinuation { continuation in
+                    let immediate: Checkout? = state.withLock { state in
+                        if let connection = state.idle.popLast() { return .reuse(connection) }
+                        if state.open < configuration.maximumConnections { return .create }
+                        state.waiters.append(continuation)
+                        return nil
+                    }
+                    switch immediate {
+                    case .reuse(let connection): continuation.resume(returning: connection)
+                    case .create, .wait: continuation.resume(returning: nil)
+                    case nil: break
+                    }
+                }
+                if let handed { return handed }
+            }
+        }
+    }
+
+    private func checkIn(_ connection: PostgresConnection) {
+        let waiter: CheckedContinuation<PostgresConnection?, any Error>? = state.withLock { state in
+            if state.closed {
+                state.open -= 1
+                return nil
+            }
+            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
+            state.idle.append(connection)
+            return nil
+        }
+        waiter?.resume(returning: connection)
+    }
+
+    /// Runs blocking libpq work on a dispatch thread, off the cooperative pool.
+    static func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+}

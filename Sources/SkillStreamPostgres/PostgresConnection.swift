@@ -1,0 +1,296 @@
+import CLibPQ
+import Foundation
+import Logging
+import Synchronization
+
+/// One PostgreSQL session over libpq: parameterized queries, prepared statements, scoped
+/// transactions and COPY. Owns exactly one `PGconn` and closes it once, in `deinit`.
+///
+/// libpq connections are not safe for concurrent use: a connection is confined to one owner
+/// at a time (``PostgresClient`` hands each to one caller), and using it from two threads at
+/// once stops the process with a precondition failure rather than corrupting the session.
+/// Every call blocks; call it from a thread that may block (the pool runs its callers' work
+/// off Swift's cooperative pool). A broken connection is reported as `connectionLost` and
+/// re-established, with its prepared statements, on the next call outside a transaction.
+public final class PostgresConnection: @unchecked Sendable {
+    private let connection: OpaquePointer
+    private let notices: PostgresNoticeLogger
+    private let busy = Atomic<Bool>(false)
+    private var preparedStatements: [String: String] = [:]
+    private var transactionDepth = 0
+    private let logger: Logger
+
+    /// Opens a session from a libpq connection string: a URL (`postgresql://user@host:5432/db?sslmode=require`)
+    /// or key/value pairs (`host=/tmp port=5432 dbname=app`); every libpq option is honoured.
+    public init(connectionString: String, logger: Logger) throws {
+        guard let connection = PQconnectdb(connectionString) else {
+            throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
+        }
+        self.connection = connection
+        self.logger = logger
+        self.notices = PostgresNoticeLogger(logger: logger)
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.lastMessage(connection)
+            PQfinish(connection)
+            throw PostgresError(code: .connectionFailed, message: message)
+        }
+        PQsetNoticeReceiver(connection, { context, result in
+            guard let context, let result else { return }
+            Unmanaged<PostgresNoticeLogger>.fromOpaque(context).takeUnretainedValue().log(result)
+        }, Unmanaged.passUnretained(notices).toOpaque())
+    }
+
+    deinit { PQfinish(connection) }
+
+    /// The server process serving this session (`pg_backend_pid()`).
+    public var backendPID: Int32 { PQbackendPID(connection) }
+
+    /// Whether the session is currently usable without reconnecting.
+    public var isConnected: Bool { PQstatus(connection) == CONNECTION_OK }
+
+    /// Runs one statement with its values bound as parameters (`$1`, `$2`, …).
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> PostgresRows {
+        try exclusively {
+            try ensureConnected()
+            return try bind(parameters) { count, values, lengths, formats in
+                PQexecParams(connection, sql, count, nil, values, lengths, formats, 0)
+            }
+        }
+    }
+
+    /// Runs several statements without parameters in one round trip (for migrations and fixed DDL).
+    public func execute(script sql: String) throws {
+        try exclusively {
+            try ensureConnected()
+            _ = try self.rows(of: PQexec(connection, sql))
+        }
+    }
+
+    /// Prepares a statement once per session; it is prepared again after a reconnect.
+    public func prepare(_ sql: String, name: String) throws -> PostgresPreparedStatement {
+        try exclusively {
+            try ensureConnected()
+            if preparedStatements[name] == sql { return PostgresPreparedStatement(name: name) }
+            if preparedStatements[name] != nil {
+                _ = try rows(of: PQexec(connection, "DEALLOCATE \(Self.quoteIdentifier(name))"))
+            }
+            _ = try rows(of: PQprepare(connection, name, sql, 0, nil))
+            preparedStatements[name] = sql
+            return PostgresPreparedStatement(name: name)
+        }
+    }
+
+    /// Runs a prepared statement with its parameters.
+    @discardableResult
+    public func execute(_ statement: PostgresPreparedStatement, _ parameters: [any PostgresEncodable] = []) throws -> PostgresRows {
+        try exclusively {
+            try ensureConnected()
+            guard preparedStatements[statement.name] != nil else {
+                throw PostgresError(code: .invalidInput, message: "statement \(statement.name) was not prepared on this connection")
+            }
+            return try bind(parameters) { count, values, lengths, formats in
+                PQexecPrepared(connection, statement.name, count, values, lengths, formats, 0)
+            }
+        }
+    }
+
+    /// Runs `body` in a transaction: commits when it returns, rolls back when it throws (and
+    /// rethrows). Nested calls run in the enclosing transaction.
+    public func withTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        if transactionDepth > 0 { return try body(self) }
+        try query("BEGIN")
+        transactionDepth = 1
+        defer { transactionDepth = 0 }
+        let result: T
+        do {
+            result = try body(self)
+        } catch {
+            if isConnected {
+                do { try query("ROLLBACK") } catch { logger.warning("PostgreSQL rollback failed", metadata: ["db.error": "\(error)"]) }
+            }
+            throw error
+        }
+        try query("COMMIT")
+        return result
+    }
+
+    /// Writes rows into a table with `COPY … FROM STDIN`, the fastest bulk path; returns the row count.
+    @discardableResult
+    public func copy(into table: String, columns: [String], rows: some Sequence<[PostgresValue]>) throws -> Int {
+        try exclusively {
+            try ensureConnected()
+            let columnList = columns.map(Self.quoteIdentifier).joined(separator: ", ")
+            let start = PQexec(connection, "COPY \(Self.quoteQualifiedName(table)) (\(columnList)) FROM STDIN")
+            let startStatus = PQresultStatus(start)
+            guard startStatus == PGRES_COPY_IN else {
+                _ = try self.rows(of: start)  // throws the server's reason
+                throw PostgresError(code: .server, message: "COPY did not start")
+            }
+            PQclear(start)
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 17)
+            var sendFailure: String?
+            for row in rows {
+                precondition(row.count == columns.count, "COPY row has \(row.count) values for \(columns.count) columns")
+                PostgresCopyEncoding.appendRow(row, to: &buffer)
+                if buffer.count >= 1 << 16, !putCopyData(&buffer) {
+                    sendFailure = Self.lastMessage(connection)
+                    break
+                }
+            }
+            if sendFailure == nil, !buffer.isEmpty, !putCopyData(&buffer) { sendFailure = Self.lastMessage(connection) }
+            _ = PQputCopyEnd(connection, sendFailure)
+            var affected = 0
+            var firstError: PostgresError?
+            while let result = PQgetResult(connection) {
+                do { affected = try self.rows(of: result).affectedRows } catch { firstError = firstError ?? (error as? PostgresError) }
+            }
+            if let firstError { throw firstError }
+            if let sendFailure { throw PostgresError(code: .connectionLost, message: sendFailure) }
+            return affected
+        }
+    }
+
+    private func putCopyData(_ buffer: inout [UInt8]) -> Bool {
+        let sent = buffer.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32(bytes.count)) }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        return sent == 1
+    }
+
+    // MARK: - Internals
+
+    private func exclusively<T>(_ body: () throws -> T) rethrows -> T {
+        precondition(!busy.exchange(true, ordering: .acquiring), "a PostgresConnection was used from two threads at once")
+        defer { busy.store(false, ordering: .releasing) }
+        return try body()
+    }
+
+    /// Re-establishes a broken session (never inside a transaction, whose work is gone).
+    private func ensureConnected() throws {
+        guard PQstatus(connection) != CONNECTION_OK else { return }
+        guard transactionDepth == 0 else {
+            throw PostgresError(code: .connectionLost, message: "connection lost inside a transaction")
+        }
+        logger.info("PostgreSQL connection lost; reconnecting")
+        PQreset(connection)
+        guard PQstatus(connection) == CONNECTION_OK else {
+            throw PostgresError(code: .connectionFailed, message: Self.lastMessage(connection))
+        }
+        for (name, sql) in preparedStatements.sorted(by: { $0.key < $1.key }) {
+            _ = try rows(of: PQprepare(connection, name, sql, 0, nil))
+        }
+    }
+
+    /// Lays parameter values out in one buffer for libpq; text values NUL-terminated, bytes binary.
+    private func bind(
+        _ parameters: [any PostgresEncodable],
+        _ call: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> OpaquePointer?
+    ) throws -> PostgresRows {
+        var storage: [UInt8] = [0]
+        var offsets: [Int?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        for parameter in parameters {
+            switch parameter.postgresValue {
+            case .null:
+                offsets.append(nil)
+                lengths.append(0)
+                formats.append(0)
+            case .text(let text):
+                offsets.append(storage.count)
+                storage.append(contentsOf: text.utf8)
+                storage.append(0)
+                lengths.append(0)
+                formats.append(0)
+            case .bytes(let bytes):
+                offsets.append(storage.count)
+                storage.append(contentsOf: bytes)
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
+            }
+        }
+        let result = storage.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress!)
+            let values: [UnsafePointer<CChar>?] = offsets.map { $0.map { base.advanced(by: $0).assumingMemoryBound(to: CChar.self) } }
+            return call(Int32(parameters.count), values, lengths, formats)
+        }
+        return try rows(of: result)
+    }
+
+    /// Copies a result's rows out and clears it, or turns it into an error.
+    private func rows(of result: OpaquePointer?) throws -> PostgresRows {
+        defer { PQclear(result) }
+        let status = result.map(PQresultStatus) ?? PGRES_FATAL_ERROR
+        switch status {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
+            let result = result!
+            let rowCount = Int(PQntuples(result))
+            let columnCount = Int(PQnfields(result))
+            let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+            var values: [String?] = []
+            values.reserveCapacity(rowCount * columnCount)
+            for row in 0..<Int32(rowCount) {
+                for column in 0..<Int32(columnCount) {
+                    values.append(PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column)))
+                }
+            }
+            let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+            return PostgresRows(columns: columns, values: values, affectedRows: affected)
+        default:
+            throw error(from: result)
+        }
+    }
+
+    private func error(from result: OpaquePointer?) -> PostgresError {
+        func field(_ code: Character) -> String? {
+            guard let result, let value = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+            return String(cString: value)
+        }
+        let sqlState = field("C")
+        let message = field("M") ?? Self.lastMessage(connection)
+        let lost = PQstatus(connection) != CONNECTION_OK
+        return PostgresError(
+            code: lost ? .connectionLost : (sqlState == nil ? .connectionLost : .server),
+            sqlState: sqlState, message: message, detail: field("D"), hint: field("H"))
+    }
+
+    private static func lastMessage(_ connection: OpaquePointer) -> String {
+        String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Quotes an identifier for SQL text ("name", with embedded quotes doubled).
+    static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Quotes `schema.table` or `table`.
+    static func quoteQualifiedName(_ name: String) -> String {
+        name.split(separator: ".", omittingEmptySubsequences: false).map { quoteIdentifier(String($0)) }.joined(separator: ".")
+    }
+}
+
+/// A statement prepared on a connection, run with ``PostgresConnection/execute(_:_:)``.
+public struct PostgresPreparedStatement: Sendable, Hashable {
+    public let name: String
+}
+
+/// Routes the server's NOTICE and WARNING messages to the logger instead of stderr.
+final class PostgresNoticeLogger: Sendable {
+    let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func log(_ result: OpaquePointer) {
+        let severity = PQresultErrorField(result, Int32(Character("V").asciiValue!)).map { String(cString: $0) } ?? "NOTICE"
+        let message = PQresultErrorField(result, Int32(Character("M").asciiValue!)).map { String(cString: $0) } ?? ""
+        logger.log(
+            level: severity == "WARNING" ? .warning : .info, "PostgreSQL notice",
+            metadata: ["db.severity": .string(severity), "db.message": .string(message)])
+    }
+}
+

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SkillStreamKafka
+import SkillStreamPostgres
+
+/// The `skillstream` command: the stream processor's entry point and its operator tools.
+@main
+struct SkillStreamCommand: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "skillstream",
+        abstract: "Finds where restaurant service staff fall short and which training closes the gap, from a Kafka event stream.",
+        version: "skillstream \(version)",
+        subcommands: [MigrateCommand.self, DoctorCommand.self]
+    )
+}
+
+/// Options naming the servers, shared by the subcommands; each falls back to its environment variable.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Kafka bootstrap servers (host:port,…). Default: $SKILLSTREAM_KAFKA_BROKERS.")
+    var brokers: String?
+
+    @Option(help: "PostgreSQL connection string, URL or key=value. Default: $SKILLSTREAM_POSTGRES_URL.")
+    var postgres: String?
+
+    func brokersOrEnvironment() throws -> String {
+        guard let value = brokers ?? ProcessInfo.processInfo.environment["SKILLSTREAM_KAFKA_BROKERS"] else {
+            throw ValidationError("No Kafka brokers: pass --brokers or set SKILLSTREAM_KAFKA_BROKERS.")
+        }
+        return value
+    }
+
+    func postgresOrEnvironment() throws -> String {
+        guard let value = postgres ?? ProcessInfo.processInfo.environment["SKILLSTREAM_POSTGRES_URL"] else {
+            throw ValidationError("No PostgreSQL: pass --postgres or set SKILLSTREAM_POSTGRES_URL.")
+        }
+        return value
+    }
+}
+
+/// Applies the SQL migrations under Schemas/postgres (safe to run from several processes at once).
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply the PostgreSQL schema migrations that are not applied yet.")
+
+    @OptionGroup var servers: ServerOptions
+
+    @Option(help: "Directory of NNNN_name.sql migration files.")
+    var migrations = "Schemas/postgres"
+
+    func run() async throws {
+        let logger = Logger(label: "skillstream.migrate")
+        let migrator = try PostgresMigrator(
+            migrations: PostgresMigrator.load(directory: URL(fileURLWithPath: migrations)), logger: logger)
+        let connection = try PostgresConnection(connectionString: try servers.postgresOrEnvironment(), logger: logger)
+        let applied = try migrator.migrate(connection)
+        print(
+            applied.isEmpty
+                ? "Schema up to date (\(migrator.migrations.count) migrations)."
+                : "Applied \(applied.count) migration(s): " + applied.map { "\($0.version)_\($0.name)" }.joined(separator: ", "))
+    }
+}
+
+/// Checks that the librdkafka runtime, the broker and the database are usable, and says what to fix.
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor", abstract: "Check the librdkafka runtime, the Kafka brokers and PostgreSQL.")
+
+    @OptionGroup var servers: ServerOptions
+
+    func run() async throws {
+        var logger = Logger(label: "skillstream.doctor")
+        logger.logLevel = .warning
+        var healthy = true
+        print("librdkafka runtime: \(KafkaRuntime.versionString)")
+        do {
+            try KafkaRuntime.checkSupported()
+        } catch {
+            print("  ✗ \((error as? KafkaError)?.message ?? "\(error)")")
+            throw ExitCode.failure
+        }
+        do {
+            let brokers = try servers.brokersOrEnvironment()
+            let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: brokers), logger: logger)
+            let count = try await admin.topicNames().count
+            print("Kafka \(brokers): reachable, \(count) topic(s)")
+        } catch {
+            healthy = false
+            print("Kafka: ✗ \(error)")
+        }
+        do {
+            let connection = try PostgresConnection(connectionString: try servers.postgresOrEnvironment(), logger: logger)
+            let version = try connection.query("SHOW server_version")[0].decode(String.self, column: "server_version")
+            print("PostgreSQL: reachable, server \(version)")
+        } catch {
+            healthy = false
+            print("PostgreSQL: ✗ \(error)")
+        }
+        if !healthy { throw ExitCode.failure }
+    }
+}
