@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export LD_LIBRARY_PATH := $(CURDIR)/.build-runtime/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 DEMO_DIR := $(CURDIR)/.demo
 
-.PHONY: deps build test test-unit test-integration bench demo demo-stop clean
+.PHONY: deps build build-tests test test-unit test-integration bench demo demo-stop clean
 
 deps:
 	@Scripts/install-deps.sh
@@ -15,15 +15,16 @@ build: deps
 
 # Unit tests first (no servers), then the integration tests against a real PostgreSQL and a real
 # Kafka-compatible broker that Scripts/services.sh starts and always stops.
-test: deps
-	swift build --build-tests
-	$(MAKE) --no-print-directory test-unit test-integration
+test: test-unit test-integration
 
-test-unit:
+build-tests: deps
+	swift build --build-tests
+
+test-unit: build-tests
 	swift test --skip-build --skip SkillStreamIntegrationTests
 
-test-integration:
-	SKILLSTREAM_INTEGRATION=1 Scripts/services.sh run -- swift test --skip-build --no-parallel --filter SkillStreamIntegrationTests
+test-integration: build-tests
+	Scripts/services.sh run -- swift test --skip-build --no-parallel --filter SkillStreamIntegrationTests
 
 bench: deps
 	swift build -c release --product skillstream-bench

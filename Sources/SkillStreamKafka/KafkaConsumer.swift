@@ -24,6 +24,9 @@ public final class KafkaConsumer: Sendable {
     private let scratch: PollScratch
     private let pending = Mutex<KafkaRebalance?>(nil)
     private let closed = Atomic<Bool>(false)
+    /// Where each partition was assigned or sought to start (real or logical offsets), for lag
+    /// before the partition's first record.
+    private let startingOffsets = Mutex<[KafkaTopicPartition: Int64]>([:])
     private let logger: Logger
 
     /// Creates a member of `groupID`; throws `invalidConfiguration` for an unknown property or
@@ -61,6 +64,7 @@ public final class KafkaConsumer: Sendable {
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(code: .consumerOperationFailed, error, context: "assign \(offsets)")
         }
+        rememberStartingOffsets(offsets, replacingAll: true)
     }
 
     /// Waits up to `timeout` for up to `maxMessages` records. Completes, with committed
@@ -103,7 +107,24 @@ public final class KafkaConsumer: Sendable {
             })
         let error = RDKafkaCallbacks.applyRebalance(
             client.handle, kind: rebalance.kind, list: list.pointer, incremental: rebalance.isIncremental, logger: logger)
+        if error == nil {
+            switch rebalance.kind {
+            case .assigned:
+                rememberStartingOffsets(list.entries.map(\.offset), replacingAll: !rebalance.isIncremental)
+            case .revoked:
+                self.startingOffsets.withLock { offsets in
+                    if rebalance.isIncremental { for partition in rebalance.partitions { offsets[partition] = nil } } else { offsets = [:] }
+                }
+            }
+        }
         return (true, error)
+    }
+
+    private func rememberStartingOffsets(_ offsets: [KafkaTopicPartitionOffset], replacingAll: Bool) {
+        self.startingOffsets.withLock { starting in
+            if replacingAll { starting = [:] }
+            for entry in offsets { starting[entry.topicPartition] = entry.offset }
+        }
     }
 
     /// How records are committed.
@@ -155,6 +176,7 @@ public final class KafkaConsumer: Sendable {
             }
             if let partitionError = list.firstError(code: .consumerOperationFailed, context: "seek") { throw partitionError }
         }
+        rememberStartingOffsets(offsets, replacingAll: false)
     }
 
     /// Stops fetching from these partitions (e.g. while a downstream store is unavailable);
@@ -184,20 +206,37 @@ public final class KafkaConsumer: Sendable {
         return RDKafkaPartitionList(taking: pointer).entries.map(\.offset.topicPartition).sorted()
     }
 
-    /// Lag per assigned partition: the high watermark from the latest fetch response minus this
-    /// consumer's position. Answers from librdkafka's cache, without a broker round trip.
-    public func lag() throws -> [KafkaPartitionLag] {
+    /// Lag per assigned partition: the high watermark from the latest fetch response minus the
+    /// next offset this consumer will hand out. Before the first record of a partition that is
+    /// the offset it was assigned or sought to, else the group's committed offset (one broker
+    /// round trip), else the log start. Watermarks come from librdkafka's cache, not ListOffsets.
+    public func lag(timeout: Duration = .seconds(10)) async throws -> [KafkaPartitionLag] {
         let partitions = try assignment()
         let positions = RDKafkaPartitionList(partitions)
         let error = rd_kafka_position(client.handle, positions.pointer)
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code: .offsetQueryFailed, error, context: "position") }
-        return positions.entries.map { entry in
+        let requested = startingOffsets.withLock { $0 }
+        var next: [KafkaTopicPartition: Int64] = [:]
+        var unknown: [KafkaTopicPartition] = []
+        for entry in positions.entries {
+            let partition = entry.offset.topicPartition
+            if let position = RDKafkaOffset.real(entry.offset.offset) ?? requested[partition].flatMap(RDKafkaOffset.real) {
+                next[partition] = position
+            } else if requested[partition] != KafkaOffset.beginning {
+                unknown.append(partition)
+            }
+        }
+        if !unknown.isEmpty {
+            for (partition, committed) in try await committedOffsets(for: unknown, timeout: timeout) {
+                next[partition] = committed
+            }
+        }
+        return partitions.map { partition in
             var low: Int64 = RDKafkaOffset.invalid
             var high: Int64 = RDKafkaOffset.invalid
-            let partition = entry.offset.topicPartition
             _ = rd_kafka_get_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high)
             return KafkaPartitionLag(
-                topicPartition: partition, highWatermark: RDKafkaOffset.real(high), position: RDKafkaOffset.real(entry.offset.offset))
+                topicPartition: partition, highWatermark: RDKafkaOffset.real(high), position: next[partition] ?? RDKafkaOffset.real(low))
         }
     }
 

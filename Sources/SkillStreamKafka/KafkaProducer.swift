@@ -250,9 +250,10 @@ final class RDKafkaPollLoop: Sendable {
 }
 
 extension Duration {
-    /// Whole milliseconds, clamped to librdkafka's `int` timeouts.
+    /// Whole milliseconds, clamped to librdkafka's non-negative `int` timeouts.
     var milliseconds: Int32 {
         let (seconds, attoseconds) = components
-        return Int32(clamping: seconds * 1_000 + attoseconds / 1_000_000_000_000_000)
+        guard seconds < Int64(Int32.max) / 1_000 else { return .max }
+        return Int32(clamping: max(0, seconds * 1_000 + attoseconds / 1_000_000_000_000_000))
     }
 }
