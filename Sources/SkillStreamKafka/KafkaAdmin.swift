@@ -101,42 +101,13 @@ public final class KafkaAdmin: Sendable {
 
     /// The names of all topics in the cluster, sorted.
     public func topicNames(timeout: Duration = .seconds(10)) async throws -> [String] {
-        try await metadata(timeout: timeout).keys.sorted()
+        let client = self.client
+        return try await client.runBlocking { try client.topicMetadata(timeout: timeout).keys.sorted() }
     }
 
     /// Describes topics from the cluster's metadata; throws for a topic that does not exist.
     public func describeTopics(_ names: [String], timeout: Duration = .seconds(10)) async throws -> [KafkaTopicDescription] {
-        let found = try await metadata(timeout: timeout)
-        return try names.map { name in
-            guard let description = found[name] else {
-                throw KafkaError(code: .adminOperationFailed, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, context: "describe topic \(name)")
-            }
-            return description
-        }
-    }
-
-    /// Every topic the cluster knows, by name.
-    private func metadata(timeout: Duration) async throws -> [String: KafkaTopicDescription] {
         let client = self.client
-        return try await client.runBlocking {
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            let error = rd_kafka_metadata(client.handle, 1, nil, &metadata, timeout.milliseconds)
-            guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-                throw KafkaError(code: .adminOperationFailed, error, context: "metadata")
-            }
-            defer { rd_kafka_metadata_destroy(metadata) }
-            var found: [String: KafkaTopicDescription] = [:]
-            for topicIndex in 0..<Int(metadata.pointee.topic_cnt) {
-                let topic = metadata.pointee.topics[topicIndex]
-                guard topic.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
-                let name = String(cString: topic.topic)
-                let partitions = (0..<Int(topic.partition_cnt)).map { index in
-                    let partition = topic.partitions[index]
-                    return KafkaTopicDescription.Partition(id: partition.id, leader: partition.leader, replicas: partition.replica_cnt)
-                }
-                found[name] = KafkaTopicDescription(name: name, partitions: partitions.sorted { $0.id < $1.id })
-            }
-            return found
-        }
+        return try await client.runBlocking { try client.describeTopics(names, timeout: timeout) }
     }
 }

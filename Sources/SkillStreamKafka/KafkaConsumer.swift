@@ -57,14 +57,27 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Reads these partitions from the given offsets without joining the group (for topics
-    /// every replica reads in full). Use `RDKafka` logical offsets via ``KafkaOffset``.
-    public func assign(_ offsets: [KafkaTopicPartitionOffset]) throws {
-        let list = RDKafkaPartitionList(offsets)
-        let error = rd_kafka_assign(client.handle, list.pointer)
-        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(code: .consumerOperationFailed, error, context: "assign \(offsets)")
+    /// every replica reads in full); offsets may be ``KafkaOffset`` values. Fetches the topics'
+    /// metadata first, so that reading starts at once.
+    public func assign(_ offsets: [KafkaTopicPartitionOffset], timeout: Duration = .seconds(10)) async throws {
+        let client = self.client
+        try await client.runBlocking {
+            _ = try client.describeTopics(Array(Set(offsets.map(\.topicPartition.topic))), timeout: timeout)
+            let list = RDKafkaPartitionList(offsets)
+            let error = rd_kafka_assign(client.handle, list.pointer)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(code: .consumerOperationFailed, error, context: "assign \(offsets)")
+            }
         }
         rememberStartingOffsets(offsets, replacingAll: true)
+    }
+
+    /// The partitions of a topic, from the cluster's metadata; throws when it does not exist.
+    public func partitions(of topic: String, timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition] {
+        let client = self.client
+        return try await client.runBlocking {
+            try client.describeTopics([topic], timeout: timeout)[0].partitions.map { KafkaTopicPartition(topic: topic, partition: $0.id) }
+        }
     }
 
     /// Waits up to `timeout` for up to `maxMessages` records. Completes, with committed

@@ -221,20 +221,27 @@ final class RDKafkaTopicHandles: @unchecked Sendable {
     }
 }
 
-/// A thread that serves a producer's callbacks (`rd_kafka_poll`) until stopped.
-final class RDKafkaPollLoop: Sendable {
+/// A thread that serves a producer's callbacks from its main queue until stopped.
+///
+/// `@unchecked Sendable`: the queue handle is thread-safe and destroyed once, after the thread
+/// has left it.
+final class RDKafkaPollLoop: @unchecked Sendable {
     private let client: RDKafkaClient
+    private let mainQueue: OpaquePointer
     private let stopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
     init(client: RDKafkaClient) {
         self.client = client
+        self.mainQueue = rd_kafka_queue_get_main(client.handle)
     }
+
+    deinit { rd_kafka_queue_destroy(mainQueue) }
 
     func start() {
         let thread = Thread { [self] in
             while !stopped.load(ordering: .acquiring) {
-                rd_kafka_poll(client.handle, 50)
+                _ = rd_kafka_queue_poll_callback(mainQueue, 1_000)
             }
             finished.signal()
         }
@@ -245,6 +252,7 @@ final class RDKafkaPollLoop: Sendable {
     /// Stops the loop and waits for the thread to leave librdkafka; later calls return at once.
     func stop() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        rd_kafka_queue_yield(mainQueue)  // wakes the waiting poll
         finished.wait()
     }
 }

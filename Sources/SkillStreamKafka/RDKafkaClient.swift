@@ -83,6 +83,44 @@ final class RDKafkaClient: @unchecked Sendable {
     }
 }
 
+extension RDKafkaClient {
+    /// Every topic in the cluster's metadata, by name (blocking). Asks for all topics rather than
+    /// named ones, since some brokers create a topic that a metadata request names. Also fills
+    /// the handle's metadata cache, so that fetching an assigned partition starts without waiting.
+    func topicMetadata(timeout: Duration) throws -> [String: KafkaTopicDescription] {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let error = rd_kafka_metadata(handle, 1, nil, &metadata, timeout.milliseconds)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            throw KafkaError(code: .adminOperationFailed, error, context: "metadata")
+        }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        var found: [String: KafkaTopicDescription] = [:]
+        for topicIndex in 0..<Int(metadata.pointee.topic_cnt) {
+            let entry = metadata.pointee.topics[topicIndex]
+            guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
+            let name = String(cString: entry.topic)
+            let partitions = (0..<Int(entry.partition_cnt)).map { index in
+                let partition = entry.partitions[index]
+                return KafkaTopicDescription.Partition(id: partition.id, leader: partition.leader, replicas: partition.replica_cnt)
+            }
+            found[name] = KafkaTopicDescription(name: name, partitions: partitions.sorted { $0.id < $1.id })
+        }
+        return found
+    }
+
+    /// These topics' descriptions, in order, from one metadata request; throws
+    /// `adminOperationFailed` (UNKNOWN_TOPIC_OR_PART) for a topic that does not exist.
+    func describeTopics(_ names: [String], timeout: Duration) throws -> [KafkaTopicDescription] {
+        let metadata = try topicMetadata(timeout: timeout)
+        return try names.map { name in
+            guard let description = metadata[name] else {
+                throw KafkaError(code: .adminOperationFailed, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, context: "describe topic \(name)")
+            }
+            return description
+        }
+    }
+}
+
 /// Converts between Swift partition lists and `rd_kafka_topic_partition_list_t`, which this
 /// type owns and destroys once.
 final class RDKafkaPartitionList {

@@ -30,9 +30,8 @@ public final class PostgresConnection: @unchecked Sendable {
         self.logger = logger
         self.notices = PostgresNoticeLogger(logger: logger)
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = Self.lastMessage(connection)
-            PQfinish(connection)
-            throw PostgresError(code: .connectionFailed, message: message)
+            // Every stored property is set, so deinit runs and closes the PGconn once.
+            throw PostgresError(code: .connectionFailed, message: Self.lastMessage(connection))
         }
         PQsetNoticeReceiver(connection, { context, result in
             guard let context, let result else { return }

@@ -68,3 +68,10 @@ func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: (
     Issue.record("timed out after \(timeout) waiting for: \(what)")
     throw CancellationError()
 }
+
+/// Runs blocking work (a whole libpq session) on a dispatch thread, as two processes would run it.
+func onBlockingThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}

@@ -142,7 +142,7 @@ import Testing
             for report in reports { _ = try report.outcome.get() }
         }
         let consumer = try KafkaConsumer(configuration: configuration, groupID: "lag-\(UUID().uuidString)", logger: logger)
-        try consumer.assign(produced.keys.map { KafkaTopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning) })
+        try await consumer.assign(produced.keys.map { KafkaTopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning) })
         var consumed: [Int32: Int64] = [:]
         try await eventually("300 messages consumed") {
             for message in try await consumer.poll(maxMessages: 25).messages { consumed[message.topicPartition.partition, default: 0] += 1 }
@@ -179,7 +179,7 @@ import Testing
         let consumer = try KafkaConsumer(configuration: configuration, groupID: "seek-\(UUID().uuidString)", logger: logger)
         let zero = KafkaTopicPartition(topic: topic, partition: 0)
         let one = KafkaTopicPartition(topic: topic, partition: 1)
-        try consumer.assign([KafkaTopicPartitionOffset(topicPartition: zero, offset: KafkaOffset.beginning)])
+        try await consumer.assign([KafkaTopicPartitionOffset(topicPartition: zero, offset: KafkaOffset.beginning)])
         var firstPass: [KafkaConsumerMessage] = []
         try await eventually("partition 0 read") {
             firstPass += try await consumer.poll().messages
@@ -193,7 +193,7 @@ import Testing
         }
         #expect(replay.map(\.offset) == Array(40..<50))
 
-        try consumer.assign([
+        try await consumer.assign([
             KafkaTopicPartitionOffset(topicPartition: zero, offset: 50), KafkaTopicPartitionOffset(topicPartition: one, offset: KafkaOffset.beginning),
         ])
         try consumer.pause([one])

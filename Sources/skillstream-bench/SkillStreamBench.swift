@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SkillStreamKafka
+
+/// Benchmark drivers run by `make bench` (Scripts/bench_kafka.py times them against kcat).
+@main
+struct SkillStreamBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "skillstream-bench",
+        abstract: "Throughput drivers for SkillStream's benchmarks; each prints one JSON object.",
+        subcommands: [KafkaProduce.self, KafkaConsume.self]
+    )
+}
+
+/// Prints a result line as JSON on stdout.
+func report(_ fields: [String: Double]) throws {
+    let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// Produces N messages of a given size through KafkaProducer, every one acknowledged.
+struct KafkaProduce: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kafka-produce")
+
+    @Option var brokers: String
+    @Option var topic: String
+    @Option var partitions: Int32 = 1
+    @Option var messages = 1_000_000
+    @Option(help: "Value size in bytes.") var size = 300
+    @Option(help: "Records per send call (awaited together).") var batch = 50_000
+
+    func run() async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let configuration = KafkaConfiguration(bootstrapServers: brokers)
+        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
+        _ = try await admin.createTopics([KafkaTopicSpecification(name: topic, partitions: partitions)])
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        let filler = String(repeating: "x", count: max(0, size - 64))
+        let clock = ContinuousClock()
+        let start = clock.now
+        var sent = 0
+        while sent < messages {
+            let count = min(batch, messages - sent)
+            let records = (sent..<(sent + count)).map { index in
+                KafkaProducerMessage(topic: topic, key: "restaurant-\(index % 12)", value: "{\"event_id\":\"e-\(index)\",\"pad\":\"\(filler)\"}")
+            }
+            for delivery in await producer.send(records) { _ = try delivery.outcome.get() }
+            sent += count
+        }
+        let seconds = (clock.now - start).seconds
+        await producer.shutdown()
+        try report(["messages": Double(sent), "seconds": seconds, "per_second": Double(sent) / seconds])
+    }
+}
+
+/// Consumes N messages from the start of every partition of a topic through KafkaConsumer.
+struct KafkaConsume: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kafka-consume")
+
+    @Option var brokers: String
+    @Option var topic: String
+    @Option var messages = 1_000_000
+
+    func run() async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let configuration = KafkaConfiguration(bootstrapServers: brokers)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let consumer = try KafkaConsumer(configuration: configuration, groupID: "bench-\(UUID().uuidString)", logger: logger)
+        let partitions = try await consumer.partitions(of: topic)
+        try await consumer.assign(partitions.map { KafkaTopicPartitionOffset(topicPartition: $0, offset: KafkaOffset.beginning) })
+        var received = 0
+        var bytes = 0
+        var firstMessage: ContinuousClock.Instant?
+        while received < messages {
+            let batch = try await consumer.poll(maxMessages: 10_000, timeout: .milliseconds(100))
+            if firstMessage == nil, !batch.messages.isEmpty { firstMessage = clock.now }
+            received += batch.messages.count
+            for message in batch.messages { bytes += message.value.count }
+        }
+        let end = clock.now
+        try await consumer.close()
+        try report([
+            "messages": Double(received), "bytes": Double(bytes), "seconds": (end - start).seconds,
+            "per_second": Double(received) / (end - start).seconds,
+            "per_second_after_first": Double(received) / (end - (firstMessage ?? start)).seconds,
+        ])
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import SkillStreamPostgres
+import Testing
+
+/// The PostgreSQL module against a real server (a throwaway cluster started by `make test`).
+@Suite(.serialized) struct PostgresIntegrationTests {
+    @Test func typedValuesRoundTripAsBoundParameters() throws {
+        let connection = try IntegrationEnvironment.connection()
+        try connection.query(
+            "CREATE TEMP TABLE staff (id text PRIMARY KEY, tables int, score double precision, active boolean, photo bytea, note text)")
+        let injection = "x'); DROP TABLE staff; --"
+        try connection.query(
+            "INSERT INTO staff VALUES ($1, $2, $3, $4, $5, $6)", ["ana-01", 42, 4.75, true, [0, 1, 254, 255] as [UInt8], injection])
+        try connection.query("INSERT INTO staff VALUES ($1, $2, $3, $4, $5, $6)", ["luis-02", 0, -0.5, false, PostgresValue.null, nil as String?])
+        let rows = try connection.query("SELECT * FROM staff ORDER BY id")
+        #expect(rows.count == 2)
+        #expect(try rows[0].decode(String.self, column: "id") == "ana-01")
+        #expect(try rows[0].decode(Int.self, column: "tables") == 42)
+        #expect(try rows[0].decode(Double.self, column: "score") == 4.75)
+        #expect(try rows[0].decode(Bool.self, column: "active") == true)
+        #expect(try rows[0].decode([UInt8].self, column: "photo") == [0, 1, 254, 255])
+        #expect(try rows[0].decode(String.self, column: "note") == injection)
+        #expect(try rows[1].decode([UInt8]?.self, column: "photo") == nil)
+        #expect(throws: PostgresError.self) { try rows[1].decode(String.self, column: "note") }
+    }
+
+    @Test func preparedStatementsRunRepeatedly() throws {
+        let connection = try IntegrationEnvironment.connection()
+        let square = try connection.prepare("SELECT $1::int * $1::int AS square", name: "square")
+        for value in [3, 12] {
+            #expect(try connection.execute(square, [value])[0].decode(Int.self, column: "square") == value * value)
+        }
+    }
+
+    @Test func transactionCommitsOnReturnAndRollsBackOnThrow() throws {
+        struct Abort: Error {}
+        let connection = try IntegrationEnvironment.connection()
+        try connection.query("CREATE TEMP TABLE visits (id int PRIMARY KEY)")
+        try connection.withTransaction { _ = try $0.query("INSERT INTO visits VALUES (1)") }
+        #expect(throws: Abort.self) {
+            try connection.withTransaction { connection in
+                _ = try connection.query("INSERT INTO visits VALUES (2)")
+                throw Abort()
+            }
+        }
+        #expect(try connection.query("SELECT id FROM visits").map { try $0.decode(Int.self, column: "id") } == [1])
+    }
+
+    @Test func bulkCopyWritesOneHundredThousandRows() throws {
+        let connection = try IntegrationEnvironment.connection()
+        try connection.query("CREATE TEMP TABLE events (id bigint, staff text, comment text, raw bytea)")
+        let rows = (0..<100_000).lazy.map { index -> [PostgresValue] in
+            [index.postgresValue, "staff-\(index % 40)".postgresValue, index % 1000 == 0 ? .null : .text("línea\t\(index)\n\\"), .bytes([UInt8(index % 256)])]
+        }
+        let written = try connection.copy(into: "events", columns: ["id", "staff", "comment", "raw"], rows: rows)
+        #expect(written == 100_000)
+        let summary = try connection.query(
+            "SELECT count(*) AS n, count(DISTINCT id) AS ids, count(comment) AS comments, sum(id) AS total FROM events")[0]
+        #expect(try summary.decode(Int.self, column: "n") == 100_000)
+        #expect(try summary.decode(Int.self, column: "ids") == 100_000)
+        #expect(try summary.decode(Int.self, column: "comments") == 99_900)
+        #expect(try summary.decode(Int.self, column: "total") == (0..<100_000).reduce(0, +))
+        let sample = try connection.query("SELECT comment, raw FROM events WHERE id = 1234")[0]
+        #expect(try sample.decode(String.self, column: "comment") == "línea\t1234\n\\")
+        #expect(try sample.decode([UInt8].self, column: "raw") == [UInt8(1234 % 256)])
+    }
+
+    @Test func uniqueViolationSurfacesSQLState23505AsNotRetriable() throws {
+        let connection = try IntegrationEnvironment.connection()
+        try connection.query("CREATE TEMP TABLE alerts (alert_id text PRIMARY KEY)")
+        try connection.query("INSERT INTO alerts VALUES ($1)", ["a-1"])
+        let error = try #require(throws: PostgresError.self) { try connection.query("INSERT INTO alerts VALUES ($1)", ["a-1"]) }
+        #expect(error.code == .server)
+        #expect(error.sqlState == "23505")
+        #expect(error.isUniqueViolation && !error.isRetriable)
+        // The session is still usable after a statement error.
+        #expect(try connection.query("SELECT count(*) AS n FROM alerts")[0].decode(Int.self, column: "n") == 1)
+    }
+
+    @Test func terminatedBackendIsReportedAsRetriableAndReestablished() throws {
+        let connection = try IntegrationEnvironment.connection()
+        let prepared = try connection.prepare("SELECT $1::int + 1 AS next", name: "next")
+        let before = connection.backendPID
+        let killer = try IntegrationEnvironment.connection()
+        #expect(try killer.query("SELECT pg_terminate_backend($1) AS done", [before])[0].decode(Bool.self, column: "done"))
+        let error = try #require(throws: PostgresError.self) { try connection.query("SELECT 1") }
+        #expect(error.code == .connectionLost)
+        #expect(error.isRetriable)
+        // The next call reconnects, with the prepared statement prepared again.
+        #expect(try connection.execute(prepared, [41])[0].decode(Int.self, column: "next") == 42)
+        #expect(connection.backendPID != before)
+    }
+
+    @Test func unreachableServerIsAConnectionFailure() throws {
+        let error = try #require(throws: PostgresError.self) {
+            try PostgresConnection(connectionString: "postgresql://postgres@127.0.0.1:1/postgres?connect_timeout=2", logger: IntegrationEnvironment.logger)
+        }
+        #expect(error.code == .connectionFailed && error.isRetriable)
+    }
+
+    @Test func poolServesMoreConcurrentCallersThanItHasConnections() async throws {
+        let client = PostgresClient(
+            configuration: PostgresConfiguration(connectionString: try IntegrationEnvironment.postgresURL(), maximumConnections: 3),
+            logger: IntegrationEnvironment.logger)
+        let pids = try await withThrowingTaskGroup(of: Int32.self) { group in
+            for _ in 0..<24 {
+                group.addTask {
+                    try await client.withConnection { connection in
+                        try connection.query("SELECT pg_sleep(0.02)")
+                        return connection.backendPID
+                    }
+                }
+            }
+            return try await group.reduce(into: Set<Int32>()) { $0.insert($1) }
+        }
+        #expect(pids.count <= 3 && !pids.isEmpty)
+        let sum = try await client.withTransaction { connection in
+            try connection.query("SELECT 20 + 22 AS answer")[0].decode(Int.self, column: "answer")
+        }
+        #expect(sum == 42)
+        client.close()
+        await #expect(throws: PostgresError.self) { try await client.withConnection { _ in 0 } }
+    }
+
+    /// Two runners at once (two sessions, as two processes would have): each migration is
+    /// applied exactly once, and a rerun applies nothing.
+    @Test func concurrentMigratorsApplyEachMigrationOnce() async throws {
+        let url = try IntegrationEnvironment.createDatabase()
+        let migrations = [
+            PostgresMigration(version: 1, name: "staff", sql: "CREATE TABLE staff (id text PRIMARY KEY); SELECT pg_sleep(0.3);"),
+            PostgresMigration(version: 2, name: "visits", sql: "CREATE TABLE visits (id text PRIMARY KEY, staff_id text REFERENCES staff);"),
+        ]
+        let migrator = try PostgresMigrator(migrations: migrations, logger: IntegrationEnvironment.logger)
+        let applied = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    try await onBlockingThread {
+                        try migrator.migrate(PostgresConnection(connectionString: url, logger: IntegrationEnvironment.logger)).count
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(applied.sorted() == [0, 2])
+        let connection = try PostgresConnection(connectionString: url, logger: IntegrationEnvironment.logger)
+        #expect(try migrator.migrate(connection).isEmpty)
+        #expect(try connection.query("SELECT count(*) AS n FROM skillstream_schema_migrations")[0].decode(Int.self, column: "n") == 2)
+
+        let edited = try PostgresMigrator(
+            migrations: [PostgresMigration(version: 1, name: "staff", sql: "CREATE TABLE staff (id bigint);"), migrations[1]],
+            logger: IntegrationEnvironment.logger)
+        #expect(throws: PostgresError.self) { try edited.migrate(connection) }
+    }
+}
