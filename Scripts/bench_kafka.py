@@ -63,12 +63,10 @@ def main():
     kcat_rate = statistics.median(consume["kcat"])
     ours_rate = statistics.median(consume["skillstream"])
     kcat_produce_rate = (args.messages - 1) / kcat_produce_seconds
-    runtime = subprocess.run(["kcat", "-V"], capture_output=True, text=True).stdout
-    librdkafka = re.search(r"librdkafka version ([\d.]+)", runtime)
     table = f"""<!-- kafka-throughput:start -->
 Measured {time.strftime('%Y-%m-%d')} by `make bench` (Scripts/bench_kafka.py): {args.messages:,} messages of ~{args.size} bytes,
 one partition, Tansu (memory storage) on 127.0.0.1, broker and client sharing the machine's 2 cores;
-librdkafka {librdkafka.group(1) if librdkafka else '?'} for both clients. Each consume is a whole process from start to exit
+librdkafka {ours_produce['librdkafka']} for both clients (LD_LIBRARY_PATH). Each consume is a whole process from start to exit
 (metadata, offsets and fetches included), reading the topic from the beginning without a group join;
 median of {args.rounds} alternating rounds. The SkillStream consumer converts every record to a Swift
 `KafkaConsumerMessage` (key, value and headers copied).

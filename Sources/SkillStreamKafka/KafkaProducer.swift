@@ -108,44 +108,48 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// One `rd_kafka_produceva` call; returns librdkafka's error object, if any.
+    /// One `rd_kafka_produceva` call, its argument list on the stack; returns librdkafka's
+    /// error object, if any.
     private static func produce(
         _ handle: OpaquePointer, topic: OpaquePointer, message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer
     ) -> OpaquePointer? {
         RDKafkaHeaderStorage(message.headers).withHeaderValues { headers in
             (message.key ?? []).withUnsafeBytes { key in
                 (message.value ?? []).withUnsafeBytes { value in
-                    var values = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 4 + (message.key == nil ? 0 : 1) + (message.value == nil ? 0 : 1) + headers.count)
-                    var index = 0
-                    func add(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
-                        values[index].vtype = type
-                        set(&values[index])
-                        index += 1
-                    }
-                    add(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topic }
-                    add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = message.partition ?? -1 }
-                    add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
-                    add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
-                    if message.key != nil {
-                        add(RD_KAFKA_VTYPE_KEY) {
-                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
-                            $0.u.mem.size = key.count
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6 + headers.count) { values in
+                        var count = 0
+                        func add(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
+                            var entry = rd_kafka_vu_t()
+                            entry.vtype = type
+                            set(&entry)
+                            values.initializeElement(at: count, to: entry)
+                            count += 1
                         }
-                    }
-                    if message.value != nil {
-                        add(RD_KAFKA_VTYPE_VALUE) {
-                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
-                            $0.u.mem.size = value.count
+                        add(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topic }
+                        add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = message.partition ?? -1 }
+                        add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                        add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
+                        if message.key != nil {
+                            add(RD_KAFKA_VTYPE_KEY) {
+                                $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
+                                $0.u.mem.size = key.count
+                            }
                         }
-                    }
-                    for header in headers {
-                        add(RD_KAFKA_VTYPE_HEADER) {
-                            $0.u.header.name = header.name
-                            $0.u.header.val = header.value
-                            $0.u.header.size = header.size
+                        if message.value != nil {
+                            add(RD_KAFKA_VTYPE_VALUE) {
+                                $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                                $0.u.mem.size = value.count
+                            }
                         }
+                        for header in headers {
+                            add(RD_KAFKA_VTYPE_HEADER) {
+                                $0.u.header.name = header.name
+                                $0.u.header.val = header.value
+                                $0.u.header.size = header.size
+                            }
+                        }
+                        return rd_kafka_produceva(handle, values.baseAddress, count)
                     }
-                    return rd_kafka_produceva(handle, &values, values.count)
                 }
             }
         }

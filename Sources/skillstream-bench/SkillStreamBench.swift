@@ -13,9 +13,11 @@ struct SkillStreamBench: AsyncParsableCommand {
     )
 }
 
-/// Prints a result line as JSON on stdout.
+/// Prints a result line as JSON on stdout, with the librdkafka runtime that produced it.
 func report(_ fields: [String: Double]) throws {
-    let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+    var line: [String: Any] = fields
+    line["librdkafka"] = KafkaRuntime.versionString
+    let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
 }
 
