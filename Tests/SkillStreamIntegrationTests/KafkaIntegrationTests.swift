@@ -23,14 +23,7 @@ import Testing
 
         let group = "group-\(UUID().uuidString)"
         let consumer = try KafkaConsumer(configuration: configuration, groupID: group, logger: logger)
-        try consumer.subscribe(topics: [topic])
-        var received: [KafkaConsumerMessage] = []
-        try await eventually("all 90 messages consumed") {
-            let batch = try await consumer.poll()
-            received += batch.messages
-            if batch.rebalance != nil { try consumer.completeRebalance() }
-            return received.count >= 90
-        }
+        let received = try await subscribeAndConsume(consumer, topic: topic, count: 90)
         #expect(received.count == 90)
         // Keys, values and headers arrive unchanged, and each key stays on one partition in order.
         let bySequence = Dictionary(uniqueKeysWithValues: received.map { (Int($0.header("seq")!.stringValue!)!, $0) })
@@ -55,14 +48,7 @@ import Testing
         // A new member of the group starts from the committed offsets: it sees only the new record.
         try await producer.send(KafkaProducerMessage(topic: topic, key: "restaurant-0", value: "{\"n\":90}"))
         let successor = try KafkaConsumer(configuration: configuration, groupID: group, logger: logger)
-        try successor.subscribe(topics: [topic])
-        var afterCommit: [KafkaConsumerMessage] = []
-        try await eventually("the record produced after the commit") {
-            let batch = try await successor.poll()
-            afterCommit += batch.messages
-            if batch.rebalance != nil { try successor.completeRebalance() }
-            return !afterCommit.isEmpty
-        }
+        var afterCommit = try await subscribeAndConsume(successor, topic: topic, count: 1)
         try await Task.sleep(for: .milliseconds(500))
         afterCommit += try await successor.poll().messages
         #expect(afterCommit.map(\.value) == [Array("{\"n\":90}".utf8)])
@@ -220,6 +206,19 @@ import Testing
         #expect(try await admin.topicNames().contains(name))
         await #expect(throws: KafkaError.self) { try await admin.describeTopics(["no-such-topic-\(UUID().uuidString)"]) }
     }
+}
+
+/// Joins the group for `topic` and polls, completing rebalances, until `count` records arrived.
+func subscribeAndConsume(_ consumer: KafkaConsumer, topic: String, count: Int) async throws -> [KafkaConsumerMessage] {
+    try consumer.subscribe(topics: [topic])
+    var received: [KafkaConsumerMessage] = []
+    try await eventually("\(count) record(s) consumed from \(topic)") {
+        let batch = try await consumer.poll()
+        received += batch.messages
+        if batch.rebalance != nil { try consumer.completeRebalance() }
+        return received.count >= count
+    }
+    return received
 }
 
 /// What the members of a consumer group processed, and which partitions each owns.
