@@ -72,7 +72,7 @@ public final class KafkaAdmin: Sendable {
             let queue = rd_kafka_queue_new(client.handle)
             defer { rd_kafka_queue_destroy(queue) }
             rd_kafka_CreateTopics(client.handle, &newTopics, newTopics.count, options, queue)
-            guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 1_000) else {
+            guard let event = rd_kafka_queue_poll(queue, (timeout + .seconds(1)).milliseconds) else {
                 throw KafkaError(code: .timedOut, message: "creating topics did not finish within \(timeout)")
             }
             defer { rd_kafka_event_destroy(event) }

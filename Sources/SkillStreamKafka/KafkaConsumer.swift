@@ -43,6 +43,7 @@ public final class KafkaConsumer: Sendable {
         if !closed.load(ordering: .acquiring) {
             client.context.isClosing = true
             completePendingRebalance(startingOffsets: [:])
+            client.releaseConsumerQueue()
             rd_kafka_consumer_close(client.handle)
         }
     }
@@ -85,11 +86,14 @@ public final class KafkaConsumer: Sendable {
     public func poll(maxMessages: Int = 10_000, timeout: Duration = .milliseconds(100)) async throws -> KafkaConsumerBatch {
         precondition(maxMessages > 0, "maxMessages must be positive")
         guard !closed.load(ordering: .acquiring) else { throw KafkaError(code: .closed, message: "consumer is closed") }
-        if let error = completePendingRebalance(startingOffsets: [:]).error { throw error }
+        // A rebalance the owner left uncompleted completes now; a failed completion stays pending
+        // and is retried by the next poll.
+        let completionError = completePendingRebalance(startingOffsets: [:]).error
         let client = self.client
         let scratch = self.scratch
         let messages = try await client.runBlocking {
-            scratch.consume(queue: client.consumerQueue!, maxMessages: maxMessages, timeoutMilliseconds: timeout.milliseconds)
+            guard let queue = client.consumerQueue else { throw KafkaError(code: .closed, message: "consumer is closed") }
+            return scratch.consume(queue: queue, maxMessages: maxMessages, timeoutMilliseconds: timeout.milliseconds)
         }
         try client.checkFatal()
         let (rebalance, errors) = client.context.drain()
@@ -98,7 +102,9 @@ public final class KafkaConsumer: Sendable {
             logger.info(
                 "Kafka rebalance", metadata: ["kafka.rebalance": .string(rebalance.kind.rawValue), "kafka.partitions": .string("\(rebalance.partitions)")])
         }
-        return KafkaConsumerBatch(messages: messages.messages, rebalance: rebalance, errors: errors + messages.errors)
+        return KafkaConsumerBatch(
+            messages: messages.messages, rebalance: rebalance ?? pending.withLock { $0 },
+            errors: (completionError.map { [$0] } ?? []) + errors + messages.errors)
     }
 
     /// Completes the rebalance returned by the last poll. For assigned partitions,
@@ -111,26 +117,26 @@ public final class KafkaConsumer: Sendable {
     /// Hands librdkafka the pending assignment change, if there is one.
     @discardableResult
     private func completePendingRebalance(startingOffsets: [KafkaTopicPartition: Int64]) -> (completed: Bool, error: KafkaError?) {
-        guard let rebalance = pending.withLock({ state -> KafkaRebalance? in defer { state = nil }; return state }) else {
-            return (false, nil)
-        }
+        guard let rebalance = pending.withLock({ $0 }) else { return (false, nil) }
         let list = RDKafkaPartitionList(
             rebalance.partitions.map {
                 KafkaTopicPartitionOffset(topicPartition: $0, offset: startingOffsets[$0] ?? KafkaOffset.committed)
             })
-        let error = RDKafkaCallbacks.applyRebalance(
-            client.handle, kind: rebalance.kind, list: list.pointer, incremental: rebalance.isIncremental, logger: logger)
-        if error == nil {
-            switch rebalance.kind {
-            case .assigned:
-                rememberStartingOffsets(list.entries.map(\.offset), replacingAll: !rebalance.isIncremental)
-            case .revoked:
-                self.startingOffsets.withLock { offsets in
-                    if rebalance.isIncremental { for partition in rebalance.partitions { offsets[partition] = nil } } else { offsets = [:] }
-                }
+        if rebalance.kind != .lost {  // a lost assignment was already dropped by librdkafka
+            let error = RDKafkaCallbacks.applyRebalance(
+                client.handle, kind: rebalance.kind, list: list.pointer, incremental: rebalance.isIncremental, logger: logger)
+            if let error { return (false, error) }  // kept pending, retried by the next poll
+        }
+        pending.withLock { $0 = nil }
+        switch rebalance.kind {
+        case .assigned:
+            rememberStartingOffsets(list.entries.map(\.offset), replacingAll: !rebalance.isIncremental)
+        case .revoked, .lost:
+            self.startingOffsets.withLock { offsets in
+                if rebalance.isIncremental { for partition in rebalance.partitions { offsets[partition] = nil } } else { offsets = [:] }
             }
         }
-        return (true, error)
+        return (true, nil)
     }
 
     private func rememberStartingOffsets(_ offsets: [KafkaTopicPartitionOffset], replacingAll: Bool) {
@@ -160,7 +166,9 @@ public final class KafkaConsumer: Sendable {
         case .sync:
             try await client.runBlocking {
                 let list = RDKafkaPartitionList(offsets)
-                let error = rd_kafka_commit(client.handle, list.pointer, 0)
+                // A temporary queue with its own (no-op) callback: the result is returned here and not
+                // reported again through offset_commit_cb, which is for asynchronous commits.
+                let error = rd_kafka_commit_queue(client.handle, list.pointer, nil, { _, _, _, _ in }, nil)
                 guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code: .commitFailed, error, context: "commit \(offsets)") }
                 if let partitionError = list.firstError(code: .commitFailed, context: "commit") { throw partitionError }
             }
@@ -265,7 +273,10 @@ public final class KafkaConsumer: Sendable {
         client.context.isClosing = true
         completePendingRebalance(startingOffsets: [:])
         let client = self.client
-        let error = try await client.runBlocking { rd_kafka_consumer_close(client.handle) }
+        let error = try await client.runBlocking {
+            client.releaseConsumerQueue()  // librdkafka: destroy the queue before closing
+            return rd_kafka_consumer_close(client.handle)
+        }
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code: .consumerOperationFailed, error, context: "close") }
     }
 }
@@ -286,7 +297,7 @@ public enum KafkaOffset {
 final class PollScratch: @unchecked Sendable {
     private var buffer: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
     private var capacity: Int
-    private var topicNames: [(handle: OpaquePointer, name: String)] = []
+    private var topicNames: [(handle: OpaquePointer, namePointer: UnsafePointer<CChar>, name: String)] = []
 
     init() {
         capacity = 0
@@ -323,18 +334,21 @@ final class PollScratch: @unchecked Sendable {
                     topicPartition: KafkaTopicPartition(topic: topicName(record.rkt), partition: record.partition),
                     offset: record.offset,
                     key: record.key.map { Array(UnsafeRawBufferPointer(start: $0, count: record.key_len)) },
-                    value: record.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: record.len)) } ?? [],
+                    value: record.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: record.len)) },
                     headers: Self.headers(of: message),
                     timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp))
         }
         return (messages, errors)
     }
 
+    /// The topic's name, cached per handle and name pointer (so a reused address cannot return
+    /// another topic's name).
     private func topicName(_ handle: OpaquePointer?) -> String {
-        guard let handle else { return "" }
-        if let cached = topicNames.first(where: { $0.handle == handle }) { return cached.name }
-        let name = String(cString: rd_kafka_topic_name(handle))
-        topicNames.append((handle, name))
+        guard let handle, let namePointer = rd_kafka_topic_name(handle) else { return "" }
+        if let cached = topicNames.first(where: { $0.handle == handle && $0.namePointer == namePointer }) { return cached.name }
+        let name = String(cString: namePointer)
+        topicNames.removeAll { $0.handle == handle }
+        topicNames.append((handle, namePointer, name))
         return name
     }
 

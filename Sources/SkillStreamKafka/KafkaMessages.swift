@@ -40,13 +40,14 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     public var topicPartition: KafkaTopicPartition
     public var offset: Int64
     public var key: [UInt8]?
-    public var value: [UInt8]
+    /// The payload; nil for a tombstone (a deletion on a compacted topic), distinct from empty.
+    public var value: [UInt8]?
     public var headers: [KafkaHeader]
     /// Milliseconds since the Unix epoch, as set by the producer or the broker; `nil` if absent.
     public var timestampMilliseconds: Int64?
 
     public init(
-        topicPartition: KafkaTopicPartition, offset: Int64, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader],
+        topicPartition: KafkaTopicPartition, offset: Int64, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader],
         timestampMilliseconds: Int64?
     ) {
         self.topicPartition = topicPartition
@@ -70,6 +71,9 @@ public struct KafkaRebalance: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable {
         case assigned
         case revoked
+        /// Taken away after a failed rebalance, already without a chance to commit: drop their
+        /// state without committing (another member may own them now).
+        case lost
     }
 
     public var kind: Kind

@@ -21,6 +21,9 @@ public final class KafkaProducer: Sendable {
     private let topics: RDKafkaTopicHandles
     private let pollLoop: RDKafkaPollLoop
     private let logger: Logger
+    /// Set by ``shutdown(timeout:)``: later sends fail at once instead of waiting for reports
+    /// that no thread would serve.
+    private let isShutDown = Atomic<Bool>(false)
 
     /// Creates a producer; throws `invalidConfiguration` for an unknown property or invalid value
     /// and `runtimeTooOld` when the loaded librdkafka is older than 2.2.
@@ -75,6 +78,7 @@ public final class KafkaProducer: Sendable {
     /// Flushes, then stops serving delivery reports. Records not delivered within `timeout` are
     /// purged and reported as failed to their senders.
     public func shutdown(timeout: Duration = .seconds(30)) async {
+        guard !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         do {
             try await flush(timeout: timeout)
         } catch {
@@ -92,8 +96,11 @@ public final class KafkaProducer: Sendable {
     }
 
     private func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer) async throws {
-        let topic = topics.handle(for: message.topic)
+        let topic = try topics.handle(for: message.topic)
         while true {
+            guard !isShutDown.load(ordering: .acquiring) else {
+                throw KafkaError(code: .closed, message: "the producer is shut down")
+            }
             let error = Self.produce(client.handle, topic: topic, message: message, opaque: opaque)
             guard let error else { return }
             let code = rd_kafka_error_code(error)
@@ -208,10 +215,12 @@ final class RDKafkaTopicHandles: @unchecked Sendable {
         self.client = client
     }
 
-    func handle(for topic: String) -> OpaquePointer {
-        handles.withLock { handles in
+    func handle(for topic: String) throws -> OpaquePointer {
+        try handles.withLock { handles in
             if let handle = handles[topic] { return handle }
-            let handle = rd_kafka_topic_new(client.handle, topic, nil)!
+            guard let handle = rd_kafka_topic_new(client.handle, topic, nil) else {
+                throw KafkaError(code: .messageDeliveryFailed, rd_kafka_last_error(), context: "topic '\(topic)'")
+            }
             handles[topic] = handle
             return handle
         }

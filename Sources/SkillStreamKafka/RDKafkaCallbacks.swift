@@ -49,7 +49,9 @@ enum RDKafkaCallbacks {
                 delivery.complete(
                     error == RD_KAFKA_RESP_ERR_NO_ERROR
                         ? .success((message.pointee.partition, message.pointee.offset))
-                        : .failure(KafkaError(code: .messageDeliveryFailed, error, context: "delivery failed")))
+                        : .failure(
+                            KafkaError(
+                                code: error == RD_KAFKA_RESP_ERR__FATAL ? .fatal : .messageDeliveryFailed, error, context: "delivery failed")))
             }
         case .consumer:
             rd_kafka_conf_set_rebalance_cb(conf) { handle, error, partitions, opaque in
@@ -61,11 +63,16 @@ enum RDKafkaCallbacks {
                 case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS: kind = .assigned
                 case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS: kind = .revoked
                 default:
-                    // librdkafka asks to drop the assignment after a failed rebalance.
+                    // librdkafka asks to drop the whole assignment after a failed rebalance.
                     context.logger.error(
                         "Kafka rebalance failed; dropping the assignment",
                         metadata: ["kafka.error": .string(String(cString: rd_kafka_err2str(error)))])
-                    _ = RDKafkaCallbacks.applyRebalance(handle, kind: .revoked, list: partitions, incremental: incremental, logger: context.logger)
+                    var current: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+                    let owned = rd_kafka_assignment(handle, &current) == RD_KAFKA_RESP_ERR_NO_ERROR && current != nil
+                        ? RDKafkaPartitionList(taking: current!).entries.map(\.offset.topicPartition) : moved
+                    _ = rd_kafka_assign(handle, nil)
+                    context.recordRebalance(KafkaRebalance(kind: .lost, partitions: owned, isIncremental: false))
+                    rd_kafka_yield(handle)
                     return
                 }
                 if context.isClosing {

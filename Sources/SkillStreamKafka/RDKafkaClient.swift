@@ -15,8 +15,9 @@ final class RDKafkaClient: @unchecked Sendable {
     let handle: OpaquePointer
     let context: RDKafkaCallbackContext
     /// The consumer's queue (consumers only), forwarded from the main queue so that one
-    /// batch call serves messages, rebalances, statistics and errors.
-    let consumerQueue: OpaquePointer?
+    /// batch call serves messages, rebalances, statistics and errors. Released once, before
+    /// the consumer closes, as librdkafka requires; used only on `blockingQueue`.
+    private(set) var consumerQueue: OpaquePointer?
     /// Serialises blocking calls on this client and keeps them off Swift's cooperative pool.
     let blockingQueue: DispatchQueue
 
@@ -44,8 +45,15 @@ final class RDKafkaClient: @unchecked Sendable {
     }
 
     deinit {
-        if let consumerQueue { rd_kafka_queue_destroy(consumerQueue) }
+        releaseConsumerQueue()
         rd_kafka_destroy(handle)
+    }
+
+    /// Destroys the consumer queue; later calls do nothing. Call on `blockingQueue` (or when no
+    /// poll can run) and before `rd_kafka_consumer_close`.
+    func releaseConsumerQueue() {
+        if let consumerQueue { rd_kafka_queue_destroy(consumerQueue) }
+        consumerQueue = nil
     }
 
     /// Builds a librdkafka configuration, reporting the first invalid property by name.

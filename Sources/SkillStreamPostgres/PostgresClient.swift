@@ -34,8 +34,10 @@ public final class PostgresClient: Sendable {
     /// Runs `body` with a connection of its own; the connection goes back to the pool after.
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let connection = try await checkOut()
-        defer { checkIn(connection) }
-        return try await Self.runBlocking { try body(connection) }
+        // The reset runs on the same blocking thread, right after the caller's work.
+        let (result, clean) = try await Self.runBlocking { (Result { try body(connection) }, connection.resetToIdle()) }
+        checkIn(connection, clean: clean)
+        return try result.get()
     }
 
     /// Runs `body` in a transaction on a connection of its own: committed when it returns,
@@ -92,6 +94,7 @@ public final class PostgresClient: Sendable {
             case .wait:
                 let handed = try await withCheckedThrowingContinuation { continuation in
                     let immediate: Checkout? = state.withLock { state in
+                        if state.closed { return .wait }  // resumed with nil: the loop then throws `closed`
                         if let connection = state.idle.popLast() { return .reuse(connection) }
                         if state.open < configuration.maximumConnections { return .create }
                         state.waiters.append(continuation)
@@ -108,17 +111,20 @@ public final class PostgresClient: Sendable {
         }
     }
 
-    private func checkIn(_ connection: PostgresConnection) {
+    /// Returns a connection; one that could not be reset to idle (`clean` false) is discarded,
+    /// so the next caller never inherits an open or failed transaction.
+    private func checkIn(_ connection: PostgresConnection, clean: Bool) {
         let waiter: CheckedContinuation<PostgresConnection?, any Error>? = state.withLock { state in
-            if state.closed {
+            if state.closed || !clean {
                 state.open -= 1
-                return nil
+                // A discarded connection frees a slot: let one waiter open a new one.
+                return !state.closed && !state.waiters.isEmpty ? state.waiters.removeFirst() : nil
             }
             if !state.waiters.isEmpty { return state.waiters.removeFirst() }
             state.idle.append(connection)
             return nil
         }
-        waiter?.resume(returning: connection)
+        waiter?.resume(returning: clean ? connection : nil)
     }
 
     /// Runs blocking libpq work on a dispatch thread, off the cooperative pool.

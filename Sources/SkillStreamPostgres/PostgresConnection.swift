@@ -3,6 +3,16 @@ import Foundation
 import Logging
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+
+private func currentThreadID() -> UInt { UInt(pthread_self()) }
+#else
+import Darwin
+
+private func currentThreadID() -> UInt { UInt(bitPattern: pthread_self()) }
+#endif
+
 /// One PostgreSQL session over libpq: parameterized queries, prepared statements, scoped
 /// transactions and COPY. Owns exactly one `PGconn` and closes it once, in `deinit`.
 ///
@@ -15,7 +25,8 @@ import Synchronization
 public final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
     private let notices: PostgresNoticeLogger
-    private let busy = Atomic<Bool>(false)
+    /// The thread using the connection now (0: none); calls nest on that thread only.
+    private let owner = Atomic<UInt>(0)
     private var preparedStatements: [String: String] = [:]
     private var transactionDepth = 0
     private let logger: Logger
@@ -97,21 +108,28 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs `body` in a transaction: commits when it returns, rolls back when it throws (and
     /// rethrows). Nested calls run in the enclosing transaction.
     public func withTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        if transactionDepth > 0 { return try body(self) }
-        try query("BEGIN")
-        transactionDepth = 1
-        defer { transactionDepth = 0 }
-        let result: T
-        do {
-            result = try body(self)
-        } catch {
-            if isConnected {
-                do { try query("ROLLBACK") } catch { logger.warning("PostgreSQL rollback failed", metadata: ["db.error": "\(error)"]) }
+        try exclusively {
+            if transactionDepth > 0 { return try body(self) }
+            try query("BEGIN")
+            transactionDepth = 1
+            defer { transactionDepth = 0 }
+            let result: T
+            do {
+                result = try body(self)
+            } catch {
+                if isConnected {
+                    do { try query("ROLLBACK") } catch { logger.warning("PostgreSQL rollback failed", metadata: ["db.error": "\(error)"]) }
+                }
+                throw error
             }
-            throw error
+            do {
+                try query("COMMIT")
+            } catch let error as PostgresError where error.code == .connectionLost {
+                // The server may or may not have committed: retrying could apply the work twice.
+                throw PostgresError(code: .transactionOutcomeUnknown, sqlState: error.sqlState, message: error.message)
+            }
+            return result
         }
-        try query("COMMIT")
-        return result
     }
 
     /// Writes rows into a table with `COPY … FROM STDIN`, the fastest bulk path; returns the row count.
@@ -161,10 +179,33 @@ public final class PostgresConnection: @unchecked Sendable {
 
     // MARK: - Internals
 
+    /// Runs `body` as the connection's only user; a call from inside (a statement in a
+    /// transaction) nests on the same thread, a call from another thread is a programmer error.
     private func exclusively<T>(_ body: () throws -> T) rethrows -> T {
-        precondition(!busy.exchange(true, ordering: .acquiring), "a PostgresConnection was used from two threads at once")
-        defer { busy.store(false, ordering: .releasing) }
+        let me = currentThreadID()
+        if owner.load(ordering: .acquiring) == me { return try body() }
+        precondition(
+            owner.compareExchange(expected: 0, desired: me, ordering: .acquiringAndReleasing).exchanged,
+            "a PostgresConnection was used from two threads at once")
+        defer { owner.store(0, ordering: .releasing) }
         return try body()
+    }
+
+    /// Brings the session back to idle for its next user: rolls back an open or failed
+    /// transaction; false when the session is unusable and should be discarded.
+    func resetToIdle() -> Bool {
+        exclusively {
+            guard PQstatus(connection) == CONNECTION_OK else { return true }  // reconnects on next use
+            switch PQtransactionStatus(connection) {
+            case PQTRANS_IDLE:
+                return true
+            case PQTRANS_INTRANS, PQTRANS_INERROR:
+                transactionDepth = 0
+                return (try? rows(of: PQexec(connection, "ROLLBACK"))) != nil
+            default:
+                return false  // a command or COPY still in progress
+            }
+        }
     }
 
     /// Re-establishes a broken session (never inside a transaction, whose work is gone).
@@ -179,7 +220,12 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(code: .connectionFailed, message: Self.lastMessage(connection))
         }
         for (name, sql) in preparedStatements.sorted(by: { $0.key < $1.key }) {
-            _ = try rows(of: PQprepare(connection, name, sql, 0, nil))
+            do {
+                _ = try rows(of: PQprepare(connection, name, sql, 0, nil))
+            } catch {
+                preparedStatements[name] = nil  // prepare() can try again
+                throw error
+            }
         }
     }
 
@@ -199,6 +245,9 @@ public final class PostgresConnection: @unchecked Sendable {
                 lengths.append(0)
                 formats.append(0)
             case .text(let text):
+                guard !text.utf8.contains(0) else {
+                    throw PostgresError(code: .invalidInput, message: "a text parameter contains a NUL character")
+                }
                 offsets.append(storage.count)
                 storage.append(contentsOf: text.utf8)
                 storage.append(0)
@@ -238,6 +287,11 @@ public final class PostgresConnection: @unchecked Sendable {
             }
             let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
             return PostgresRows(columns: columns, values: values, affectedRows: affected)
+        case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+            // COPY through query(): leave COPY mode so the session stays usable, then refuse.
+            _ = PQputCopyEnd(connection, "COPY is only supported through copy(into:columns:rows:)")
+            while let pending = PQgetResult(connection) { PQclear(pending) }
+            throw PostgresError(code: .invalidInput, message: "COPY is only supported through copy(into:columns:rows:)")
         default:
             throw error(from: result)
         }
@@ -250,9 +304,11 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         let sqlState = field("C")
         let message = field("M") ?? Self.lastMessage(connection)
+        // Lost only when the session is broken; an error without SQLSTATE on a healthy session
+        // is libpq refusing the command itself.
         let lost = PQstatus(connection) != CONNECTION_OK
         return PostgresError(
-            code: lost ? .connectionLost : (sqlState == nil ? .connectionLost : .server),
+            code: lost ? .connectionLost : (sqlState == nil ? .invalidInput : .server),
             sqlState: sqlState, message: message, detail: field("D"), hint: field("H"))
     }
 

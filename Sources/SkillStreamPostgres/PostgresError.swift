@@ -6,13 +6,17 @@
 public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The kind of failure.
     public enum Code: String, Sendable, Hashable {
-        /// The connection could not be opened (bad address, refused, authentication).
+        /// The connection could not be opened (bad address, refused, authentication). Retriable,
+        /// since a server may be starting; a wrong password fails the same way every time.
         case connectionFailed
         /// An open connection broke (server restart, `pg_terminate_backend`, network); the next
         /// use reconnects.
         case connectionLost
         /// The server rejected a statement; see ``PostgresError/sqlState``.
         case server
+        /// The connection broke during COMMIT: the transaction may or may not have committed, so
+        /// retrying blindly could apply it twice.
+        case transactionOutcomeUnknown
         /// A value could not be decoded into the requested Swift type.
         case decoding
         /// The configuration or a migration file is invalid.
@@ -42,7 +46,7 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible,
     public var isRetriable: Bool {
         switch code {
         case .connectionFailed, .connectionLost: return true
-        case .decoding, .invalidInput, .closed: return false
+        case .decoding, .invalidInput, .closed, .transactionOutcomeUnknown: return false
         case .server:
             guard let sqlState else { return false }
             return Self.retriableSQLStates.contains(sqlState) || Self.retriableSQLStateClasses.contains(String(sqlState.prefix(2)))

@@ -81,7 +81,7 @@ struct KafkaConsume: AsyncParsableCommand {
             let batch = try await consumer.poll(maxMessages: 10_000, timeout: .milliseconds(100))
             if firstMessage == nil, !batch.messages.isEmpty { firstMessage = clock.now }
             received += batch.messages.count
-            for message in batch.messages { bytes += message.value.count }
+            for message in batch.messages { bytes += message.value?.count ?? 0 }
         }
         let end = clock.now
         try await consumer.close()

@@ -70,6 +70,13 @@ import Testing
         }
         #expect(error.code == .messageDeliveryFailed)
         await producer.shutdown()
+        // After shutdown nothing would serve delivery reports: sending fails at once.
+        let late = await producer.send([KafkaProducerMessage(topic: topic, key: "c", value: "late")])
+        guard case .failure(let lateError) = late[0].outcome else {
+            Issue.record("a record sent after shutdown was acknowledged")
+            return
+        }
+        #expect(lateError.code == .closed)
     }
 
     /// Two members split the partitions; when one joins and later leaves, revoked partitions are
@@ -233,7 +240,7 @@ final class Ledger: Sendable {
 
     func record(_ member: String, _ messages: [KafkaConsumerMessage]) {
         state.withLock { state in
-            state.values += messages.map { String(decoding: $0.value, as: UTF8.self) }
+            state.values += messages.map { String(decoding: $0.value ?? [], as: UTF8.self) }
             state.perMember[member, default: 0] += messages.count
         }
     }
@@ -242,7 +249,7 @@ final class Ledger: Sendable {
         state.withLock { state in
             switch rebalance.kind {
             case .assigned: state.owned[member, default: []].formUnion(rebalance.partitions)
-            case .revoked: state.owned[member, default: []].subtract(rebalance.partitions)
+            case .revoked, .lost: state.owned[member, default: []].subtract(rebalance.partitions)
             }
         }
     }
@@ -283,7 +290,11 @@ final class GroupMember: Sendable {
             ledger.record(name, batch.messages)
             for message in batch.messages { processed[message.topicPartition] = message.offset + 1 }
             if let rebalance = batch.rebalance {
-                if rebalance.kind == .revoked { try await commit(rebalance.isIncremental ? rebalance.partitions : Array(processed.keys)) }
+                switch rebalance.kind {
+                case .revoked: try await commit(rebalance.isIncremental ? rebalance.partitions : Array(processed.keys))
+                case .lost: processed = [:]  // another member may own them: never commit
+                case .assigned: break
+                }
                 ledger.rebalanced(name, rebalance)
                 try consumer.completeRebalance()
             }

@@ -122,6 +122,39 @@ import Testing
         await #expect(throws: PostgresError.self) { try await client.withConnection { _ in 0 } }
     }
 
+    @Test func poolNeverHandsOnAnOpenTransaction() async throws {
+        let client = PostgresClient(
+            configuration: PostgresConfiguration(connectionString: try IntegrationEnvironment.postgresURL(), maximumConnections: 1),
+            logger: IntegrationEnvironment.logger)
+        let firstPID = try await client.withConnection { connection in
+            try connection.query("BEGIN")
+            try connection.query("CREATE TEMP TABLE forgotten (id int)")  // a write: the transaction has an id
+            return connection.backendPID
+        }
+        let (pid, idle, tableGone) = try await client.withConnection { connection in
+            let row = try connection.query(
+                "SELECT pg_current_xact_id_if_assigned() IS NULL AS idle, to_regclass('pg_temp.forgotten') IS NULL AS gone")[0]
+            return (connection.backendPID, try row.decode(Bool.self, column: "idle"), try row.decode(Bool.self, column: "gone"))
+        }
+        #expect(pid == firstPID, "the same session was reused")
+        #expect(idle && tableGone, "the forgotten transaction was rolled back before reuse")
+        client.close()
+    }
+
+    @Test func copyThroughQueryIsRefusedAndTheSessionStaysUsable() throws {
+        let connection = try IntegrationEnvironment.connection()
+        try connection.query("CREATE TEMP TABLE target (id int)")
+        let error = try #require(throws: PostgresError.self) { try connection.query("COPY target FROM STDIN") }
+        #expect(error.code == .invalidInput)
+        #expect(try connection.query("SELECT count(*) AS n FROM target")[0].decode(Int.self, column: "n") == 0)
+    }
+
+    @Test func textWithANulCharacterIsRefusedNotTruncated() throws {
+        let connection = try IntegrationEnvironment.connection()
+        let error = try #require(throws: PostgresError.self) { try connection.query("SELECT $1::text AS t", ["tok\u{0}en"]) }
+        #expect(error.code == .invalidInput)
+    }
+
     /// Two runners at once (two sessions, as two processes would have): each migration is
     /// applied exactly once, and a rerun applies nothing.
     @Test func concurrentMigratorsApplyEachMigrationOnce() async throws {
