@@ -8,10 +8,12 @@ let package = Package(
         .executable(name: "skillstream", targets: ["skillstream"]),
         .library(name: "SkillStreamKafka", targets: ["SkillStreamKafka"]),
         .library(name: "SkillStreamPostgres", targets: ["SkillStreamPostgres"]),
+        .library(name: "SkillStreamLearning", targets: ["SkillStreamLearning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
         // The two C libraries, each wrapped once: only SkillStreamKafka imports CRdKafka,
@@ -40,9 +42,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Online learners: pure computation, no I/O, usable on their own.
+        .target(
+            name: "SkillStreamLearning",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+        ),
         .executableTarget(
             name: "skillstream",
             dependencies: [
+                "SkillStreamLearning",
                 "SkillStreamKafka",
                 "SkillStreamPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -54,6 +62,7 @@ let package = Package(
             name: "skillstream-bench",
             dependencies: [
                 "SkillStreamKafka",
+                "SkillStreamLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,6 +70,10 @@ let package = Package(
         .testTarget(
             name: "SkillStreamKafkaTests",
             dependencies: ["SkillStreamKafka"]
+        ),
+        .testTarget(
+            name: "SkillStreamLearningTests",
+            dependencies: ["SkillStreamLearning"]
         ),
         .testTarget(
             name: "SkillStreamPostgresTests",

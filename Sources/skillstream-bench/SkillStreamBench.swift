@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SkillStreamKafka
+import SkillStreamLearning
 
 /// Benchmark drivers run by `make bench` (Scripts/bench_kafka.py times them against kcat).
 @main
@@ -9,7 +10,7 @@ struct SkillStreamBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skillstream-bench",
         abstract: "Throughput drivers for SkillStream's benchmarks; each prints one JSON object.",
-        subcommands: [KafkaProduce.self, KafkaConsume.self]
+        subcommands: [KafkaProduce.self, KafkaConsume.self, LearnerLoop.self]
     )
 }
 
@@ -97,5 +98,40 @@ extension Duration {
     var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+/// Times a learner's predict and learn steps separately on a CSV stream (for profiling).
+struct LearnerLoop: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "learner-loop")
+
+    @Option var csv: String
+    @Option var model = "hoeffding-tree"
+    @Option var nominal = ""
+    @Option var repeats = 3
+
+    func run() throws {
+        let dataset = try LabelledDataset(
+            csv: String(contentsOfFile: csv, encoding: .utf8), nominal: Set(nominal.split(separator: ",").map(String.init)))
+        let clock = ContinuousClock()
+        for _ in 0..<repeats {
+            let learner: any OnlineClassifier =
+                switch model {
+                case "hoeffding-adaptive-tree": HoeffdingAdaptiveTree(schema: dataset.schema)
+                case "logistic": LogisticRegression(schema: dataset.schema, configuration: .init(optimizer: .adaGrad(learningRate: 0.1), standardize: true))
+                default: HoeffdingTree(schema: dataset.schema)
+                }
+            var start = clock.now
+            for (row, label) in zip(dataset.rows, dataset.labels) { learner.learn(row, label: label, weight: 1) }
+            let learn = clock.now - start
+            start = clock.now
+            var checksum = 0.0
+            for row in dataset.rows { checksum += learner.predictProbabilities(row)[0] }
+            let predict = clock.now - start
+            try report([
+                "learn_per_second": Double(dataset.rows.count) / learn.seconds,
+                "predict_per_second": Double(dataset.rows.count) / predict.seconds, "checksum": checksum,
+            ])
+        }
     }
 }

@@ -1,0 +1,137 @@
+/// Writes a model snapshot: little-endian fixed-width integers and Doubles as their exact bit
+/// patterns, so that a restored model is identical bit for bit.
+public struct SnapshotWriter {
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    public mutating func write(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func write(_ value: Int) { write(UInt64(bitPattern: Int64(value))) }
+    public mutating func write(_ value: Double) { write(value.bitPattern) }
+    public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
+    public mutating func write(_ value: UInt8) { bytes.append(value) }
+
+    public mutating func write(_ values: [Double]) {
+        write(values.count)
+        for value in values { write(value) }
+    }
+
+    public mutating func write(_ value: String) {
+        let utf8 = Array(value.utf8)
+        write(utf8.count)
+        bytes.append(contentsOf: utf8)
+    }
+
+    /// A header naming the model kind and format version, checked on restore.
+    public mutating func writeHeader(kind: String, version: Int) {
+        write("skillstream.\(kind)")
+        write(version)
+    }
+}
+
+/// Reads what ``SnapshotWriter`` wrote; every read checks bounds and throws `invalidSnapshot`.
+public struct SnapshotReader {
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    public var isAtEnd: Bool { offset == bytes.count }
+
+    public mutating func readUInt64() throws(LearningError) -> UInt64 {
+        guard offset + 8 <= bytes.count else { throw .invalidSnapshot("truncated at byte \(offset)") }
+        var value: UInt64 = 0
+        for index in 0..<8 { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
+        offset += 8
+        return value
+    }
+
+    public mutating func readInt() throws(LearningError) -> Int { Int(Int64(bitPattern: try readUInt64())) }
+    public mutating func readDouble() throws(LearningError) -> Double { Double(bitPattern: try readUInt64()) }
+
+    public mutating func readUInt8() throws(LearningError) -> UInt8 {
+        guard offset < bytes.count else { throw .invalidSnapshot("truncated at byte \(offset)") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    public mutating func readBool() throws(LearningError) -> Bool {
+        switch try readUInt8() {
+        case 0: return false
+        case 1: return true
+        case let other: throw .invalidSnapshot("byte \(other) is not a Bool at \(offset - 1)")
+        }
+    }
+
+    /// A count, checked against what is left so that a corrupt length cannot allocate wildly.
+    public mutating func readCount(elementSize: Int) throws(LearningError) -> Int {
+        let count = try readInt()
+        guard count >= 0, count <= (bytes.count - offset) / max(1, elementSize) else {
+            throw .invalidSnapshot("length \(count) at byte \(offset - 8) exceeds the snapshot")
+        }
+        return count
+    }
+
+    public mutating func readDoubles() throws(LearningError) -> [Double] {
+        let count = try readCount(elementSize: 8)
+        var values: [Double] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count { values.append(try readDouble()) }
+        return values
+    }
+
+    public mutating func readString() throws(LearningError) -> String {
+        let count = try readCount(elementSize: 1)
+        defer { offset += count }
+        guard let string = String(validating: bytes[offset..<(offset + count)], as: UTF8.self) else {
+            throw .invalidSnapshot("invalid UTF-8 at byte \(offset)")
+        }
+        return string
+    }
+
+    /// Checks the header written by ``SnapshotWriter/writeHeader(kind:version:)``.
+    public mutating func readHeader(kind: String, version: Int) throws(LearningError) {
+        let found = try readString()
+        guard found == "skillstream.\(kind)" else { throw .invalidSnapshot("snapshot of \(found), not skillstream.\(kind)") }
+        let foundVersion = try readInt()
+        guard foundVersion == version else { throw .invalidSnapshot("\(kind) snapshot version \(foundVersion), expected \(version)") }
+    }
+
+    /// Throws unless every byte was consumed (a longer snapshot is another format).
+    public func expectEnd() throws(LearningError) {
+        guard isAtEnd else { throw .invalidSnapshot("\(bytes.count - offset) unexpected trailing bytes") }
+    }
+}
+
+extension SnapshotWriter {
+    mutating func write(_ schema: FeatureSchema) {
+        write(schema.count)
+        for (name, nominal) in zip(schema.names, schema.isNominal) {
+            write(name)
+            write(nominal)
+        }
+    }
+}
+
+extension SnapshotReader {
+    mutating func readSchema() throws(LearningError) -> FeatureSchema {
+        let count = try readCount(elementSize: 9)
+        var names: [String] = []
+        var nominal: Set<String> = []
+        for _ in 0..<count {
+            let name = try readString()
+            names.append(name)
+            if try readBool() { nominal.insert(name) }
+        }
+        do {
+            return try FeatureSchema(names: names, nominal: nominal)
+        } catch {
+            throw .invalidSnapshot("schema: \(error)")
+        }
+    }
+}

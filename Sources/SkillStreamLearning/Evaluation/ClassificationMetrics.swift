@@ -1,0 +1,110 @@
+import RealModule
+
+/// Prequential classification quality: accuracy, precision, recall and F1 of the positive class
+/// (class 1), log loss (probabilities clipped to [1e-15, 1 − 1e-15]) and ROC AUC of class 1.
+///
+/// Cumulative over everything recorded; ROC AUC from a histogram of 8,192 logit bins, so memory
+/// stays constant (scores within one bin count as ties).
+public struct ClassificationMetrics: Sendable, Hashable {
+    public private(set) var count = 0.0
+    public private(set) var correct = 0.0
+    public private(set) var truePositives = 0.0
+    public private(set) var falsePositives = 0.0
+    public private(set) var falseNegatives = 0.0
+    public private(set) var logLossSum = 0.0
+    private var positiveScores: [Double]
+    private var negativeScores: [Double]
+
+    static let bins = 8_192
+    static let logitRange = 20.0
+
+    public init() {
+        positiveScores = Array(repeating: 0, count: Self.bins)
+        negativeScores = Array(repeating: 0, count: Self.bins)
+    }
+
+    /// Records one prediction (class probabilities) against the true label.
+    public mutating func record(label: Int, probabilities: [Double], weight: Double = 1) {
+        let predicted = argmax(probabilities)
+        count += weight
+        if predicted == label { correct += weight }
+        if predicted == 1 && label == 1 { truePositives += weight }
+        if predicted == 1 && label != 1 { falsePositives += weight }
+        if predicted != 1 && label == 1 { falseNegatives += weight }
+        let probability = min(1 - 1e-15, max(1e-15, label < probabilities.count ? probabilities[label] : 0))
+        logLossSum -= weight * Double.log(probability)
+        if probabilities.count > 1 {
+            let positive = min(1 - 1e-15, max(1e-15, probabilities[1]))
+            let logit = Double.log(positive / (1 - positive))
+            let bin = min(Self.bins - 1, max(0, Int((logit + Self.logitRange) / (2 * Self.logitRange) * Double(Self.bins))))
+            if label == 1 { positiveScores[bin] += weight } else { negativeScores[bin] += weight }
+        }
+    }
+
+    public var accuracy: Double { count > 0 ? correct / count : 0 }
+    public var precision: Double { truePositives + falsePositives > 0 ? truePositives / (truePositives + falsePositives) : 0 }
+    public var recall: Double { truePositives + falseNegatives > 0 ? truePositives / (truePositives + falseNegatives) : 0 }
+    public var f1: Double { precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0 }
+    public var logLoss: Double { count > 0 ? logLossSum / count : 0 }
+
+    /// The probability that a random positive scores above a random negative (ties count half).
+    public var rocAUC: Double {
+        var negativesBelow = 0.0
+        var area = 0.0
+        for bin in 0..<Self.bins {
+            area += positiveScores[bin] * (negativesBelow + negativeScores[bin] / 2)
+            negativesBelow += negativeScores[bin]
+        }
+        let positives = positiveScores.reduce(0, +)
+        return positives > 0 && negativesBelow > 0 ? area / (positives * negativesBelow) : 0.5
+    }
+}
+
+/// The same measures over the last `size` predictions only, computed exactly on demand.
+public struct WindowedClassificationMetrics: Sendable, Hashable {
+    public let size: Int
+    private var labels: [Int] = []
+    private var probabilities: [[Double]] = []
+    private var next = 0
+
+    public init(size: Int) {
+        precondition(size > 0, "window size must be positive")
+        self.size = size
+    }
+
+    public mutating func record(label: Int, probabilities prediction: [Double]) {
+        if labels.count < size {
+            labels.append(label)
+            probabilities.append(prediction)
+        } else {
+            labels[next] = label
+            probabilities[next] = prediction
+            next = (next + 1) % size
+        }
+    }
+
+    /// The measures of the window's predictions; ROC AUC exactly, by sorting.
+    public var metrics: (accuracy: Double, precision: Double, recall: Double, f1: Double, logLoss: Double, rocAUC: Double) {
+        var cumulative = ClassificationMetrics()
+        for (label, prediction) in zip(labels, probabilities) { cumulative.record(label: label, probabilities: prediction) }
+        let scored = zip(labels, probabilities).map { (label: $0, score: $1.count > 1 ? $1[1] : 0) }.sorted { $0.score < $1.score }
+        var negativesBelow = 0.0
+        var area = 0.0
+        var index = 0
+        while index < scored.count {
+            var end = index
+            var positives = 0.0
+            var negatives = 0.0
+            while end < scored.count && scored[end].score == scored[index].score {
+                if scored[end].label == 1 { positives += 1 } else { negatives += 1 }
+                end += 1
+            }
+            area += positives * (negativesBelow + negatives / 2)
+            negativesBelow += negatives
+            index = end
+        }
+        let positives = Double(scored.count) - negativesBelow
+        let auc = positives > 0 && negativesBelow > 0 ? area / (positives * negativesBelow) : 0.5
+        return (cumulative.accuracy, cumulative.precision, cumulative.recall, cumulative.f1, cumulative.logLoss, auc)
+    }
+}

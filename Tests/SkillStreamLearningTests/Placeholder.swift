@@ -1,0 +1,1 @@
+// Learning tests follow.
