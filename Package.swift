@@ -73,7 +73,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SkillStreamLearningTests",
-            dependencies: ["SkillStreamLearning"]
+            dependencies: ["SkillStreamLearning", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .testTarget(
             name: "SkillStreamPostgresTests",

@@ -5,7 +5,9 @@ import RealModule
 /// Optimisers: plain SGD, AdaGrad and Adam; L2 regularisation of the weights (not the
 /// intercept); an intercept with its own learning rate; optional online standardisation of the
 /// features (running mean and variance; an example is scaled with the statistics of the examples
-/// before it and then added to them, as River's StandardScaler in a pipeline). Labels are 0 and 1. ``contributions(_:)`` explains one prediction feature by feature.
+/// before it and then added to them, as River's StandardScaler in a pipeline). Labels are 0 and 1. A
+/// missing (NaN) or infinite value counts as the feature's mean (0 without standardisation).
+/// ``contributions(_:)`` explains one prediction feature by feature.
 public final class LogisticRegression: OnlineClassifier {
     /// How weights move along the gradient.
     public enum Optimizer: Sendable, Hashable {
@@ -76,12 +78,17 @@ public final class LogisticRegression: OnlineClassifier {
         precondition(features.count == featureCount, "example has \(features.count) features, schema \(featureCount)")
         if configuration.standardize {
             for index in 0..<featureCount {
+                let value = features[index]
                 let weight = scalerWeightBase[index]
                 let variance = weight > 0 ? scalerDeviationBase[index] / weight : 0
-                output[index] = variance > 0 ? (features[index] - scalerMeanBase[index]) / variance.squareRoot() : 0
+                // A missing (NaN) or infinite value counts as the mean: it moves nothing.
+                output[index] = value.isFinite && variance > 0 && variance.isFinite ? (value - scalerMeanBase[index]) / variance.squareRoot() : 0
             }
         } else {
-            for index in 0..<featureCount { output[index] = features[index] }
+            for index in 0..<featureCount {
+                let value = features[index]
+                output[index] = value.isFinite ? value : 0
+            }
         }
     }
 
@@ -121,8 +128,9 @@ public final class LogisticRegression: OnlineClassifier {
         transform(features, into: transformed)
         if configuration.standardize {
             for index in 0..<featureCount {
-                // Welford, as RunningStatistics.update
+                // Welford, as RunningStatistics.update; missing values are not counted.
                 let value = features[index]
+                guard value.isFinite else { continue }
                 let previousMean = scalerMeanBase[index]
                 scalerWeightBase[index] += 1
                 scalerMeanBase[index] += (value - previousMean) / scalerWeightBase[index]

@@ -1,1 +1,0 @@
-// Learning tests follow.
