@@ -113,51 +113,77 @@ struct NumericObserver {
     }
 }
 
-/// What a leaf knows about one nominal attribute: per class, the weight seen of each value
-/// (MOA's NominalAttributeClassObserver); values are codes 0, 1, 2, …
+/// What a leaf knows about one nominal attribute: per value code and class, the weight seen
+/// (MOA's NominalAttributeClassObserver), flat as value × class; values are codes 0, 1, 2, …
 final class NominalObserver {
-    /// counts[label][value]
-    var counts: [[Double]]
-    var totals: [Double]
+    let classCount: Int
 
-    init(classCount: Int) {
-        counts = Array(repeating: [], count: classCount)
-        totals = Array(repeating: 0, count: classCount)
+    /// The observer's numbers behind a pointer it owns, so that the per-example updates cost no
+    /// dynamic exclusivity checks.
+    private let storage: UnsafeMutablePointer<Storage>
+
+    struct Storage {
+        /// counts[code * classCount + label]
+        var counts: [Double]
+        var totals: [Double]
+        /// Per class, the highest code seen plus one: MOA's number of values in the Laplace estimate.
+        var valuesSeen: [Int]
     }
 
-    init(counts: [[Double]], totals: [Double]) {
-        self.counts = counts
-        self.totals = totals
+    var counts: [Double] { storage.pointee.counts }
+    var totals: [Double] { storage.pointee.totals }
+    var valuesSeen: [Int] { storage.pointee.valuesSeen }
+
+    convenience init(classCount: Int) {
+        self.init(classCount: classCount, counts: [], totals: Array(repeating: 0, count: classCount), valuesSeen: Array(repeating: 0, count: classCount))
+    }
+
+    init(classCount: Int, counts: [Double], totals: [Double], valuesSeen: [Int]) {
+        self.classCount = classCount
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: Storage(counts: counts, totals: totals, valuesSeen: valuesSeen))
+    }
+
+    deinit {
+        storage.deinitialize(count: 1)
+        storage.deallocate()
     }
 
     @inline(__always)
     func observe(_ code: Int, label: Int, weight: Double) {
-        if counts[label].count <= code { counts[label].append(contentsOf: repeatElement(0, count: code + 1 - counts[label].count)) }
-        counts[label][code] += weight
-        totals[label] += weight
+        let slot = code * classCount + label
+        if slot >= storage.pointee.counts.count {
+            storage.pointee.counts.append(contentsOf: repeatElement(0, count: (code + 1) * classCount - storage.pointee.counts.count))
+        }
+        storage.pointee.counts[slot] += weight
+        storage.pointee.totals[label] += weight
+        if code >= storage.pointee.valuesSeen[label] { storage.pointee.valuesSeen[label] = code + 1 }
     }
 
-    /// Laplace-smoothed P(value | class) as MOA computes it (0 for an unseen class).
+    /// Laplace-smoothed P(value | class) as MOA computes it (0 for a class never seen).
+    @inline(__always)
     func probability(of code: Int, label: Int) -> Double {
-        guard totals[label] > 0 || !counts[label].isEmpty else { return 0 }
-        let count = code < counts[label].count ? counts[label][code] : 0
-        return (count + 1) / (totals[label] + Double(counts[label].count))
+        let seen = storage.pointee.valuesSeen[label]
+        guard seen > 0 else { return 0 }
+        let slot = code * classCount + label
+        let count = slot < storage.pointee.counts.count ? storage.pointee.counts[slot] : 0
+        return (count + 1) / (storage.pointee.totals[label] + Double(seen))
     }
 
-    var valueCount: Int { counts.map(\.count).max() ?? 0 }
+    var valueCount: Int { counts.count / classCount }
 
     /// Class weights per value: one branch per value code.
     func multiwaySplit() -> [[Double]] {
-        (0..<valueCount).map { code in counts.map { code < $0.count ? $0[code] : 0 } }
+        (0..<valueCount).map { code in Array(counts[(code * classCount)..<((code + 1) * classCount)]) }
     }
 
     /// Class weights for `x == code` and `x != code`.
     func binarySplit(on code: Int) -> [[Double]] {
-        let equal = counts.map { code < $0.count ? $0[code] : 0 }
+        let equal = code < valueCount ? Array(counts[(code * classCount)..<((code + 1) * classCount)]) : Array(repeating: 0, count: classCount)
         return [equal, zip(totals, equal).map { $0 - $1 }]
     }
 
-    var estimatedByteSize: Int { 64 + counts.reduce(0) { $0 + 24 + $1.count * 8 } + totals.count * 8 }
+    var estimatedByteSize: Int { 96 + counts.count * 8 + classCount * 16 }
 }
 
 /// Normal-distribution helpers.

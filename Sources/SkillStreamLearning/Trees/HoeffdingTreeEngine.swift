@@ -69,6 +69,7 @@ final class HoeffdingTreeEngine {
         state.initialize(to: State(random: RandomSource(seed: configuration.seed)))
         self.hasNominalFeatures = schema.isNominal.contains(true)
         self.numericFeatures = schema.isNominal.indices.filter { !schema.isNominal[$0] }
+        self.nominalFeatures = schema.isNominal.indices.filter { schema.isNominal[$0] }
         self.scratch = .allocate(capacity: classCount)
         scratch.initialize(repeating: 0)
         self.memo = .allocate(capacity: 1)
@@ -86,8 +87,9 @@ final class HoeffdingTreeEngine {
     }
 
     let hasNominalFeatures: Bool
-    /// Indices of the numeric features.
+    /// Indices of the numeric and of the nominal features.
     let numericFeatures: [Int]
+    let nominalFeatures: [Int]
     /// Per-class scratch space for naive Bayes scores (the engine is used by one task at a time).
     let scratch: UnsafeMutableBufferPointer<Double>
     /// The last naive Bayes class computed at a leaf, and the example it was for.
@@ -110,15 +112,26 @@ final class HoeffdingTreeEngine {
             var predictions: [ObjectIdentifier: Int] = [:]
             learnAdaptive(root!, features, label: label, weight: weight, depth: 0, predictions: &predictions)
         } else {
-            var node = root!
+            var node = Unmanaged.passUnretained(root!)
             var depth = 0
-            while let test = node.test {
-                guard let branch = test.branch(features) else { return }  // missing value: stops at the split
-                node = child(of: node, branch: branch)
+            while true {
+                let step: (next: Unmanaged<TreeNode>?, stop: Bool) = node._withUnsafeGuaranteedRef { current in
+                    switch current.branch(features) {
+                    case .none: return (nil, false)  // a leaf
+                    case .some(.none): return (nil, true)  // missing value: learning stops at the split
+                    case .some(.some(let branch)):
+                        return (current.unretainedChild(branch) ?? Unmanaged.passUnretained(child(of: current, branch: branch)), false)
+                    }
+                }
+                if step.stop { return }
+                guard let next = step.next else { break }
+                node = next
                 depth += 1
             }
-            learnAtLeaf(node, features, label: label, weight: weight)
-            if growthAllowed && node.isActive { considerSplit(node, depth: depth) }
+            node._withUnsafeGuaranteedRef { leaf in
+                learnAtLeaf(leaf, features, label: label, weight: weight)
+                if growthAllowed && leaf.isActive { considerSplit(leaf, depth: depth) }
+            }
         }
         if learnedExamples % configuration.memoryEstimatePeriod == 0 { enforceMemoryLimit() }
     }
@@ -149,14 +162,14 @@ final class HoeffdingTreeEngine {
             NumericObserver.observe(value, weight: weight, into: gaussians + index * width + label * stride)
         }
         guard hasNominalFeatures else { return }
-        for index in 0..<features.count where schema.isNominal[index] {
+        for index in nominalFeatures {
             guard let code = nominalCode(features[index]) else { continue }
-            if let observer = node.nominals[index] {
-                observer.observe(code, label: label, weight: weight)
+            if let observer = node.unretainedNominal(index) {
+                observer._withUnsafeGuaranteedRef { $0.observe(code, label: label, weight: weight) }
             } else {
                 let observer = NominalObserver(classCount: classCount)
                 observer.observe(code, label: label, weight: weight)
-                node.nominals[index] = observer
+                node.setNominal(index, observer)
             }
         }
     }
@@ -285,14 +298,19 @@ final class HoeffdingTreeEngine {
     /// The node an example reaches: a leaf, or the split node where its value is missing or its
     /// branch was never grown.
     func reach(_ features: [Double], path: ((TreeNode, Int) -> Void)? = nil) -> TreeNode? {
-        guard let start = root else { return nil }
-        unowned(unsafe) var node = start  // the tree holds every node for the duration
-        while let test = node.test {
-            guard let branch = test.branch(features), let child = node.child(branch) else { break }
-            path?(node, branch)
-            node = child
+        guard let start = state.pointee.root.map(Unmanaged.passUnretained) else { return nil }
+        // Descends without reference counting: the tree holds every node meanwhile.
+        var node = start
+        while true {
+            let next: Unmanaged<TreeNode>? = node._withUnsafeGuaranteedRef { current in
+                guard case .some(.some(let branch)) = current.branch(features), let child = current.unretainedChild(branch) else { return nil }
+                path?(current, branch)
+                return child
+            }
+            guard let next else { break }
+            node = next
         }
-        return node
+        return node.takeUnretainedValue()
     }
 
     func predictProbabilities(_ features: [Double]) -> [Double] {
@@ -448,11 +466,13 @@ final class HoeffdingTreeEngine {
             scores[label] = ruledOut ? -.infinity : Double.log(product) + logTerms - Double(gaussianTerms) * Gaussian.logSqrtTwoPi - exponent
         }
         guard hasNominalFeatures else { return }
-        for index in 0..<features.count where schema.isNominal[index] {
-            guard let nominal = node.nominals[index], let code = nominalCode(features[index]) else { continue }
-            for label in 0..<classCount where scores[label] > -.infinity {
-                let probability = nominal.probability(of: code, label: label)
-                scores[label] = probability > 0 ? scores[label] + Double.log(probability) : -.infinity
+        for index in nominalFeatures {
+            guard let nominal = node.unretainedNominal(index), let code = nominalCode(features[index]) else { continue }
+            nominal._withUnsafeGuaranteedRef { nominal in
+                for label in 0..<classCount where scores[label] > -.infinity {
+                    let probability = nominal.probability(of: code, label: label)
+                    scores[label] = probability > 0 ? scores[label] + Double.log(probability) : -.infinity
+                }
             }
         }
     }

@@ -104,9 +104,9 @@ extension HoeffdingTreeEngine {
         for nominal in node.nominals {
             writer.write(nominal != nil)
             guard let nominal else { continue }
-            writer.write(nominal.counts.count)
-            for counts in nominal.counts { writer.write(counts) }
+            writer.write(nominal.counts)
             writer.write(nominal.totals)
+            writer.write(nominal.valuesSeen.map(Double.init))
         }
         switch node.test {
         case nil:
@@ -152,12 +152,14 @@ extension HoeffdingTreeEngine {
                 node.nominals.append(nil)
                 continue
             }
-            let rows = try reader.readCount(elementSize: 8)
-            var counts: [[Double]] = []
-            for _ in 0..<rows { counts.append(try reader.readDoubles()) }
+            let counts = try reader.readDoubles()
             let totals = try reader.readDoubles()
-            guard counts.count == classCount, totals.count == classCount else { throw .invalidSnapshot("nominal observer size") }
-            node.nominals.append(NominalObserver(counts: counts, totals: totals))
+            let valuesSeen = try reader.readDoubles()
+            guard counts.count % classCount == 0, totals.count == classCount, valuesSeen.count == classCount,
+                valuesSeen.allSatisfy({ $0 >= 0 && $0 <= Double(counts.count / classCount) && $0 == $0.rounded() })
+            else { throw .invalidSnapshot("nominal observer size") }
+            node.nominals.append(
+                NominalObserver(classCount: classCount, counts: counts, totals: totals, valuesSeen: valuesSeen.map { Int($0) }))
         }
         switch try reader.readUInt8() {
         case 0: node.test = nil

@@ -100,6 +100,34 @@ final class TreeNode {
         branch < state.pointee.children.count ? state.pointee.children[branch] : nil
     }
 
+    /// The child on a branch without retaining it, for descending the tree on every example:
+    /// the parent keeps it alive as long as the tree is not changed meanwhile.
+    @inline(__always) func unretainedChild(_ branch: Int) -> Unmanaged<TreeNode>? {
+        state.pointee.children.withUnsafeBufferPointer { children in
+            guard branch < children.count, let child = children[branch] else { return nil }
+            return Unmanaged.passUnretained(child)
+        }
+    }
+
+    /// The observer of a nominal feature without retaining it (the leaf keeps it alive).
+    @inline(__always) func unretainedNominal(_ feature: Int) -> Unmanaged<NominalObserver>? {
+        state.pointee.nominals.withUnsafeBufferPointer { nominals in
+            guard feature < nominals.count, let nominal = nominals[feature] else { return nil }
+            return Unmanaged.passUnretained(nominal)
+        }
+    }
+
+    /// Sets the observer of a nominal feature.
+    func setNominal(_ feature: Int, _ observer: NominalObserver) {
+        state.pointee.nominals[feature] = observer
+    }
+
+    /// The test without copying the node's state.
+    @inline(__always) func branch(_ features: [Double]) -> Int?? {
+        guard let test = state.pointee.test else { return .none }
+        return .some(test.branch(features))
+    }
+
     /// Sets the child on a branch, growing the list as needed.
     func setChild(_ branch: Int, _ child: TreeNode) {
         if branch >= state.pointee.children.count {
