@@ -128,3 +128,26 @@ import Testing
         #expect(few.value == 3)
     }
 }
+
+@Suite struct RandomSourceTests {
+    /// java.util.Random(1).nextDouble() yields 0.7308781907032909 then 0.41008081149220166.
+    @Test func javaRandomReproducesJavaUtilRandom() {
+        var random = JavaRandom(seed: 1)
+        #expect(random.nextDouble() == 0.7308781907032909)
+        #expect(random.nextDouble() == 0.41008081149220166)
+    }
+
+    /// MOA's inverse-transform Poisson: u·e against the cumulative sums 1, 2, 2.5, 2.667, …
+    @Test func poissonDrawsFollowTheInverseTransform() {
+        var random = JavaRandom(seed: 1)
+        // u = 0.7309: threshold 1.9868 → sums 1 (≤), 2 (>) → 1 draw.
+        #expect(random.poisson(1) == 1)
+        // u = 0.4101: threshold 1.1147 → sums 1 (≤), 2 (>) → 1 draw.
+        #expect(random.poisson(1) == 1)
+        var many = JavaRandom(seed: 7)
+        let draws = (0..<100_000).map { _ in many.poisson(1) }
+        let mean = Double(draws.reduce(0, +)) / 100_000
+        #expect(abs(mean - 1) < 0.02)
+        #expect(abs(Double(draws.filter { $0 == 0 }.count) / 100_000 - 0.3679) < 0.01)
+    }
+}

@@ -1,7 +1,7 @@
 import RealModule
 
-/// A small deterministic generator (SplitMix64) whose whole state is one UInt64, so models that
-/// draw random numbers (bootstrap weights) snapshot and restore exactly.
+/// A small deterministic generator (SplitMix64) whose whole state is one UInt64: reproducible
+/// streams for tests, simulations and benchmarks.
 public struct RandomSource: RandomNumberGenerator, Sendable, Hashable {
     public var state: UInt64
 
@@ -21,17 +21,49 @@ public struct RandomSource: RandomNumberGenerator, Sendable, Hashable {
     public mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
-
-    /// A Poisson draw (Knuth's method; fine for small λ such as online bagging's 1).
-    public mutating func poisson(_ lambda: Double) -> Int {
-        let limit = Double.exp(-lambda)
-        var product = nextUnit()
-        var count = 0
-        while product > limit {
-            product *= nextUnit()
-            count += 1
-        }
-        return count
-    }
 }
 
+/// java.util.Random's 48-bit linear congruential generator and MOA's Poisson draw
+/// (MiscUtils.poisson), so that the adaptive tree's bootstrap weights follow MOA's exactly: MOA
+/// gives every node of a Hoeffding Adaptive Tree its own generator seeded alike.
+public struct JavaRandom: Sendable, Hashable {
+    public private(set) var state: Int64
+
+    static let multiplier: Int64 = 0x5_DEEC_E66D
+    static let mask: Int64 = (1 << 48) - 1
+
+    public init(seed: Int64) {
+        state = (seed ^ Self.multiplier) & Self.mask
+    }
+
+    init(state: Int64) {
+        self.state = state
+    }
+
+    mutating func next(bits: Int) -> Int32 {
+        state = (state &* Self.multiplier &+ 0xB) & Self.mask
+        return Int32(truncatingIfNeeded: state >> (48 - Int64(bits)))
+    }
+
+    /// A uniform Double in [0, 1), as `Random.nextDouble()`.
+    public mutating func nextDouble() -> Double {
+        let high = Int64(next(bits: 26))
+        let low = Int64(next(bits: 27))
+        return Double((high << 27) + low) * 0x1.0p-53
+    }
+
+    /// MOA's Poisson draw for small λ (inverse transform against one uniform).
+    public mutating func poisson(_ lambda: Double) -> Int {
+        var product = 1.0
+        var sum = 1.0
+        let threshold = nextDouble() * Double.exp(lambda)
+        var index = 1
+        let limit = max(100, 10 * Int(lambda.rounded(.up)))
+        while index < limit && sum <= threshold {
+            product *= lambda / Double(index)
+            sum += product
+            index += 1
+        }
+        return index - 1
+    }
+}

@@ -37,7 +37,7 @@ public struct HoeffdingTreeConfiguration: Sendable, Hashable {
     public var driftConfidence: Double = 0.002
     /// Adaptive tree: weight each example at the leaves by a Poisson(1) draw (online bagging), as MOA and River do.
     public var bootstrapSampling = true
-    /// Adaptive tree: the seed of the bootstrap draws.
+    /// Adaptive tree: the seed of every node's bootstrap generator (MOA's is 1).
     public var seed: UInt64 = 1
 
     public init() {}

@@ -17,7 +17,6 @@ final class HoeffdingTreeEngine {
         var root: TreeNode?
         var learnedExamples = 0
         var growthAllowed = true
-        var random: RandomSource
         /// Adaptive tree: alternate subtrees started, switched in, and pruned.
         var alternatesStarted = 0
         var alternatesSwitched = 0
@@ -37,11 +36,6 @@ final class HoeffdingTreeEngine {
     var growthAllowed: Bool {
         @inline(__always) get { state.pointee.growthAllowed }
         set { state.pointee.growthAllowed = newValue }
-    }
-
-    var random: RandomSource {
-        get { state.pointee.random }
-        set { state.pointee.random = newValue }
     }
 
     var alternatesStarted: Int {
@@ -66,7 +60,7 @@ final class HoeffdingTreeEngine {
         self.configuration = configuration
         self.adaptive = adaptive
         self.state = .allocate(capacity: 1)
-        state.initialize(to: State(random: RandomSource(seed: configuration.seed)))
+        state.initialize(to: State())
         self.hasNominalFeatures = schema.isNominal.contains(true)
         self.numericFeatures = schema.isNominal.indices.filter { !schema.isNominal[$0] }
         self.nominalFeatures = schema.isNominal.indices.filter { schema.isNominal[$0] }
@@ -526,7 +520,7 @@ final class HoeffdingTreeEngine {
             _ = monitorError(node, correct: correct)
             var weighted = weight
             if configuration.bootstrapSampling {
-                let draws = state.pointee.random.poisson(1)
+                let draws = node.drawBootstrapCount(seed: Int64(bitPattern: configuration.seed))
                 if draws > 0 { weighted = weight * Double(draws) }
             }
             learnAtLeaf(node, features, label: label, weight: weighted)

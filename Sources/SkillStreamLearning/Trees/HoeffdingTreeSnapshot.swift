@@ -1,5 +1,5 @@
-/// Snapshot encoding of the trees: configuration, counters, random state and every node with
-/// its observers, error monitor and alternate subtree, depth first.
+/// Snapshot encoding of the trees: configuration, counters and every node with its observers,
+/// error monitor, bootstrap generator and alternate subtree, depth first.
 extension HoeffdingTreeEngine {
     func snapshot(kind: String) -> [UInt8] {
         var writer = SnapshotWriter()
@@ -9,7 +9,6 @@ extension HoeffdingTreeEngine {
         writeConfiguration(&writer)
         writer.write(learnedExamples)
         writer.write(growthAllowed)
-        writer.write(random.state)
         writer.write(alternatesStarted)
         writer.write(alternatesSwitched)
         writer.write(alternatesPruned)
@@ -27,7 +26,6 @@ extension HoeffdingTreeEngine {
         self.init(schema: schema, classCount: classCount, configuration: configuration, adaptive: adaptive)
         learnedExamples = try reader.readInt()
         growthAllowed = try reader.readBool()
-        random.state = try reader.readUInt64()
         alternatesStarted = try reader.readInt()
         alternatesSwitched = try reader.readInt()
         alternatesPruned = try reader.readInt()
@@ -127,6 +125,8 @@ extension HoeffdingTreeEngine {
         for child in node.children { writeNode(child, &writer) }
         writer.write(node.errorMonitor != nil)
         node.errorMonitor?.write(to: &writer)
+        writer.write(node.bootstrap != nil)
+        if let bootstrap = node.bootstrap { writer.write(UInt64(bitPattern: bootstrap.state)) }
         writeNode(node.alternate, &writer)
     }
 
@@ -171,6 +171,7 @@ extension HoeffdingTreeEngine {
         let childCount = try reader.readCount(elementSize: 1)
         for _ in 0..<childCount { node.children.append(try readNode(&reader)) }
         if try reader.readBool() { node.errorMonitor = try ADWIN.read(from: &reader) }
+        if try reader.readBool() { node.bootstrap = JavaRandom(state: Int64(bitPattern: try reader.readUInt64())) }
         node.alternate = try readNode(&reader)
         return node
     }

@@ -68,6 +68,8 @@ final class TreeNode {
         // Adaptive-tree state.
         var errorMonitor: ADWIN?
         var alternate: TreeNode?
+        /// The node's own bootstrap generator (MOA seeds every node's alike).
+        var bootstrap: JavaRandom?
     }
 
     private(set) var gaussians: UnsafeMutablePointer<Double>? {
@@ -152,6 +154,17 @@ final class TreeNode {
     var alternate: TreeNode? {
         @inline(__always) get { state.pointee.alternate }
         set { state.pointee.alternate = newValue }
+    }
+
+    var bootstrap: JavaRandom? {
+        get { state.pointee.bootstrap }
+        set { state.pointee.bootstrap = newValue }
+    }
+
+    /// A Poisson(1) bootstrap count from the node's own generator, created with `seed` on first use.
+    func drawBootstrapCount(seed: Int64) -> Int {
+        if state.pointee.bootstrap == nil { state.pointee.bootstrap = JavaRandom(seed: seed) }
+        return state.pointee.bootstrap!.poisson(1)
     }
 
     init(classCounts: [Double], featureCount: Int, isActive: Bool = true) {
