@@ -51,12 +51,3 @@ extension OnlineClassifier {
         return best
     }
 }
-
-/// Turns non-negative votes into probabilities; no votes at all means no opinion (uniform).
-@inlinable
-func normalizedVotes(_ votes: [Double]) -> [Double] {
-    var sum = 0.0
-    for vote in votes where vote.isFinite && vote > 0 { sum += vote }
-    guard sum > 0 else { return Array(repeating: 1 / Double(votes.count), count: votes.count) }
-    return votes.map { $0.isFinite && $0 > 0 ? $0 / sum : 0 }
-}

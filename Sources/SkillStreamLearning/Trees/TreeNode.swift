@@ -305,11 +305,6 @@ final class TreeNode {
         other.alternate = nil
     }
 
-    /// Leaves under this node (itself if a leaf), not counting alternate trees.
-    func leafCount() -> Int {
-        isLeaf ? 1 : children.reduce(0) { $0 + ($1?.leafCount() ?? 0) }
-    }
-
     var estimatedByteSize: Int {
         var size = 128 + (classCount + 4) * 8 + (gaussians == nil ? 0 : gaussianCount * 8) + nominals.count * 8
         for nominal in nominals { size += nominal?.estimatedByteSize ?? 0 }
