@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export LD_LIBRARY_PATH := $(CURDIR)/.build-runtime/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 DEMO_DIR := $(CURDIR)/.demo
 
-.PHONY: deps build build-tests test test-unit test-integration bench demo demo-stop clean
+.PHONY: deps build build-tests check-schemas test test-unit test-integration bench demo demo-stop clean
 
 deps:
 	@Scripts/install-deps.sh
@@ -15,7 +15,11 @@ build: deps
 
 # Unit tests first (no servers), then the integration tests against a real PostgreSQL and a real
 # Kafka-compatible broker that Scripts/services.sh starts and always stops.
-test: test-unit test-integration
+test: check-schemas test-unit test-integration
+
+# The event contract's JSON Schemas checked by a real validator against the examples.
+check-schemas: deps
+	python3 Scripts/check_event_schemas.py
 
 build-tests: deps
 	swift build --build-tests

@@ -9,11 +9,13 @@ let package = Package(
         .library(name: "SkillStreamKafka", targets: ["SkillStreamKafka"]),
         .library(name: "SkillStreamPostgres", targets: ["SkillStreamPostgres"]),
         .library(name: "SkillStreamLearning", targets: ["SkillStreamLearning"]),
+        .library(name: "SkillStreamDomain", targets: ["SkillStreamDomain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // The two C libraries, each wrapped once: only SkillStreamKafka imports CRdKafka,
@@ -47,9 +49,15 @@ let package = Package(
             name: "SkillStreamLearning",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")]
         ),
+        // The event contract, cleansing and per-staff state: pure logic, no I/O.
+        .target(
+            name: "SkillStreamDomain",
+            dependencies: ["SkillStreamLearning"]
+        ),
         .executableTarget(
             name: "skillstream",
             dependencies: [
+                "SkillStreamDomain",
                 "SkillStreamLearning",
                 "SkillStreamKafka",
                 "SkillStreamPostgres",
@@ -74,6 +82,11 @@ let package = Package(
         .testTarget(
             name: "SkillStreamLearningTests",
             dependencies: ["SkillStreamLearning", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "SkillStreamDomainTests",
+            dependencies: ["SkillStreamDomain", .product(name: "PropertyBased", package: "swift-property-based")],
+            resources: [.copy("Comments")]
         ),
         .testTarget(
             name: "SkillStreamPostgresTests",

@@ -1,0 +1,306 @@
+/// Turns one Kafka message value into a typed ``ContractEvent`` or a ``Rejection`` naming what
+/// is wrong: the contract's JSON Schemas (Schemas/events/) made executable, in one pass over the
+/// bytes and without a document tree.
+public struct EventDecoder: Sendable {
+    /// Messages larger than this are refused unread.
+    public static let maximumMessageBytes = 64 * 1_024
+    /// Longest accepted free-text comment, in bytes.
+    public static let maximumCommentBytes = 8 * 1_024
+    /// Longest accepted wait (seated to first course): a day. Longer is a broken clock, not service.
+    public static let maximumWaitSeconds = 86_400.0
+
+    public init() {}
+
+    /// Decodes and validates one event. `key` is the message key; when given it must equal the
+    /// event's partitioning field (`program_id` for training programs, else `restaurant_id`).
+    public func decode(_ bytes: [UInt8], key: String? = nil) -> Result<ContractEvent, Rejection> {
+        guard bytes.count <= Self.maximumMessageBytes else {
+            return .failure(Rejection(.oversize, "\(bytes.count) bytes, the limit is \(Self.maximumMessageBytes)"))
+        }
+        return bytes.withUnsafeBufferPointer { buffer in
+            do throws(Rejection) {
+                let event = try Self.decodeEvent(buffer)
+                if let key {
+                    let expected: String
+                    if case .trainingProgram(let program) = event { expected = program.programID } else { expected = event.header.restaurantID }
+                    guard key == expected else {
+                        throw Rejection(.keyMismatch, "message key '\(key)' is not the event's partitioning value '\(expected)'")
+                    }
+                }
+                return .success(event)
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    /// Every field name the contract uses, as slots of one parse.
+    enum Field: Int, CaseIterable {
+        case schema, eventID, occurredAt, restaurantID, staffID, visitID, tableID, covers, seatedAt, waitTimeSeconds
+        case itemsOrdered, itemsIncorrect, checkTotalPEN, satisfaction, complaints, comment, repeatCustomer
+        case type, role, programID, assessmentScore, name, city, timezone, serviceQualityBenchmark
+        case fineDiningAccreditation, targetWaitTimeSeconds, titleES, titleEN, skills, roles, durationHours, format
+
+        var name: String {
+            switch self {
+            case .schema: "schema"
+            case .eventID: "event_id"
+            case .occurredAt: "occurred_at"
+            case .restaurantID: "restaurant_id"
+            case .staffID: "staff_id"
+            case .visitID: "visit_id"
+            case .tableID: "table_id"
+            case .covers: "covers"
+            case .seatedAt: "seated_at"
+            case .waitTimeSeconds: "wait_time_seconds"
+            case .itemsOrdered: "items_ordered"
+            case .itemsIncorrect: "items_incorrect"
+            case .checkTotalPEN: "check_total_pen"
+            case .satisfaction: "customer_satisfaction_score"
+            case .complaints: "complaints"
+            case .comment: "comment"
+            case .repeatCustomer: "repeat_customer"
+            case .type: "type"
+            case .role: "role"
+            case .programID: "program_id"
+            case .assessmentScore: "assessment_score"
+            case .name: "name"
+            case .city: "city"
+            case .timezone: "timezone"
+            case .serviceQualityBenchmark: "service_quality_benchmark"
+            case .fineDiningAccreditation: "fine_dining_accreditation"
+            case .targetWaitTimeSeconds: "target_wait_time_seconds"
+            case .titleES: "title_es"
+            case .titleEN: "title_en"
+            case .skills: "skills"
+            case .roles: "roles"
+            case .durationHours: "duration_hours"
+            case .format: "format"
+            }
+        }
+
+        static let byName: [String: Field] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
+    }
+
+    /// A top-level value as read.
+    enum Value {
+        case string(String)
+        case number(Double, isInteger: Bool)
+        case bool(Bool)
+        case null
+        case strings([String])
+        /// An object, or an array holding something other than strings.
+        case other(String)
+    }
+
+    static func decodeEvent(_ bytes: UnsafeBufferPointer<UInt8>) throws(Rejection) -> ContractEvent {
+        var scanner = JSONScanner(bytes)
+        guard try scanner.peekKind() == .object else {
+            try scanner.skipValue()  // valid JSON of another kind, or malformed
+            scanner.skipWhitespace()
+            guard scanner.isAtEnd else { throw scanner.malformed("trailing characters") }
+            throw Rejection(.notAnObject, "an event is a JSON object")
+        }
+        var values = [Value?](repeating: nil, count: Field.allCases.count)
+        try scanner.expect(UInt8(ascii: "{"))
+        if !scanner.consume(UInt8(ascii: "}")) {
+            repeat {
+                let key = try scanner.readString()
+                try scanner.expect(UInt8(ascii: ":"))
+                guard let field = Field.byName[key] else {
+                    try scanner.skipValue()  // fields the contract does not know are allowed and ignored
+                    continue
+                }
+                guard values[field.rawValue] == nil else { throw Rejection(.malformedJSON, field: key, "the field appears twice") }
+                values[field.rawValue] = try readValue(&scanner)
+            } while scanner.consume(UInt8(ascii: ","))
+            try scanner.expect(UInt8(ascii: "}"))
+        }
+        scanner.skipWhitespace()
+        guard scanner.isAtEnd else { throw scanner.malformed("trailing characters") }
+        var fields = Fields(values: values)
+        return try fields.event()
+    }
+
+    static func readValue(_ scanner: inout JSONScanner) throws(Rejection) -> Value {
+        switch try scanner.peekKind() {
+        case .string: return .string(try scanner.readString())
+        case .number:
+            let (value, isInteger) = try scanner.readNumber()
+            return .number(value, isInteger: isInteger)
+        case .bool: return .bool(try scanner.readBool())
+        case .null:
+            try scanner.readNull()
+            return .null
+        case .object:
+            try scanner.skipValue()
+            return .other("an object")
+        case .array:
+            try scanner.expect(UInt8(ascii: "["))
+            var strings: [String] = []
+            if scanner.consume(UInt8(ascii: "]")) { return .strings([]) }
+            var allStrings = true
+            repeat {
+                if try scanner.peekKind() == .string {
+                    strings.append(try scanner.readString())
+                } else {
+                    allStrings = false
+                    try scanner.skipValue(depth: 1)
+                }
+            } while scanner.consume(UInt8(ascii: ","))
+            try scanner.expect(UInt8(ascii: "]"))
+            return allStrings ? .strings(strings) : .other("an array of non-strings")
+        }
+    }
+}
+
+/// Typed, checked access to the fields of one event.
+struct Fields {
+    typealias Field = EventDecoder.Field
+    let values: [EventDecoder.Value?]
+
+    /// Absent and null are the same: "not given".
+    func value(_ field: Field) -> EventDecoder.Value? {
+        switch values[field.rawValue] {
+        case nil, .null?: nil
+        case let value?: value
+        }
+    }
+
+    func string(_ field: Field) throws(Rejection) -> String? {
+        guard let value = value(field) else { return nil }
+        guard case .string(let text) = value else { throw Rejection(.wrongType, field: field.name, "must be a string") }
+        guard !text.allSatisfy(\.isWhitespace) else { throw Rejection(.emptyValue, field: field.name, "must not be empty") }
+        return text
+    }
+
+    func required<T>(_ field: Field, _ read: (Field) throws(Rejection) -> T?) throws(Rejection) -> T {
+        guard let value = try read(field) else { throw Rejection(.missingField, field: field.name, "is required") }
+        return value
+    }
+
+    func time(_ field: Field) throws(Rejection) -> EventTime? {
+        guard let text = try string(field) else { return nil }
+        guard let time = EventTime(rfc3339: text) else {
+            throw Rejection(.invalidTimestamp, field: field.name, "'\(text)' is not an RFC 3339 timestamp with an offset")
+        }
+        return time
+    }
+
+    func number(_ field: Field, in range: ClosedRange<Double>) throws(Rejection) -> Double? {
+        guard let value = value(field) else { return nil }
+        guard case .number(let number, _) = value else { throw Rejection(.wrongType, field: field.name, "must be a number") }
+        guard range.contains(number) else {
+            throw Rejection(.outOfRange, field: field.name, "\(number) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        return number
+    }
+
+    func integer(_ field: Field, in range: ClosedRange<Int>) throws(Rejection) -> Int? {
+        guard let value = value(field) else { return nil }
+        guard case .number(let number, _) = value, number == number.rounded(), abs(number) < 1e15 else {
+            throw Rejection(.wrongType, field: field.name, "must be an integer")
+        }
+        let integer = Int(number)
+        guard range.contains(integer) else {
+            throw Rejection(.outOfRange, field: field.name, "\(integer) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        return integer
+    }
+
+    func bool(_ field: Field) throws(Rejection) -> Bool? {
+        guard let value = value(field) else { return nil }
+        guard case .bool(let flag) = value else { throw Rejection(.wrongType, field: field.name, "must be true or false") }
+        return flag
+    }
+
+    func enumeration<E: RawRepresentable>(_ field: Field, _: E.Type) throws(Rejection) -> E? where E.RawValue == String {
+        guard let text = try string(field) else { return nil }
+        guard let value = E(rawValue: text) else { throw Rejection(.unknownEnum, field: field.name, "'\(text)' is not a known value") }
+        return value
+    }
+
+    func enumerations<E: RawRepresentable>(_ field: Field, _: E.Type) throws(Rejection) -> [E]? where E.RawValue == String {
+        guard let value = value(field) else { return nil }
+        guard case .strings(let texts) = value else { throw Rejection(.wrongType, field: field.name, "must be an array of strings") }
+        var result: [E] = []
+        for text in texts {
+            guard let item = E(rawValue: text) else { throw Rejection(.unknownEnum, field: field.name, "'\(text)' is not a known value") }
+            if !result.contains(where: { $0.rawValue == item.rawValue }) { result.append(item) }
+        }
+        return result
+    }
+
+    mutating func event() throws(Rejection) -> ContractEvent {
+        let schemaName = try required(.schema, string)
+        guard let schema = EventSchema(rawValue: schemaName) else {
+            throw Rejection(.unknownSchema, field: "schema", "'\(schemaName)' is not a v1 contract event")
+        }
+        let header = EventHeader(
+            eventID: try required(.eventID, string), occurredAt: try required(.occurredAt, time),
+            restaurantID: try required(.restaurantID, string))
+        switch schema {
+        case .tableService:
+            let ordered = try required(.itemsOrdered, { (field: Field) throws(Rejection) in try integer(field, in: 0...10_000) })
+            let incorrect = try required(.itemsIncorrect, { (field: Field) throws(Rejection) in try integer(field, in: 0...10_000) })
+            guard incorrect <= ordered else {
+                throw Rejection(.inconsistent, field: "items_incorrect", "\(incorrect) incorrect of \(ordered) ordered")
+            }
+            let seatedAt = try required(.seatedAt, time)
+            guard seatedAt <= header.occurredAt else {
+                throw Rejection(.inconsistent, field: "seated_at", "seated after the check closed")
+            }
+            let event = TableServiceEvent(
+                header: header, staffID: try required(.staffID, string), visitID: try required(.visitID, string),
+                tableID: try required(.tableID, string), covers: try required(.covers, { (field: Field) throws(Rejection) in try integer(field, in: 1...1_000) }),
+                seatedAt: seatedAt, waitTimeSeconds: try required(.waitTimeSeconds, { (field: Field) throws(Rejection) in try number(field, in: 0...EventDecoder.maximumWaitSeconds) }),
+                itemsOrdered: ordered, itemsIncorrect: incorrect, checkTotalPEN: try number(.checkTotalPEN, in: 0...10_000_000))
+            return .tableService(event)
+        case .guestFeedback:
+            let comment = try string(.comment)
+            if let comment, comment.utf8.count > EventDecoder.maximumCommentBytes {
+                throw Rejection(.outOfRange, field: "comment", "\(comment.utf8.count) bytes, the limit is \(EventDecoder.maximumCommentBytes)")
+            }
+            return .guestFeedback(
+                GuestFeedbackEvent(
+                    header: header, staffID: try required(.staffID, string), visitID: try string(.visitID),
+                    satisfaction: try integer(.satisfaction, in: 1...5), complaints: try enumerations(.complaints, ComplaintCategory.self),
+                    comment: comment, repeatCustomer: try bool(.repeatCustomer)))
+        case .staffEvent:
+            let type = try required(.type, { (field: Field) throws(Rejection) in try enumeration(field, StaffEventType.self) })
+            let role = try enumeration(.role, Role.self)
+            let programID = try string(.programID)
+            switch type {
+            case .hired, .roleChanged:
+                guard role != nil else { throw Rejection(.missingField, field: "role", "is required for \(type.rawValue)") }
+            case .trainingEnrolled, .trainingCompleted:
+                guard programID != nil else { throw Rejection(.missingField, field: "program_id", "is required for \(type.rawValue)") }
+            case .terminated:
+                break
+            }
+            return .staffEvent(
+                StaffEvent(
+                    header: header, staffID: try required(.staffID, string), type: type, role: role, programID: programID,
+                    assessmentScore: try number(.assessmentScore, in: 0...100)))
+        case .restaurant:
+            return .restaurant(
+                RestaurantReference(
+                    header: header, name: try required(.name, string), city: try required(.city, string),
+                    timezone: try required(.timezone, string),
+                    serviceQualityBenchmark: try required(.serviceQualityBenchmark, { (field: Field) throws(Rejection) in try number(field, in: 0...100) }),
+                    fineDiningAccreditation: try required(.fineDiningAccreditation, bool),
+                    targetWaitTimeSeconds: try required(.targetWaitTimeSeconds, { (field: Field) throws(Rejection) in try number(field, in: 1...EventDecoder.maximumWaitSeconds) })))
+        case .trainingProgram:
+            let skills = try required(.skills, { (field: Field) throws(Rejection) in try enumerations(field, Skill.self) })
+            let roles = try required(.roles, { (field: Field) throws(Rejection) in try enumerations(field, Role.self) })
+            guard !skills.isEmpty else { throw Rejection(.emptyValue, field: "skills", "a program trains at least one skill") }
+            guard !roles.isEmpty else { throw Rejection(.emptyValue, field: "roles", "a program is for at least one role") }
+            return .trainingProgram(
+                TrainingProgramReference(
+                    header: header, programID: try required(.programID, string), titleES: try required(.titleES, string),
+                    titleEN: try required(.titleEN, string), skills: skills, roles: roles,
+                    durationHours: try required(.durationHours, { (field: Field) throws(Rejection) in try number(field, in: 0.25...1_000) }),
+                    format: try required(.format, { (field: Field) throws(Rejection) in try enumeration(field, TrainingFormat.self) })))
+        }
+    }
+}

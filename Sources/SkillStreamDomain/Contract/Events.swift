@@ -1,0 +1,109 @@
+/// The fields every event carries.
+public struct EventHeader: Sendable, Hashable {
+    public var eventID: String
+    public var occurredAt: EventTime
+    public var restaurantID: String
+
+    public init(eventID: String, occurredAt: EventTime, restaurantID: String) {
+        self.eventID = eventID
+        self.occurredAt = occurredAt
+        self.restaurantID = restaurantID
+    }
+}
+
+/// `pos.table_service.v1`: one table visit, sent when the check closes.
+public struct TableServiceEvent: Sendable, Hashable {
+    public var header: EventHeader
+    public var staffID: String
+    public var visitID: String
+    public var tableID: String
+    public var covers: Int
+    public var seatedAt: EventTime
+    /// Seated to first course.
+    public var waitTimeSeconds: Double
+    public var itemsOrdered: Int
+    public var itemsIncorrect: Int
+    public var checkTotalPEN: Double?
+
+    /// 1 − incorrect / ordered; 1 when nothing was ordered.
+    public var orderAccuracy: Double { itemsOrdered > 0 ? 1 - Double(itemsIncorrect) / Double(itemsOrdered) : 1 }
+}
+
+/// `survey.guest_feedback.v1`: one guest's feedback, perhaps about a visit.
+public struct GuestFeedbackEvent: Sendable, Hashable {
+    public var header: EventHeader
+    public var staffID: String
+    public var visitID: String?
+    /// 1–5; nil when the guest gave none.
+    public var satisfaction: Int?
+    public var complaints: [ComplaintCategory]?
+    public var comment: String?
+    public var repeatCustomer: Bool?
+}
+
+/// `hr.staff_event.v1`: a hire, departure, role change, training enrolment or completion.
+public struct StaffEvent: Sendable, Hashable {
+    public var header: EventHeader
+    public var staffID: String
+    public var type: StaffEventType
+    /// For hired and role_changed.
+    public var role: Role?
+    /// For training events.
+    public var programID: String?
+    /// 0–100, for training_completed.
+    public var assessmentScore: Double?
+}
+
+/// `ref.restaurant.v1` (compacted): a restaurant and its service standards.
+public struct RestaurantReference: Sendable, Hashable {
+    public var header: EventHeader
+    public var name: String
+    public var city: String
+    /// IANA time zone, e.g. America/Lima.
+    public var timezone: String
+    /// 0–100.
+    public var serviceQualityBenchmark: Double
+    public var fineDiningAccreditation: Bool
+    public var targetWaitTimeSeconds: Double
+}
+
+/// `ref.training_program.v1` (compacted, keyed by program_id): a training program.
+public struct TrainingProgramReference: Sendable, Hashable {
+    public var header: EventHeader
+    public var programID: String
+    public var titleES: String
+    public var titleEN: String
+    public var skills: [Skill]
+    public var roles: [Role]
+    public var durationHours: Double
+    public var format: TrainingFormat
+}
+
+/// One decoded, valid contract event.
+public enum ContractEvent: Sendable, Hashable {
+    case tableService(TableServiceEvent)
+    case guestFeedback(GuestFeedbackEvent)
+    case staffEvent(StaffEvent)
+    case restaurant(RestaurantReference)
+    case trainingProgram(TrainingProgramReference)
+
+    public var header: EventHeader {
+        switch self {
+        case .tableService(let event): event.header
+        case .guestFeedback(let event): event.header
+        case .staffEvent(let event): event.header
+        case .restaurant(let event): event.header
+        case .trainingProgram(let event): event.header
+        }
+    }
+
+    public var schema: EventSchema {
+        switch self {
+        case .tableService: .tableService
+        case .guestFeedback: .guestFeedback
+        case .staffEvent: .staffEvent
+        case .restaurant: .restaurant
+        case .trainingProgram: .trainingProgram
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+@testable import SkillStreamDomain
+
+@Suite struct EventDecoderTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Schemas/examples")
+
+    static func files(_ folder: String) -> [URL] {
+        ((try? FileManager.default.contentsOfDirectory(at: examples.appendingPathComponent(folder), includingPropertiesForKeys: nil)) ?? [])
+            .filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
+    }
+
+    @Test func everyValidContractExampleDecodes() throws {
+        let files = Self.files("valid")
+        #expect(files.count >= 7)
+        for file in files {
+            let result = EventDecoder().decode(Array(try Data(contentsOf: file)))
+            if case .failure(let rejection) = result { Issue.record("\(file.lastPathComponent): \(rejection)") }
+        }
+    }
+
+    /// Each invalid example names its expected reason code: `<what>.<reason>.json`.
+    @Test func everyInvalidContractExampleIsRejectedForItsReason() throws {
+        let files = Self.files("invalid")
+        #expect(files.count >= 15)
+        for file in files {
+            let expected = file.deletingPathExtension().pathExtension
+            switch EventDecoder().decode(Array(try Data(contentsOf: file))) {
+            case .success: Issue.record("\(file.lastPathComponent) was accepted")
+            case .failure(let rejection): #expect(rejection.reason.rawValue == expected, "\(file.lastPathComponent): \(rejection)")
+            }
+        }
+    }
+
+    @Test func tableServiceFieldsAreTypedAndTimestampsCarryTheirOffset() throws {
+        let json = """
+            {"schema":"pos.table_service.v1","event_id":"e1","occurred_at":"2026-03-14T21:42:10.250-05:00","restaurant_id":"lim-01",
+             "staff_id":"s7","visit_id":"v1","table_id":"T12","covers":4,"seated_at":"2026-03-14T20:15:00-05:00",
+             "wait_time_seconds":780.5,"items_ordered":10,"items_incorrect":1,"unknown_future_field":{"a":[1,2]}}
+            """
+        guard case .success(.tableService(let event)) = EventDecoder().decode(Array(json.utf8), key: "lim-01") else {
+            Issue.record("not decoded")
+            return
+        }
+        #expect(event.covers == 4 && event.waitTimeSeconds == 780.5 && event.checkTotalPEN == nil)
+        #expect(event.orderAccuracy == 0.9)
+        #expect(event.header.occurredAt.millisecondsSinceEpoch == 1_773_542_530_250)  // 2026-03-15T02:42:10.250Z
+        #expect(event.header.occurredAt.offsetMinutes == -300)
+        #expect(event.header.occurredAt.description == "2026-03-14T21:42:10.250-05:00")
+    }
+
+    @Test func escapesAndUnicodeInStringsDecode() throws {
+        let json = #"{"schema":"survey.guest_feedback.v1","event_id":"e\"2","occurred_at":"2026-03-15T09:12:00Z","restaurant_id":"r","staff_id":"s","comment":"Caf\u00e9 \ud83c\udf77 \n ñandú","customer_satisfaction_score":null}"#
+        guard case .success(.guestFeedback(let event)) = EventDecoder().decode(Array(json.utf8)) else {
+            Issue.record("not decoded")
+            return
+        }
+        #expect(event.header.eventID == "e\"2")
+        #expect(event.comment == "Café 🍷 \n ñandú")
+        #expect(event.satisfaction == nil)
+    }
+
+    @Test func malformedInputOfEveryKindIsRejectedWithItsCode() {
+        let cases: [(String, [UInt8], Rejection.Reason)] = [
+            ("empty", [], .malformedJSON),
+            ("garbage", Array("not json".utf8), .malformedJSON),
+            ("trailing", Array(#"{"schema":"x"} {}"#.utf8), .malformedJSON),
+            ("duplicate key", Array(#"{"schema":"a","schema":"b"}"#.utf8), .malformedJSON),
+            ("lone surrogate", Array(#"{"schema":"\ud800"}"#.utf8), .malformedJSON),
+            ("invalid utf-8", [0x7B, 0x22, 0x73, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D], .invalidUTF8),
+            ("number", Array("42".utf8), .notAnObject),
+            ("no schema", Array(#"{"event_id":"e"}"#.utf8), .missingField),
+            ("deep nesting", Array(("{\"x\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}").utf8), .malformedJSON),
+            ("oversize", [UInt8](repeating: 0x20, count: EventDecoder.maximumMessageBytes + 1), .oversize),
+        ]
+        for (name, bytes, expected) in cases {
+            guard case .failure(let rejection) = EventDecoder().decode(bytes) else {
+                Issue.record("\(name) was accepted")
+                continue
+            }
+            #expect(rejection.reason == expected, "\(name): \(rejection)")
+        }
+    }
+
+    @Test func messageKeyMustMatchThePartitioningField() throws {
+        let file = Self.examples.appendingPathComponent("valid/pos.table_service.v1.json")
+        let bytes = Array(try Data(contentsOf: file))
+        guard case .failure(let rejection) = EventDecoder().decode(bytes, key: "cus-02") else {
+            Issue.record("a key for another restaurant was accepted")
+            return
+        }
+        #expect(rejection.reason == .keyMismatch)
+        let program = Array(try Data(contentsOf: Self.examples.appendingPathComponent("valid/ref.training_program.v1.json")))
+        #expect((try? EventDecoder().decode(program, key: "prg-timing-01").get()) != nil)
+    }
+
+    @Test func rfc3339ParsingRejectsImpossibleAndOffsetlessTimes() {
+        #expect(EventTime(rfc3339: "2024-02-29T12:00:00Z") != nil)
+        #expect(EventTime(rfc3339: "2025-02-29T12:00:00Z") == nil)
+        #expect(EventTime(rfc3339: "2026-13-01T00:00:00Z") == nil)
+        #expect(EventTime(rfc3339: "2026-03-14T25:00:00-05:00") == nil)
+        #expect(EventTime(rfc3339: "2026-03-14T21:42:10") == nil)
+        #expect(EventTime(rfc3339: "2026-03-14 21:42:10+01:30")?.offsetMinutes == 90)
+        #expect(EventTime(rfc3339: "1969-12-31T23:59:59Z")?.millisecondsSinceEpoch == -1_000)
+        #expect(EventTime(rfc3339: "2026-03-14T21:42:10-05:00")?.localDay == EventTime(rfc3339: "2026-03-14T00:00:00Z")?.localDay)
+    }
+}
