@@ -1,0 +1,134 @@
+/// Maps a guest's free-text comment, Spanish or English, to complaint categories when the
+/// survey gave none: the text is lowercased, accents folded, punctuation removed, then matched
+/// against a lexicon of words and phrases per category (with common misspellings). A match right
+/// after a negation ("no fue lento", "not slow") does not count.
+public struct CommentClassifier: Sendable {
+    /// A lexicon entry: words in order; a trailing `*` on a word matches any word starting so.
+    struct Pattern: Sendable {
+        let words: [String]
+
+        init(_ text: String) {
+            words = text.split(separator: " ").map(String.init)
+        }
+
+        func matches(_ tokens: [Substring], at start: Int) -> Bool {
+            guard start + words.count <= tokens.count else { return false }
+            for (offset, word) in words.enumerated() {
+                let token = tokens[start + offset]
+                if word.hasSuffix("*") {
+                    guard token.hasPrefix(word.dropLast()) else { return false }
+                } else if token != word {
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    static let negations: Set<Substring> = ["no", "not", "nada", "ni", "never", "nunca", "sin", "isnt", "wasnt", "werent"]
+
+    /// The lexicon, normalised text (no accents, lowercase).
+    static let lexicon: [(ComplaintCategory, [Pattern])] = [
+        (.slowService, [
+            "lento", "lenta", "lentos", "lentitud", "lentisimo", "lentisima", "demora*", "demoro", "demoraron", "tardo", "tardaron",
+            "tardanza", "tardisimo", "llego tarde", "espera", "esperamos", "esperar", "esperando", "esperamso", "mucho tiempo", "una eternidad", "eterno", "nunca llego", "nunca llegaron",
+            "se olvidaron de nosotros", "slow", "sloow", "slooow", "wait", "waited", "waiting", "waitted", "took forever", "forever", "took ages", "ages",
+            "took too long", "too long", "long time", "delay*", "late", "lenot", "demorrado",
+        ].map(Pattern.init)),
+        (.orderError, [
+            "equivoc*", "error en el pedido", "errores en el pedido", "pedido incorrecto", "pedido equivocado", "plato equivocado",
+            "no era lo que pedi", "no es lo que pedi", "se olvido el", "se olvido la", "se olvidaron el", "se olvidaron la", "olvidaron el",
+            "olvidaron la", "olvido el", "olvido la", "falto un", "falto el", "falto la", "faltaba", "trajeron otro", "trajeron otra",
+            "cambiaron mi pedido", "confundi*", "confundio", "wrong order", "wrong dish", "wrong plate", "wrong wine", "wrong drink",
+            "mistake*", "mixed up", "mix up", "mixup", "forgot", "forgotten", "missing", "not what i ordered", "incorrect", "wrnog",
+            "equibocaron", "equivocaron",
+        ].map(Pattern.init)),
+        (.inattentiveOrRude, [
+            "grosero", "grosera", "groseros", "groseria", "maleducado", "maleducada", "mal educado", "mal educada", "descortes",
+            "antipatico", "antipatica", "desatento", "desatenta", "no nos atendio", "no nos atendieron", "nos ignoro", "nos ignoraron",
+            "ignor*", "mala actitud", "prepotente", "de mala gana", "pesimo trato", "mal trato", "maltrato", "indiferente",
+            "mala cara", "rude", "rud", "impolite", "ignored", "ignoring", "inattentive", "unfriendly", "attitude", "arrogant",
+            "dismissive", "never checked", "never came back", "unpleasant", "grocero", "maleducao",
+        ].map(Pattern.init)),
+        (.poorRecommendation, [
+            "mala recomendacion", "pesima recomendacion", "recomendo mal", "recomendacion del vino",
+            "no supo explicar", "no supo recomendar", "no sabia", "no conocia", "desconocia", "no conoce la carta", "maridaje",
+            "no sabia nada del vino", "bad recommendation", "poor recommendation", "terrible recommendation",
+            "didnt know", "did not know", "couldnt explain", "could not explain", "no idea", "pairing",
+            "knowledge", "recomendasion",
+        ].map(Pattern.init)),
+        (.etiquetteLapse, [
+            "etiqueta", "protocolo", "lado equivocado", "retiro los platos", "retiraron los platos", "retiro el plato",
+            "antes de que terminaramos", "se apoyo en la mesa", "interrumpio", "interrumpia", "con la mano", "cubiertos",
+            "etiquette", "cleared the plates", "cleared our plates", "cleared plates", "before we finished", "reached across",
+            "interrupted", "wrong side", "leaned on", "unprofessional", "poco profesional", "etiqeta",
+        ].map(Pattern.init)),
+        (.foodQuality, [
+            "comida fria", "plato frio", "llego frio", "llego fria", "estaba frio", "estaba fria", "salado", "salada", "crudo",
+            "cruda", "quemado", "quemada", "insipido", "insipida", "sin sabor", "mal sabor", "no estaba fresco", "pasado de coccion",
+            "recocido", "cold food", "food was cold", "dish was cold", "arrived cold", "came out cold", "overcooked", "undercooked", "bland", "salty",
+            "burnt", "burned", "raw", "tasteless", "stale", "soggy",
+        ].map(Pattern.init)),
+        (.noiseOrAmbience, [
+            "ruido", "ruidoso", "ruidosa", "bulla", "musica alta", "musica muy alta", "musica fuerte", "musica muy fuerte",
+            "no se podia conversar", "no podiamos conversar", "mal ambiente", "pesimo ambiente", "ambiente ruidoso", "noisy", "noise", "loud", "too loud", "ambience",
+            "ambiance", "crowded", "couldnt hear", "could not hear",
+        ].map(Pattern.init)),
+        (.price, [
+            "caro", "caros", "carisimo", "carisima", "precio*", "costoso", "costosa", "cobraron de mas", "nos cobraron",
+            "no vale lo que cuesta", "expensive", "overpriced", "price*", "pricey", "overcharged", "charged us", "not worth",
+        ].map(Pattern.init)),
+    ]
+
+    public init() {}
+
+    /// The categories a comment points at, in the contract's order; empty when none.
+    public func categories(of comment: String) -> [ComplaintCategory] {
+        let normalized = Self.normalize(comment)
+        let tokens = normalized.split(separator: " ")
+        var found: [ComplaintCategory] = []
+        for (category, patterns) in Self.lexicon {
+            search: for start in tokens.indices {
+                for pattern in patterns where pattern.matches(tokens, at: start) {
+                    let negated = (max(0, start - 2)..<start).contains { Self.negations.contains(tokens[$0]) }
+                        && !Self.negations.contains(Substring(pattern.words[0]))
+                    if !negated {
+                        found.append(category)
+                        break search
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    /// Lowercase, accents folded, apostrophes dropped, anything but letters and digits a space.
+    public static func normalize(_ text: String) -> String {
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        var lastWasSpace = true
+        for scalar in text.lowercased().unicodeScalars {
+            let folded: Character?
+            switch scalar {
+            case "á", "à", "â", "ä", "ã": folded = "a"
+            case "é", "è", "ê", "ë": folded = "e"
+            case "í", "ì", "î", "ï": folded = "i"
+            case "ó", "ò", "ô", "ö", "õ": folded = "o"
+            case "ú", "ù", "û", "ü": folded = "u"
+            case "ñ": folded = "n"
+            case "ç": folded = "c"
+            case "'", "’", "`": continue  // didn't → didnt
+            default: folded = scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) ? Character(scalar) : nil
+            }
+            if let folded, folded.isASCII {
+                output.append(folded)
+                lastWasSpace = false
+            } else if !lastWasSpace {
+                output.append(" ")
+                lastWasSpace = true
+            }
+        }
+        if output.hasSuffix(" ") { output.removeLast() }
+        return output
+    }
+}
