@@ -120,6 +120,23 @@ public struct StreamingQuantile: Sendable, Hashable {
         }
     }
 
+    /// The estimator's whole state as numbers, for snapshots: count, then the heights, positions
+    /// and desired positions of the markers.
+    public var snapshotValues: [Double] { [Double(count)] + heights + positions + desired }
+
+    /// Restores an estimator from ``snapshotValues``; nil if they do not fit.
+    public init?(quantile: Double, snapshotValues values: [Double]) {
+        self.init(quantile: quantile)
+        guard let first = values.first, first >= 0, first == first.rounded() else { return nil }
+        let count = Int(first)
+        let heightCount = min(count, 5)
+        guard values.count == 1 + heightCount + 10 else { return nil }
+        self.count = count
+        heights = Array(values[1...heightCount])
+        positions = Array(values[(1 + heightCount)..<(6 + heightCount)])
+        desired = Array(values[(6 + heightCount)...])
+    }
+
     /// The current estimate; exact (nearest rank) for fewer than five values; nil before any.
     public var value: Double? {
         guard !heights.isEmpty else { return nil }

@@ -1,0 +1,337 @@
+import SkillStreamLearning
+
+/// Versioned binary encoding of a partition's state, for checkpoints: decoding what was encoded
+/// gives an identical state (the same later outcomes for the same events).
+extension PartitionState {
+    static let snapshotKind = "domain-partition-state"
+    static let snapshotVersion = 1
+
+    public func snapshot() -> [UInt8] {
+        var writer = SnapshotWriter()
+        writer.writeHeader(kind: Self.snapshotKind, version: Self.snapshotVersion)
+        for value in [
+            configuration.dedupeHorizonMilliseconds, configuration.allowedLatenessMilliseconds, configuration.labelHorizonMilliseconds,
+        ] { writer.write(Int(value)) }
+        writer.write(configuration.outlierMinimumSample)
+        writer.write(configuration.satisfactionPriorWeight)
+        writer.write(configuration.turnoverWindowDays)
+        writer.write(Int(newestEventTime))
+        writeCounters(&writer)
+        let dedupeEntries = dedupe.entries
+        writer.write(dedupeEntries.count)
+        for entry in dedupeEntries {
+            writer.write(entry.hash)
+            writer.write(Int(entry.time))
+        }
+        writer.write(Int(dedupe.newest))
+        let restaurantIDs = restaurants.keys.sorted()
+        writer.write(restaurantIDs.count)
+        for id in restaurantIDs { Self.write(restaurants[id]!, &writer) }
+        let staffKeys = staff.keys.sorted { ($0.restaurantID, $0.staffID) < ($1.restaurantID, $1.staffID) }
+        writer.write(staffKeys.count)
+        for key in staffKeys { Self.write(staff[key]!, &writer) }
+        let programIDs = programs.keys.sorted()
+        writer.write(programIDs.count)
+        for id in programIDs { Self.write(programs[id]!, &writer) }
+        let pending = pendingOrder[pendingStart...].filter { pendingVisits[$0.visitID]?.visit.header.occurredAt.millisecondsSinceEpoch == $0.time }
+        writer.write(pending.count)
+        for entry in pending {
+            let visit = pendingVisits[entry.visitID]!
+            Self.write(visit.visit, &writer)
+            writer.write(visit.features)
+        }
+        return writer.bytes
+    }
+
+    public convenience init(snapshot bytes: [UInt8]) throws(LearningError) {
+        var reader = SnapshotReader(bytes)
+        try reader.readHeader(kind: Self.snapshotKind, version: Self.snapshotVersion)
+        var configuration = DomainConfiguration()
+        configuration.dedupeHorizonMilliseconds = Int64(try reader.readInt())
+        configuration.allowedLatenessMilliseconds = Int64(try reader.readInt())
+        configuration.labelHorizonMilliseconds = Int64(try reader.readInt())
+        configuration.outlierMinimumSample = try reader.readInt()
+        configuration.satisfactionPriorWeight = try reader.readDouble()
+        configuration.turnoverWindowDays = try reader.readInt()
+        self.init(configuration: configuration)
+        try restore(from: &reader)
+        try reader.expectEnd()
+    }
+
+    private func writeCounters(_ writer: inout SnapshotWriter) {
+        for value in [
+            counters.consumed, counters.processed, counters.duplicates, counters.late, counters.imputed, counters.winsorized,
+            counters.complaintsFromComments, counters.labelsJoined, counters.visitsExpired,
+        ] { writer.write(value) }
+        for reason in Rejection.Reason.allCases { writer.write(counters.deadLetteredByReason[reason] ?? 0) }
+    }
+
+    static func write(_ time: EventTime, _ writer: inout SnapshotWriter) {
+        writer.write(Int(time.millisecondsSinceEpoch))
+        writer.write(Int(time.offsetMinutes))
+    }
+
+    static func write(_ header: EventHeader, _ writer: inout SnapshotWriter) {
+        writer.write(header.eventID)
+        write(header.occurredAt, &writer)
+        writer.write(header.restaurantID)
+    }
+
+    static func write(_ optional: String?, _ writer: inout SnapshotWriter) {
+        writer.write(optional != nil)
+        if let optional { writer.write(optional) }
+    }
+
+    static func write(_ windows: ServiceWindows, _ writer: inout SnapshotWriter) {
+        writer.write(windows.buckets.count)
+        for bucket in windows.buckets {
+            writer.write(Int(bucket.day))
+            for value in [Int(bucket.tables), Int(bucket.covers), Int(bucket.itemsOrdered), Int(bucket.itemsIncorrect), Int(bucket.satisfactionCount), Int(bucket.feedbackCount)] {
+                writer.write(value)
+            }
+            writer.write(Double(bucket.waitRatioSum))
+            writer.write(Double(bucket.satisfactionSum))
+            for index in 0..<12 { writer.write(bucket.waitHistogram[index]) }
+            for index in 0..<5 { writer.write(bucket.complaints[index]) }
+            writer.write(bucket.repeatGuests)
+            writer.write(bucket.repeatKnown)
+        }
+        writer.write(windows.recentWaitRatios.map(Double.init))
+        writer.write(windows.recentAccuracies.map(Double.init))
+        writer.write(windows.recentNext)
+    }
+
+    static func write(_ member: StaffState, _ writer: inout SnapshotWriter) {
+        writer.write(member.staffID)
+        writer.write(member.restaurantID)
+        write(member.role?.rawValue, &writer)
+        for time in [member.hiredAt, member.terminatedAt, member.firstSeen] {
+            writer.write(time != nil)
+            if let time { write(time, &writer) }
+        }
+        writer.write(member.enrolledPrograms.count)
+        for program in member.enrolledPrograms { writer.write(program) }
+        writer.write(member.completedTrainings.count)
+        for training in member.completedTrainings {
+            writer.write(training.programID)
+            write(training.completedAt, &writer)
+            writer.write(training.assessmentScore ?? -1)
+        }
+        write(member.windows, &writer)
+    }
+
+    static func write(_ restaurant: RestaurantState, _ writer: inout SnapshotWriter) {
+        writer.write(restaurant.restaurantID)
+        writer.write(restaurant.reference != nil)
+        if let reference = restaurant.reference {
+            write(reference.header, &writer)
+            for text in [reference.name, reference.city, reference.timezone] { writer.write(text) }
+            writer.write(reference.serviceQualityBenchmark)
+            writer.write(reference.fineDiningAccreditation)
+            writer.write(reference.targetWaitTimeSeconds)
+        }
+        writer.write(restaurant.satisfactionSum)
+        writer.write(restaurant.satisfactionCount)
+        writer.write(restaurant.waitQuartiles.lower.snapshotValues)
+        writer.write(restaurant.waitQuartiles.upper.snapshotValues)
+        write(restaurant.windows, &writer)
+        writer.write(restaurant.departures.count)
+        for time in restaurant.departures { write(time, &writer) }
+        let active = restaurant.activeStaff.sorted()
+        writer.write(active.count)
+        for id in active { writer.write(id) }
+    }
+
+    static func write(_ program: TrainingProgramReference, _ writer: inout SnapshotWriter) {
+        write(program.header, &writer)
+        for text in [program.programID, program.titleES, program.titleEN] { writer.write(text) }
+        writer.write(program.skills.map(\.rawValue).joined(separator: ","))
+        writer.write(program.roles.map(\.rawValue).joined(separator: ","))
+        writer.write(program.durationHours)
+        writer.write(program.format.rawValue)
+    }
+
+    static func write(_ visit: TableServiceEvent, _ writer: inout SnapshotWriter) {
+        write(visit.header, &writer)
+        for text in [visit.staffID, visit.visitID, visit.tableID] { writer.write(text) }
+        writer.write(visit.covers)
+        write(visit.seatedAt, &writer)
+        writer.write(visit.waitTimeSeconds)
+        writer.write(visit.itemsOrdered)
+        writer.write(visit.itemsIncorrect)
+        writer.write(visit.checkTotalPEN ?? -1)
+    }
+}
+
+extension PartitionState {
+    func restore(from reader: inout SnapshotReader) throws(LearningError) {
+        newestEventTime = Int64(try reader.readInt())
+        var restored = ProcessingCounters()
+        restored.consumed = try reader.readInt()
+        restored.processed = try reader.readInt()
+        restored.duplicates = try reader.readInt()
+        restored.late = try reader.readInt()
+        restored.imputed = try reader.readInt()
+        restored.winsorized = try reader.readInt()
+        restored.complaintsFromComments = try reader.readInt()
+        restored.labelsJoined = try reader.readInt()
+        restored.visitsExpired = try reader.readInt()
+        for reason in Rejection.Reason.allCases {
+            let count = try reader.readInt()
+            if count > 0 { restored.deadLetteredByReason[reason] = count }
+        }
+        counters = restored
+        let dedupeCount = try reader.readCount(elementSize: 16)
+        var entries: [(hash: UInt64, time: Int64)] = []
+        entries.reserveCapacity(dedupeCount)
+        for _ in 0..<dedupeCount { entries.append((try reader.readUInt64(), Int64(try reader.readInt()))) }
+        dedupe = DedupeSet(horizonMilliseconds: configuration.dedupeHorizonMilliseconds, entries: entries, newest: Int64(try reader.readInt()))
+        for _ in 0..<(try reader.readCount(elementSize: 8)) {
+            let restaurant = try Self.readRestaurant(&reader)
+            restaurants[restaurant.restaurantID] = restaurant
+        }
+        for _ in 0..<(try reader.readCount(elementSize: 8)) {
+            let member = try Self.readStaff(&reader)
+            staff[StaffKey(restaurantID: member.restaurantID, staffID: member.staffID)] = member
+        }
+        for _ in 0..<(try reader.readCount(elementSize: 8)) {
+            let program = try Self.readProgram(&reader)
+            programs[program.programID] = program
+        }
+        for _ in 0..<(try reader.readCount(elementSize: 8)) {
+            let visit = try Self.readVisit(&reader)
+            pendingVisits[visit.visitID] = PendingVisit(visit: visit, features: try reader.readDoubles())
+            pendingOrder.append((visit.visitID, visit.header.occurredAt.millisecondsSinceEpoch))
+        }
+    }
+
+    static func readTime(_ reader: inout SnapshotReader) throws(LearningError) -> EventTime {
+        let milliseconds = Int64(try reader.readInt())
+        let offset = try reader.readInt()
+        guard abs(offset) < 24 * 60 else { throw .invalidSnapshot("UTC offset \(offset)") }
+        return EventTime(millisecondsSinceEpoch: milliseconds, offsetMinutes: Int16(offset))
+    }
+
+    static func readHeader(_ reader: inout SnapshotReader) throws(LearningError) -> EventHeader {
+        EventHeader(eventID: try reader.readString(), occurredAt: try readTime(&reader), restaurantID: try reader.readString())
+    }
+
+    static func readOptionalString(_ reader: inout SnapshotReader) throws(LearningError) -> String? {
+        try reader.readBool() ? try reader.readString() : nil
+    }
+
+    static func readEnum<E: RawRepresentable>(_ reader: inout SnapshotReader, _: E.Type) throws(LearningError) -> E where E.RawValue == String {
+        let text = try reader.readString()
+        guard let value = E(rawValue: text) else { throw .invalidSnapshot("unknown \(E.self) '\(text)'") }
+        return value
+    }
+
+    static func readSmall<T: FixedWidthInteger>(_ reader: inout SnapshotReader, _: T.Type) throws(LearningError) -> T {
+        let value = try reader.readInt()
+        guard let narrow = T(exactly: value) else { throw .invalidSnapshot("\(value) does not fit \(T.self)") }
+        return narrow
+    }
+
+    static func readWindows(_ reader: inout SnapshotReader) throws(LearningError) -> ServiceWindows {
+        var windows = ServiceWindows()
+        for _ in 0..<(try reader.readCount(elementSize: 8)) {
+            var bucket = DailyServiceBucket(day: try readSmall(&reader, Int32.self))
+            bucket.tables = try readSmall(&reader, UInt16.self)
+            bucket.covers = try readSmall(&reader, UInt16.self)
+            bucket.itemsOrdered = try readSmall(&reader, UInt16.self)
+            bucket.itemsIncorrect = try readSmall(&reader, UInt16.self)
+            bucket.satisfactionCount = try readSmall(&reader, UInt16.self)
+            bucket.feedbackCount = try readSmall(&reader, UInt16.self)
+            bucket.waitRatioSum = Float(try reader.readDouble())
+            bucket.satisfactionSum = Float(try reader.readDouble())
+            for index in 0..<12 { bucket.waitHistogram[index] = try reader.readUInt8() }
+            for index in 0..<5 { bucket.complaints[index] = try reader.readUInt8() }
+            bucket.repeatGuests = try reader.readUInt8()
+            bucket.repeatKnown = try reader.readUInt8()
+            windows.buckets.append(bucket)
+        }
+        windows.recentWaitRatios = try reader.readDoubles().map(Float.init)
+        windows.recentAccuracies = try reader.readDoubles().map(Float.init)
+        windows.recentNext = try reader.readInt()
+        guard windows.recentWaitRatios.count == windows.recentAccuracies.count,
+            windows.recentWaitRatios.count <= ServiceWindows.recentCapacity, (0..<max(1, ServiceWindows.recentCapacity)).contains(windows.recentNext)
+        else { throw .invalidSnapshot("recent services") }
+        return windows
+    }
+
+    static func readStaff(_ reader: inout SnapshotReader) throws(LearningError) -> StaffState {
+        var member = StaffState(staffID: try reader.readString(), restaurantID: try reader.readString())
+        member.role = try readOptionalString(&reader).map { text throws(LearningError) in
+            guard let role = Role(rawValue: text) else { throw .invalidSnapshot("unknown role \(text)") }
+            return role
+        }
+        member.hiredAt = try reader.readBool() ? try readTime(&reader) : nil
+        member.terminatedAt = try reader.readBool() ? try readTime(&reader) : nil
+        member.firstSeen = try reader.readBool() ? try readTime(&reader) : nil
+        for _ in 0..<(try reader.readCount(elementSize: 8)) { member.enrolledPrograms.append(try reader.readString()) }
+        for _ in 0..<(try reader.readCount(elementSize: 8)) {
+            let program = try reader.readString()
+            let time = try readTime(&reader)
+            let score = try reader.readDouble()
+            member.completedTrainings.append(.init(programID: program, completedAt: time, assessmentScore: score < 0 ? nil : score))
+        }
+        member.windows = try readWindows(&reader)
+        return member
+    }
+
+    static func readRestaurant(_ reader: inout SnapshotReader) throws(LearningError) -> RestaurantState {
+        var restaurant = RestaurantState(restaurantID: try reader.readString())
+        if try reader.readBool() {
+            restaurant.reference = RestaurantReference(
+                header: try readHeader(&reader), name: try reader.readString(), city: try reader.readString(), timezone: try reader.readString(),
+                serviceQualityBenchmark: try reader.readDouble(), fineDiningAccreditation: try reader.readBool(),
+                targetWaitTimeSeconds: try reader.readDouble())
+        }
+        restaurant.satisfactionSum = try reader.readDouble()
+        restaurant.satisfactionCount = try reader.readInt()
+        guard let lower = StreamingQuantile(quantile: 0.25, snapshotValues: try reader.readDoubles()),
+            let upper = StreamingQuantile(quantile: 0.75, snapshotValues: try reader.readDoubles())
+        else { throw .invalidSnapshot("wait-time quartiles") }
+        restaurant.waitQuartiles = QuartileEstimate(lower: lower, upper: upper)
+        restaurant.windows = try readWindows(&reader)
+        for _ in 0..<(try reader.readCount(elementSize: 16)) { restaurant.departures.append(try readTime(&reader)) }
+        for _ in 0..<(try reader.readCount(elementSize: 8)) { restaurant.activeStaff.insert(try reader.readString()) }
+        return restaurant
+    }
+
+    static func readProgram(_ reader: inout SnapshotReader) throws(LearningError) -> TrainingProgramReference {
+        let header = try readHeader(&reader)
+        let programID = try reader.readString()
+        let titleES = try reader.readString()
+        let titleEN = try reader.readString()
+        var skills: [Skill] = []
+        for name in try reader.readString().split(separator: ",") {
+            guard let skill = Skill(rawValue: String(name)) else { throw .invalidSnapshot("unknown skill \(name)") }
+            skills.append(skill)
+        }
+        var roles: [Role] = []
+        for name in try reader.readString().split(separator: ",") {
+            guard let role = Role(rawValue: String(name)) else { throw .invalidSnapshot("unknown role \(name)") }
+            roles.append(role)
+        }
+        return TrainingProgramReference(
+            header: header, programID: programID, titleES: titleES, titleEN: titleEN, skills: skills, roles: roles,
+            durationHours: try reader.readDouble(), format: try readEnum(&reader, TrainingFormat.self))
+    }
+
+    static func readVisit(_ reader: inout SnapshotReader) throws(LearningError) -> TableServiceEvent {
+        let header = try readHeader(&reader)
+        let staffID = try reader.readString()
+        let visitID = try reader.readString()
+        let tableID = try reader.readString()
+        let covers = try reader.readInt()
+        let seatedAt = try readTime(&reader)
+        let wait = try reader.readDouble()
+        let ordered = try reader.readInt()
+        let incorrect = try reader.readInt()
+        let total = try reader.readDouble()
+        return TableServiceEvent(
+            header: header, staffID: staffID, visitID: visitID, tableID: tableID, covers: covers, seatedAt: seatedAt,
+            waitTimeSeconds: wait, itemsOrdered: ordered, itemsIncorrect: incorrect, checkTotalPEN: total < 0 ? nil : total)
+    }
+}

@@ -1,0 +1,292 @@
+import SkillStreamLearning
+
+/// What cleansing did to an accepted event.
+public struct CleansingNotes: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// A missing satisfaction score was imputed with the restaurant's running mean.
+    public static let imputedSatisfaction = CleansingNotes(rawValue: 1)
+    /// The wait time was outside the restaurant's 1.5 × IQR fence and was winsorized for the
+    /// features (the raw value is kept in the event).
+    public static let winsorizedWaitTime = CleansingNotes(rawValue: 2)
+    /// Complaint categories were read from the comment, the survey having given none.
+    public static let complaintsFromComment = CleansingNotes(rawValue: 4)
+    /// The feedback was joined to its table visit (a labelled example was produced).
+    public static let joinedVisit = CleansingNotes(rawValue: 8)
+    /// Later than the allowed lateness: used to join labels but not added to the windows.
+    public static let late = CleansingNotes(rawValue: 16)
+}
+
+/// What became of one consumed message.
+public enum ProcessingOutcome: Sendable, Hashable {
+    /// Valid and applied (perhaps repaired, perhaps late: see the notes).
+    case processed(ContractEvent, CleansingNotes)
+    /// Seen before within the dedupe horizon: counted and skipped.
+    case duplicate
+    /// Refused: goes to the dead-letter topic with this reason.
+    case deadLetter(Rejection)
+}
+
+/// Counters per outcome and reason. They always balance:
+/// `consumed == processed + deadLettered + duplicates`.
+public struct ProcessingCounters: Sendable, Hashable {
+    public var consumed = 0
+    public var processed = 0
+    public var duplicates = 0
+    public var late = 0
+    public var imputed = 0
+    public var winsorized = 0
+    public var complaintsFromComments = 0
+    public var labelsJoined = 0
+    public var visitsExpired = 0
+    public var deadLetteredByReason: [Rejection.Reason: Int] = [:]
+
+    public var deadLettered: Int { deadLetteredByReason.values.reduce(0, +) }
+}
+
+/// All the per-partition state of the domain: staff and restaurant windows, reference data,
+/// the dedupe set, visits waiting for their feedback, and the counters. Pure: events in,
+/// outcomes and labelled examples out. Owned by one task (the partition's).
+public final class PartitionState {
+    public let configuration: DomainConfiguration
+    public internal(set) var counters = ProcessingCounters()
+    public internal(set) var staff: [StaffKey: StaffState] = [:]
+    public internal(set) var restaurants: [String: RestaurantState] = [:]
+    public internal(set) var programs: [String: TrainingProgramReference] = [:]
+    var dedupe: DedupeSet
+    /// Visits waiting for feedback, by visit id, and their expiry order.
+    var pendingVisits: [String: PendingVisit] = [:]
+    var pendingOrder: [(visitID: String, time: Int64)] = []
+    var pendingStart = 0
+    /// The newest event time seen; the watermark is this less the allowed lateness.
+    public internal(set) var newestEventTime = Int64.min
+    private var examples: [LabelledServiceExample] = []
+    private let decoder = EventDecoder()
+    private let comments = CommentClassifier()
+
+    /// Staff ids are unique within a restaurant.
+    public struct StaffKey: Sendable, Hashable {
+        public var restaurantID: String
+        public var staffID: String
+    }
+
+    struct PendingVisit: Sendable, Hashable {
+        var visit: TableServiceEvent
+        var features: [Double]
+    }
+
+    public init(configuration: DomainConfiguration = DomainConfiguration()) {
+        self.configuration = configuration
+        self.dedupe = DedupeSet(horizonMilliseconds: configuration.dedupeHorizonMilliseconds)
+    }
+
+    /// Event times before this are late.
+    public var watermark: Int64 {
+        newestEventTime == .min ? .min : newestEventTime - configuration.allowedLatenessMilliseconds
+    }
+
+    /// Decodes, validates, cleanses and applies one message.
+    public func process(_ bytes: [UInt8], key: String? = nil) -> ProcessingOutcome {
+        switch decoder.decode(bytes, key: key) {
+        case .failure(let rejection):
+            counters.consumed += 1
+            counters.deadLetteredByReason[rejection.reason, default: 0] += 1
+            return .deadLetter(rejection)
+        case .success(let event):
+            return process(event)
+        }
+    }
+
+    /// Cleanses and applies one decoded event.
+    public func process(_ event: ContractEvent) -> ProcessingOutcome {
+        counters.consumed += 1
+        let header = event.header
+        let time = header.occurredAt.millisecondsSinceEpoch
+        guard dedupe.insert(header.eventID, time: time) else {
+            counters.duplicates += 1
+            return .duplicate
+        }
+        var notes: CleansingNotes = time < watermark ? .late : []
+        if notes.contains(.late) { counters.late += 1 }
+        newestEventTime = max(newestEventTime, time)
+        var applied = event
+        switch event {
+        case .restaurant(let reference):
+            restaurants[reference.header.restaurantID, default: RestaurantState(restaurantID: reference.header.restaurantID)].reference = reference
+        case .trainingProgram(let program):
+            programs[program.programID] = program
+        case .staffEvent(let staffEvent):
+            apply(staffEvent)
+        case .tableService(let visit):
+            notes.formUnion(apply(visit, late: notes.contains(.late)))
+        case .guestFeedback(let feedback):
+            let (cleaned, feedbackNotes) = apply(feedback, late: notes.contains(.late))
+            applied = .guestFeedback(cleaned)
+            notes.formUnion(feedbackNotes)
+        }
+        expirePendingVisits()
+        counters.processed += 1
+        return .processed(applied, notes)
+    }
+
+    /// Labelled examples produced since the last call.
+    public func takeLabelledExamples() -> [LabelledServiceExample] {
+        defer { examples = [] }
+        return examples
+    }
+
+    public var pendingVisitCount: Int { pendingVisits.count }
+
+    // MARK: - Applying events
+
+    private func apply(_ event: StaffEvent) {
+        let key = StaffKey(restaurantID: event.header.restaurantID, staffID: event.staffID)
+        var member = staff[key] ?? StaffState(staffID: event.staffID, restaurantID: event.header.restaurantID)
+        var restaurant = restaurants[key.restaurantID] ?? RestaurantState(restaurantID: key.restaurantID)
+        let time = event.header.occurredAt
+        switch event.type {
+        case .hired:
+            member.hiredAt = time
+            member.terminatedAt = nil
+            member.role = event.role
+            member.firstSeen = member.firstSeen ?? time
+            restaurant.activeStaff.insert(event.staffID)
+        case .terminated:
+            member.terminatedAt = time
+            restaurant.activeStaff.remove(event.staffID)
+            restaurant.departures.append(time)
+            let cutoff = newestEventTime - Int64(configuration.turnoverWindowDays) * 86_400_000
+            restaurant.departures.removeAll { $0.millisecondsSinceEpoch < cutoff }
+        case .roleChanged:
+            member.role = event.role
+        case .trainingEnrolled:
+            if let program = event.programID, !member.enrolledPrograms.contains(program) { member.enrolledPrograms.append(program) }
+        case .trainingCompleted:
+            if let program = event.programID {
+                member.enrolledPrograms.removeAll { $0 == program }
+                member.completedTrainings.append(.init(programID: program, completedAt: time, assessmentScore: event.assessmentScore))
+                member.completedTrainings.sort { $0.completedAt < $1.completedAt }
+                if member.completedTrainings.count > StaffState.trainingHistoryLimit {
+                    member.completedTrainings.removeFirst(member.completedTrainings.count - StaffState.trainingHistoryLimit)
+                }
+            }
+        }
+        staff[key] = member
+        restaurants[key.restaurantID] = restaurant
+    }
+
+    private func apply(_ visit: TableServiceEvent, late: Bool) -> CleansingNotes {
+        let key = StaffKey(restaurantID: visit.header.restaurantID, staffID: visit.staffID)
+        var notes: CleansingNotes = []
+        var restaurant = restaurants.removeValue(forKey: key.restaurantID) ?? RestaurantState(restaurantID: key.restaurantID)
+        var member = staff.removeValue(forKey: key) ?? StaffState(staffID: visit.staffID, restaurantID: key.restaurantID)
+        defer {
+            staff[key] = member
+            restaurants[key.restaurantID] = restaurant
+        }
+        member.firstSeen = member.firstSeen ?? visit.header.occurredAt
+        restaurant.activeStaff.insert(visit.staffID)
+        var wait = visit.waitTimeSeconds
+        if let fence = restaurant.waitQuartiles.fence(minimumSample: configuration.outlierMinimumSample), !fence.contains(wait) {
+            wait = min(max(wait, fence.lowerBound), fence.upperBound)
+            notes.insert(.winsorizedWaitTime)
+            counters.winsorized += 1
+        }
+        restaurant.waitQuartiles.update(visit.waitTimeSeconds)
+        let ratio = wait / restaurant.targetWaitSeconds
+        let features = ServiceFeatures.compute(visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration)
+        if pendingVisits.updateValue(PendingVisit(visit: visit, features: features), forKey: visit.visitID) == nil {
+            pendingOrder.append((visit.visitID, visit.header.occurredAt.millisecondsSinceEpoch))
+        }
+        guard !late else { return notes }
+        let day = visit.header.occurredAt.localDay
+        func add(_ bucket: inout DailyServiceBucket) {
+            bucket.tables &+= 1
+            bucket.covers = UInt16(clamping: Int(bucket.covers) + visit.covers)
+            bucket.waitRatioSum += Float(ratio)
+            let bin = WaitHistogram.bin(ratio)
+            if bucket.waitHistogram[bin] < .max { bucket.waitHistogram[bin] += 1 }
+            bucket.itemsOrdered = UInt16(clamping: Int(bucket.itemsOrdered) + visit.itemsOrdered)
+            bucket.itemsIncorrect = UInt16(clamping: Int(bucket.itemsIncorrect) + visit.itemsIncorrect)
+        }
+        member.windows.withBucket(day: day, add)
+        member.windows.recordService(waitRatio: ratio, accuracy: visit.orderAccuracy)
+        restaurant.windows.withBucket(day: day, add)
+        return notes
+    }
+
+    private func apply(_ feedback: GuestFeedbackEvent, late: Bool) -> (GuestFeedbackEvent, CleansingNotes) {
+        var cleaned = feedback
+        var notes: CleansingNotes = []
+        let key = StaffKey(restaurantID: feedback.header.restaurantID, staffID: feedback.staffID)
+        var restaurant = restaurants.removeValue(forKey: key.restaurantID) ?? RestaurantState(restaurantID: key.restaurantID)
+        defer { restaurants[key.restaurantID] = restaurant }
+        if (feedback.complaints ?? []).isEmpty, let comment = feedback.comment {
+            let found = comments.categories(of: comment)
+            if !found.isEmpty {
+                cleaned.complaints = found
+                notes.insert(.complaintsFromComment)
+                counters.complaintsFromComments += 1
+            }
+        }
+        let observed = feedback.satisfaction
+        if let observed {
+            restaurant.satisfactionSum += Double(observed)
+            restaurant.satisfactionCount += 1
+        } else {
+            cleaned.satisfaction = Int(restaurant.satisfactionMean.rounded())
+            notes.insert(.imputedSatisfaction)
+            counters.imputed += 1
+        }
+        // The visit's day, when it is known, so that complaints land where the service was.
+        let pending = feedback.visitID.flatMap { pendingVisits.removeValue(forKey: $0) }
+        if let pending {
+            examples.append(
+                LabelledServiceExample(
+                    restaurantID: key.restaurantID, staffID: feedback.staffID, visitID: pending.visit.visitID, features: pending.features,
+                    servedAt: pending.visit.header.occurredAt, feedbackAt: feedback.header.occurredAt, observedSatisfaction: observed,
+                    complaints: cleaned.complaints ?? []))
+            notes.insert(.joinedVisit)
+            counters.labelsJoined += 1
+        }
+        guard !late else { return (cleaned, notes) }
+        let day = pending?.visit.header.occurredAt.localDay ?? feedback.header.occurredAt.localDay
+        let attributable = (cleaned.complaints ?? []).compactMap { ComplaintCategory.staffAttributable.firstIndex(of: $0) }
+        var member = staff.removeValue(forKey: key) ?? StaffState(staffID: feedback.staffID, restaurantID: key.restaurantID)
+        member.firstSeen = member.firstSeen ?? feedback.header.occurredAt
+        func add(_ bucket: inout DailyServiceBucket) {
+            bucket.feedbackCount &+= 1
+            if let observed {
+                bucket.satisfactionSum += Float(observed)
+                bucket.satisfactionCount &+= 1
+            }
+            for index in attributable where bucket.complaints[index] < .max { bucket.complaints[index] += 1 }
+            if let repeatCustomer = feedback.repeatCustomer {
+                if bucket.repeatKnown < .max { bucket.repeatKnown += 1 }
+                if repeatCustomer && bucket.repeatGuests < .max { bucket.repeatGuests += 1 }
+            }
+        }
+        member.windows.withBucket(day: day, add)
+        restaurant.windows.withBucket(day: day, add)
+        staff[key] = member
+        return (cleaned, notes)
+    }
+
+    /// Visits whose feedback has not come within the label horizon expire unlabelled.
+    private func expirePendingVisits() {
+        let cutoff = newestEventTime - configuration.labelHorizonMilliseconds
+        while pendingStart < pendingOrder.count && pendingOrder[pendingStart].time < cutoff {
+            let entry = pendingOrder[pendingStart]
+            if let pending = pendingVisits[entry.visitID], pending.visit.header.occurredAt.millisecondsSinceEpoch == entry.time {
+                pendingVisits[entry.visitID] = nil
+                counters.visitsExpired += 1
+            }
+            pendingStart += 1
+        }
+        if pendingStart > 4_096 && pendingStart * 2 > pendingOrder.count {
+            pendingOrder.removeFirst(pendingStart)
+            pendingStart = 0
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import SkillStreamLearning
+
+/// Everything SkillStream keeps about one staff member: HR facts and service windows.
+public struct StaffState: Sendable, Hashable {
+    /// A completed training.
+    public struct CompletedTraining: Sendable, Hashable {
+        public var programID: String
+        public var completedAt: EventTime
+        public var assessmentScore: Double?
+    }
+
+    public var staffID: String
+    public var restaurantID: String
+    public var role: Role?
+    public var hiredAt: EventTime?
+    public var terminatedAt: EventTime?
+    /// Programs enrolled in and not completed yet.
+    public var enrolledPrograms: [String] = []
+    /// The most recent completions (at most ``StaffState/trainingHistoryLimit``).
+    public var completedTrainings: [CompletedTraining] = []
+    public var windows = ServiceWindows()
+    /// The first service or hire seen, for tenure when no hire event exists.
+    public var firstSeen: EventTime?
+
+    public static let trainingHistoryLimit = 10
+
+    public init(staffID: String, restaurantID: String) {
+        self.staffID = staffID
+        self.restaurantID = restaurantID
+    }
+
+    /// Days since the hire (or first sighting) at `time`.
+    public func tenureDays(at time: EventTime) -> Double {
+        guard let start = hiredAt ?? firstSeen else { return 0 }
+        return max(0, Double(time.millisecondsSinceEpoch - start.millisecondsSinceEpoch) / 86_400_000)
+    }
+
+    /// Days since the last completed training at `time`; nil if none.
+    public func daysSinceLastTraining(at time: EventTime) -> Double? {
+        completedTrainings.last.map { max(0, Double(time.millisecondsSinceEpoch - $0.completedAt.millisecondsSinceEpoch) / 86_400_000) }
+    }
+
+    /// Bytes of state, for the memory budget (strings at their UTF-8 length plus overhead).
+    public var byteSize: Int {
+        MemoryLayout<StaffState>.size + windows.byteSize + staffID.utf8.count + restaurantID.utf8.count
+            + enrolledPrograms.reduce(0) { $0 + 16 + $1.utf8.count } + completedTrainings.count * (MemoryLayout<CompletedTraining>.stride + 16)
+    }
+}
+
+/// What SkillStream keeps about one restaurant: its reference data, the running statistics that
+/// cleansing needs (satisfaction mean for imputation, wait-time quartiles for the outlier fence),
+/// peer windows for benchmarks, and HR events for turnover.
+public struct RestaurantState: Sendable, Hashable {
+    public var restaurantID: String
+    public var reference: RestaurantReference?
+    /// Observed satisfaction scores: sum and count (the imputation mean).
+    public var satisfactionSum = 0.0
+    public var satisfactionCount = 0
+    /// Streaming quartiles of raw wait time, for the 1.5 × IQR fence.
+    public var waitQuartiles = QuartileEstimate()
+    /// All staff together, for peer means and restaurant-wide dips.
+    public var windows = ServiceWindows()
+    /// Hire and departure times within the turnover window, oldest first.
+    public var departures: [EventTime] = []
+    public var activeStaff = Set<String>()
+
+    public init(restaurantID: String) {
+        self.restaurantID = restaurantID
+    }
+
+    /// The satisfaction used to impute missing scores and as the shrinkage prior: the observed
+    /// mean, or the middle of the scale before any answer.
+    public var satisfactionMean: Double { satisfactionCount > 0 ? satisfactionSum / Double(satisfactionCount) : 3 }
+
+    /// The target wait, from the reference (15 minutes until one arrives).
+    public var targetWaitSeconds: Double { reference?.targetWaitTimeSeconds ?? 900 }
+
+    /// Departures in the turnover window per active staff member.
+    public func turnoverRate(at time: EventTime, windowDays: Int) -> Double {
+        let from = time.millisecondsSinceEpoch - Int64(windowDays) * 86_400_000
+        let recent = departures.filter { $0.millisecondsSinceEpoch >= from }.count
+        return Double(recent) / Double(max(1, activeStaff.count))
+    }
+}
+
+/// First and third quartile of a stream (two P² estimators), with the number of values seen.
+public struct QuartileEstimate: Sendable, Hashable {
+    public private(set) var lower = StreamingQuantile(quantile: 0.25)
+    public private(set) var upper = StreamingQuantile(quantile: 0.75)
+
+    public init() {}
+
+    init(lower: StreamingQuantile, upper: StreamingQuantile) {
+        self.lower = lower
+        self.upper = upper
+    }
+
+    public mutating func update(_ value: Double) {
+        lower.update(value)
+        upper.update(value)
+    }
+
+    public var count: Int { lower.count }
+
+    /// The 1.5 × IQR fence, once `minimumSample` values were seen.
+    public func fence(minimumSample: Int) -> ClosedRange<Double>? {
+        guard count >= minimumSample, let q1 = lower.value, let q3 = upper.value, q3 >= q1 else { return nil }
+        let spread = 1.5 * (q3 - q1)
+        return (q1 - spread)...(q3 + spread)
+    }
+}
