@@ -1,0 +1,171 @@
+import Testing
+
+@testable import SkillStreamDomain
+
+@Suite struct PartitionStateTests {
+    @Test func encodedEventsDecodeToTheSameEvent() {
+        let events = [
+            TestEvents.restaurant(), TestEvents.visit("v1", at: TestEvents.time()),
+            TestEvents.feedback("f1", visit: "v1", at: TestEvents.time(minutes: 30), score: 4, complaints: [.slowService], comment: "Muy \"lento\"\n", repeatCustomer: true),
+        ]
+        for event in events {
+            #expect((try? EventDecoder().decode(TestEvents.bytes(event)).get()) == event)
+        }
+    }
+
+    @Test func duplicatesAreSkippedCountedAndTheAccountingBalances() {
+        let state = PartitionState()
+        let visit = TestEvents.bytes(TestEvents.visit("v1", at: TestEvents.time()))
+        #expect(state.process(visit, key: "lim-01") != .duplicate)
+        #expect(state.process(visit, key: "lim-01") == .duplicate)
+        if case .deadLetter(let rejection) = state.process(Array("{".utf8)) { #expect(rejection.reason == .malformedJSON) } else {
+            Issue.record("malformed JSON was not dead-lettered")
+        }
+        let counters = state.counters
+        #expect(counters.consumed == 3 && counters.processed == 1 && counters.duplicates == 1 && counters.deadLettered == 1)
+        #expect(counters.consumed == counters.processed + counters.deadLettered + counters.duplicates)
+    }
+
+    @Test func duplicatesAreForgottenAfterTheHorizon() {
+        var configuration = DomainConfiguration()
+        configuration.dedupeHorizonMilliseconds = 86_400_000
+        let state = PartitionState(configuration: configuration)
+        let old = TestEvents.visit("v1", at: TestEvents.time())
+        _ = state.process(old)
+        _ = state.process(TestEvents.visit("v2", at: TestEvents.time(days: 3)))
+        #expect(state.dedupe.count == 1, "the old id is no longer remembered")
+    }
+
+    @Test func missingSatisfactionIsImputedButNeverCountsAsObserved() throws {
+        let state = PartitionState()
+        _ = state.process(TestEvents.restaurant())
+        _ = state.process(TestEvents.feedback("a", visit: nil, at: TestEvents.time(), score: 5))
+        _ = state.process(TestEvents.feedback("b", visit: nil, at: TestEvents.time(minutes: 1), score: 3))
+        _ = state.process(TestEvents.visit("v9", at: TestEvents.time(minutes: 2)))
+        guard case .processed(.guestFeedback(let cleaned), let notes) = state.process(TestEvents.feedback("c", visit: "v9", at: TestEvents.time(minutes: 3), score: nil)) else {
+            Issue.record("feedback not processed")
+            return
+        }
+        #expect(notes.contains(.imputedSatisfaction) && notes.contains(.joinedVisit))
+        #expect(cleaned.satisfaction == 4)  // the restaurant's observed mean
+        #expect(state.restaurants["lim-01"]!.satisfactionCount == 2, "the imputed score is not an observation")
+        let example = try #require(state.takeLabelledExamples().first)
+        #expect(example.observedSatisfaction == nil && example.dissatisfied == nil, "an imputed score never trains as observed")
+        let summary = state.staff[.init(restaurantID: "lim-01", staffID: "s1")]!.windows.summary(endingOn: TestEvents.time().localDay, days: 7)
+        #expect(summary.satisfactionCount == 2 && summary.feedbackCount == 3)
+    }
+
+    @Test func waitOutliersAreWinsorizedOnceTheFenceHasASample() {
+        var configuration = DomainConfiguration()
+        configuration.outlierMinimumSample = 20
+        let state = PartitionState(configuration: configuration)
+        _ = state.process(TestEvents.restaurant(target: 600))
+        for index in 0..<40 { _ = state.process(TestEvents.visit("v\(index)", at: TestEvents.time(minutes: Double(index)), wait: 500 + Double(index % 10) * 20)) }
+        guard case .processed(_, let notes) = state.process(TestEvents.visit("outlier", at: TestEvents.time(minutes: 50), wait: 7_200)) else {
+            Issue.record("not processed")
+            return
+        }
+        #expect(notes.contains(.winsorizedWaitTime))
+        let windows = state.staff[.init(restaurantID: "lim-01", staffID: "s1")]!.windows
+        let summary = windows.summary(endingOn: TestEvents.time().localDay, days: 1)
+        #expect(summary.tables == 41)
+        #expect(Double(windows.recentWaitRatios.last!) < 2, "the feature sees the fenced wait, not 12 times the target")
+    }
+
+    @Test func lateEventsAreCountedKeptOutOfTheWindowsButStillJoinLabels() throws {
+        let state = PartitionState()
+        _ = state.process(TestEvents.visit("early", at: TestEvents.time()))
+        _ = state.process(TestEvents.visit("now", at: TestEvents.time(days: 2)))
+        guard case .processed(_, let notes) = state.process(TestEvents.feedback("late", visit: "early", at: TestEvents.time(days: 1), score: 1)) else {
+            Issue.record("not processed")
+            return
+        }
+        #expect(notes.contains(.late) && notes.contains(.joinedVisit))
+        #expect(state.counters.late == 1)
+        #expect(try #require(state.takeLabelledExamples().first).dissatisfied == true)
+        let windows = state.staff[.init(restaurantID: "lim-01", staffID: "s1")]!.windows
+        #expect(windows.summary(endingOn: TestEvents.time(days: 2).localDay, days: 30).feedbackCount == 0)
+    }
+
+    @Test func featuresAreTheWindowsAsTheyWereAtServiceTime() throws {
+        let state = PartitionState()
+        _ = state.process(TestEvents.restaurant(target: 600))
+        _ = state.process(TestEvents.visit("v1", at: TestEvents.time(), wait: 1_200, ordered: 10, incorrect: 5))
+        _ = state.process(TestEvents.visit("v2", at: TestEvents.time(minutes: 90), wait: 600))
+        _ = state.process(TestEvents.feedback("f2", visit: "v2", at: TestEvents.time(minutes: 120), score: 2))
+        let example = try #require(state.takeLabelledExamples().first)
+        func feature(_ name: String) -> Double { example.features[ServiceFeatures.names.firstIndex(of: name)!] }
+        #expect(example.features.count == ServiceFeatures.count)
+        #expect(feature("wait_ratio_mean_7d") == 2, "only v1 (1,200 s against a 600 s target) was served before v2")
+        #expect(feature("order_accuracy_7d") == 0.5)
+        #expect(feature("visit_wait_ratio") == 1)
+        #expect(feature("visit_order_accuracy") == 1)
+        #expect(feature("restaurant_benchmark") == 85)
+        #expect(example.dissatisfied == true)
+    }
+
+    @Test func complaintsNotTheServersDoingNeverCountAgainstStaff() {
+        let state = PartitionState()
+        _ = state.process(TestEvents.visit("v1", at: TestEvents.time()))
+        _ = state.process(TestEvents.feedback("f1", visit: "v1", at: TestEvents.time(minutes: 5), score: 2, complaints: [.foodQuality, .price, .noiseOrAmbience]))
+        _ = state.process(TestEvents.feedback("f2", visit: nil, at: TestEvents.time(minutes: 6), score: 2, comment: "La comida llegó fría y todo muy caro"))
+        let summary = state.staff[.init(restaurantID: "lim-01", staffID: "s1")]!.windows.summary(endingOn: TestEvents.time().localDay, days: 7)
+        #expect(summary.complaints == [0, 0, 0, 0, 0])
+        _ = state.process(TestEvents.feedback("f3", visit: nil, at: TestEvents.time(minutes: 7), score: 2, comment: "Esperamos una eternidad, muy lento"))
+        let after = state.staff[.init(restaurantID: "lim-01", staffID: "s1")]!.windows.summary(endingOn: TestEvents.time().localDay, days: 7)
+        #expect(after.complaints == [1, 0, 0, 0, 0])
+        #expect(state.counters.complaintsFromComments == 2)
+    }
+
+    @Test func visitsWithoutFeedbackExpireAfterTheLabelHorizon() {
+        let state = PartitionState()
+        _ = state.process(TestEvents.visit("v1", at: TestEvents.time()))
+        #expect(state.pendingVisitCount == 1)
+        _ = state.process(TestEvents.visit("v2", at: TestEvents.time(days: 8)))
+        #expect(state.pendingVisitCount == 1 && state.counters.visitsExpired == 1)
+        guard case .processed(_, let notes) = state.process(TestEvents.feedback("f1", visit: "v1", at: TestEvents.time(days: 8, minutes: 1), score: 5)) else {
+            Issue.record("not processed")
+            return
+        }
+        #expect(!notes.contains(.joinedVisit))
+    }
+
+    @Test func hrEventsSetRoleTenureTrainingsAndTurnover() {
+        let state = PartitionState()
+        let hire = ContractEvent.staffEvent(
+            StaffEvent(header: TestEvents.header("h1", at: TestEvents.time()), staffID: "s1", type: .hired, role: .sommelier))
+        let done = ContractEvent.staffEvent(
+            StaffEvent(header: TestEvents.header("h2", at: TestEvents.time(days: 10)), staffID: "s1", type: .trainingCompleted, programID: "p1", assessmentScore: 90))
+        let leave = ContractEvent.staffEvent(
+            StaffEvent(header: TestEvents.header("h3", at: TestEvents.time(days: 11)), staffID: "s2", type: .terminated))
+        for event in [hire, done, leave] { _ = state.process(event) }
+        let member = state.staff[.init(restaurantID: "lim-01", staffID: "s1")]!
+        #expect(member.role == .sommelier && member.completedTrainings.map(\.programID) == ["p1"])
+        #expect(member.tenureDays(at: TestEvents.time(days: 20)) == 20)
+        #expect(state.restaurants["lim-01"]!.turnoverRate(at: TestEvents.time(days: 12), windowDays: 90) == 1)
+    }
+
+    /// A restored state behaves exactly as the original on the events that follow.
+    @Test func snapshotRestoresAnIdenticalState() throws {
+        let first = PartitionState()
+        var stream: [ContractEvent] = [TestEvents.restaurant()]
+        for index in 0..<300 {
+            let at = TestEvents.time(days: Double(index) / 20)
+            stream.append(TestEvents.visit("v\(index)", staff: "s\(index % 7)", at: at, wait: 400 + Double(index * 37 % 900), incorrect: index % 5 == 0 ? 1 : 0))
+            if index % 3 == 0 {
+                stream.append(TestEvents.feedback("f\(index)", visit: "v\(index)", staff: "s\(index % 7)", at: at, score: index % 4 == 0 ? nil : 1 + index % 5, comment: index % 9 == 0 ? "muy lento" : nil, repeatCustomer: index % 2 == 0))
+            }
+        }
+        for event in stream.prefix(400) { _ = first.process(event) }
+        _ = first.takeLabelledExamples()
+        let second = try PartitionState(snapshot: first.snapshot())
+        #expect(second.snapshot() == first.snapshot())
+        for event in stream.suffix(from: 400) {
+            #expect(first.process(event) == second.process(event))
+        }
+        #expect(first.takeLabelledExamples() == second.takeLabelledExamples())
+        #expect(first.snapshot() == second.snapshot())
+        #expect(first.counters == second.counters)
+        #expect(throws: (any Error).self) { try PartitionState(snapshot: Array(first.snapshot().dropLast(3))) }
+    }
+}

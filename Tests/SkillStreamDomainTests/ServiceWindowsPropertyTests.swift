@@ -1,0 +1,65 @@
+import PropertyBased
+import Testing
+
+@testable import SkillStreamDomain
+
+/// Window math against a naive recomputation from the raw services.
+@Suite struct ServiceWindowsPropertyTests {
+    struct Service: Sendable {
+        var day: Int32
+        var ratio: Double
+        var ordered: Int
+        var incorrect: Int
+    }
+
+    static let services = zip(Gen.int(in: 0...45), Gen.double(in: 0...5), Gen.int(in: 0...12), Gen.int(in: 0...12))
+        .map { day, ratio, ordered, incorrect in Service(day: Int32(day), ratio: ratio, ordered: ordered, incorrect: min(incorrect, ordered)) }
+        .array(of: 1...120)
+
+    @Test func windowSumsEqualANaiveRecomputation() async {
+        await propertyCheck(count: 200, input: Self.services) { raw in
+            // Services arrive in day order, as the processor applies on-time events.
+            let services = raw.sorted { $0.day < $1.day }
+            var windows = ServiceWindows()
+            for service in services {
+                windows.withBucket(day: service.day) { bucket in
+                    bucket.tables += 1
+                    bucket.waitRatioSum += Float(service.ratio)
+                    bucket.waitHistogram[WaitHistogram.bin(service.ratio)] += 1
+                    bucket.itemsOrdered += UInt16(service.ordered)
+                    bucket.itemsIncorrect += UInt16(service.incorrect)
+                }
+                windows.recordService(waitRatio: service.ratio, accuracy: 1)
+            }
+            let newest = services.last!.day
+            for days in [ServiceWindows.shortDays, ServiceWindows.longDays] {
+                let expected = services.filter { $0.day > newest - days }
+                let summary = windows.summary(endingOn: newest, days: days)
+                #expect(summary.tables == expected.count)
+                #expect(summary.itemsOrdered == expected.reduce(0) { $0 + $1.ordered })
+                #expect(summary.itemsIncorrect == expected.reduce(0) { $0 + $1.incorrect })
+                let expectedWait = expected.reduce(0.0) { $0 + Double(Float($1.ratio)) }
+                #expect(abs(summary.waitRatioSum - expectedWait) < 1e-3 * max(1, expectedWait))
+                var histogram = [Int](repeating: 0, count: 12)
+                for service in expected { histogram[WaitHistogram.bin(service.ratio)] += 1 }
+                #expect(summary.waitHistogram == histogram)
+                #expect(summary.waitRatioP90 == WaitHistogram.quantile(0.9, counts: histogram))
+            }
+            #expect(windows.buckets.allSatisfy { $0.day > newest - ServiceWindows.longDays }, "days older than 30 are dropped")
+            #expect(windows.recentWaitRatios.count == min(services.count, ServiceWindows.recentCapacity))
+            let lastFifty = services.suffix(ServiceWindows.recentCapacity).reduce(0.0) { $0 + Double(Float($1.ratio)) }
+            #expect(abs(windows.recentWaitRatioMean! - lastFifty / Double(min(services.count, 50))) < 1e-4 * max(1, lastFifty))
+        }
+    }
+
+    @Test func p90OfAKnownHistogram() {
+        // 10 tables: 9 in the first bin [0, 0.25], 1 in the second (0.25, 0.5]: the 90th percentile
+        // is the top of the first bin.
+        var counts = [Int](repeating: 0, count: 12)
+        counts[0] = 9
+        counts[1] = 1
+        #expect(WaitHistogram.quantile(0.9, counts: counts) == 0.25)
+        #expect(WaitHistogram.quantile(0.95, counts: counts) == 0.375)
+        #expect(WaitHistogram.quantile(0.9, counts: [Int](repeating: 0, count: 12)) == nil)
+    }
+}
