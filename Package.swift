@@ -69,6 +69,7 @@ let package = Package(
         .executableTarget(
             name: "skillstream-bench",
             dependencies: [
+                "SkillStreamDomain",
                 "SkillStreamKafka",
                 "SkillStreamLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -10,7 +10,7 @@ struct SkillStreamBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skillstream-bench",
         abstract: "Throughput drivers for SkillStream's benchmarks; each prints one JSON object.",
-        subcommands: [KafkaProduce.self, KafkaConsume.self, LearnerLoop.self]
+        subcommands: [KafkaProduce.self, KafkaConsume.self, LearnerLoop.self, DomainThroughput.self, DomainMemory.self]
     )
 }
 

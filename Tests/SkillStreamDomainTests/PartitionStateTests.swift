@@ -110,10 +110,10 @@ import Testing
         _ = state.process(TestEvents.feedback("f1", visit: "v1", at: TestEvents.time(minutes: 5), score: 2, complaints: [.foodQuality, .price, .noiseOrAmbience]))
         _ = state.process(TestEvents.feedback("f2", visit: nil, at: TestEvents.time(minutes: 6), score: 2, comment: "La comida llegó fría y todo muy caro"))
         let summary = state.staff[.init(restaurantID: "lim-01", staffID: "s1")]!.windows.summary(endingOn: TestEvents.time().localDay, days: 7)
-        #expect(summary.complaints == [0, 0, 0, 0, 0])
+        #expect(summary.complaintCounts == [0, 0, 0, 0, 0])
         _ = state.process(TestEvents.feedback("f3", visit: nil, at: TestEvents.time(minutes: 7), score: 2, comment: "Esperamos una eternidad, muy lento"))
         let after = state.staff[.init(restaurantID: "lim-01", staffID: "s1")]!.windows.summary(endingOn: TestEvents.time().localDay, days: 7)
-        #expect(after.complaints == [1, 0, 0, 0, 0])
+        #expect(after.complaintCounts == [1, 0, 0, 0, 0])
         #expect(state.counters.complaintsFromComments == 2)
     }
 

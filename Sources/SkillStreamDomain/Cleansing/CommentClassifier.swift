@@ -80,55 +80,82 @@ public struct CommentClassifier: Sendable {
         ].map(Pattern.init)),
     ]
 
+    /// Patterns by their first word, and those whose first word is a prefix (`demora*`).
+    static let index: (exact: [String: [(ComplaintCategory, Pattern)]], prefixed: [(ComplaintCategory, Pattern)]) = {
+        var exact: [String: [(ComplaintCategory, Pattern)]] = [:]
+        var prefixed: [(ComplaintCategory, Pattern)] = []
+        for (category, patterns) in lexicon {
+            for pattern in patterns {
+                if pattern.words[0].hasSuffix("*") { prefixed.append((category, pattern)) } else { exact[pattern.words[0], default: []].append((category, pattern)) }
+            }
+        }
+        return (exact, prefixed)
+    }()
+
     public init() {}
 
     /// The categories a comment points at, in the contract's order; empty when none.
     public func categories(of comment: String) -> [ComplaintCategory] {
         let normalized = Self.normalize(comment)
         let tokens = normalized.split(separator: " ")
-        var found: [ComplaintCategory] = []
-        for (category, patterns) in Self.lexicon {
-            search: for start in tokens.indices {
-                for pattern in patterns where pattern.matches(tokens, at: start) {
-                    let negated = (max(0, start - 2)..<start).contains { Self.negations.contains(tokens[$0]) }
-                        && !Self.negations.contains(Substring(pattern.words[0]))
-                    if !negated {
-                        found.append(category)
-                        break search
-                    }
-                }
+        var found = Set<ComplaintCategory>()
+        for start in tokens.indices {
+            let negated = (max(0, start - 2)..<start).contains { Self.negations.contains(tokens[$0]) }
+            func consider(_ category: ComplaintCategory, _ pattern: Pattern) {
+                guard !found.contains(category), pattern.matches(tokens, at: start) else { return }
+                if !negated || Self.negations.contains(Substring(pattern.words[0])) { found.insert(category) }
             }
+            for (category, pattern) in Self.index.exact[String(tokens[start])] ?? [] { consider(category, pattern) }
+            for (category, pattern) in Self.index.prefixed { consider(category, pattern) }
         }
-        return found
+        return ComplaintCategory.allCases.filter(found.contains)
     }
 
     /// Lowercase, accents folded, apostrophes dropped, anything but letters and digits a space.
+    /// Works on UTF-8: ASCII directly, Latin-1 letters (two-byte sequences) folded to their base.
     public static func normalize(_ text: String) -> String {
-        var output = ""
+        var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
         var lastWasSpace = true
-        for scalar in text.lowercased().unicodeScalars {
-            let folded: Character?
-            switch scalar {
-            case "á", "à", "â", "ä", "ã": folded = "a"
-            case "é", "è", "ê", "ë": folded = "e"
-            case "í", "ì", "î", "ï": folded = "i"
-            case "ó", "ò", "ô", "ö", "õ": folded = "o"
-            case "ú", "ù", "û", "ü": folded = "u"
-            case "ñ": folded = "n"
-            case "ç": folded = "c"
-            case "'", "’", "`": continue  // didn't → didnt
-            default: folded = scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) ? Character(scalar) : nil
-            }
-            if let folded, folded.isASCII {
-                output.append(folded)
+        func emit(_ byte: UInt8?) {
+            if let byte {
+                output.append(byte)
                 lastWasSpace = false
             } else if !lastWasSpace {
-                output.append(" ")
+                output.append(0x20)
                 lastWasSpace = true
             }
         }
-        if output.hasSuffix(" ") { output.removeLast() }
-        return output
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case 0x41...0x5A: emit(byte + 0x20)
+            case 0x61...0x7A, 0x30...0x39: emit(byte)
+            case 0x27, 0x60: continue  // didn't → didnt
+            case 0xC3:
+                guard let next = iterator.next() else { break }
+                emit(latin1Fold[Int(next & 0x3F)])
+            case 0xE2:
+                // ’ (E2 80 99) is an apostrophe; other three-byte punctuation separates words.
+                let second = iterator.next()
+                let third = iterator.next()
+                if second == 0x80 && third == 0x99 { continue }
+                emit(nil)
+            case 0x80...0xFF:
+                // Any other non-ASCII scalar (emoji, other scripts) separates words: skip its
+                // continuation bytes.
+                emit(nil)
+            default:
+                emit(nil)
+            }
+        }
+        if output.last == 0x20 { output.removeLast() }
+        return String(decoding: output, as: UTF8.self)
     }
+
+    /// U+00C0…U+00FF (second byte & 0x3F) folded to a lowercase ASCII letter, nil for symbols.
+    static let latin1Fold: [UInt8?] = {
+        let letters = "aaaaaaaceeeeiiiidnooooo_ouuuuy_saaaaaaaceeeeiiiidnooooo_ouuuuy_y"
+        return letters.utf8.map { $0 == UInt8(ascii: "_") ? nil : $0 }
+    }()
 }

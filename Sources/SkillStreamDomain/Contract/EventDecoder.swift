@@ -80,6 +80,20 @@ public struct EventDecoder: Sendable {
         }
 
         static let byName: [String: Field] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
+
+        /// Field names as bytes, grouped by length, for matching keys without building Strings.
+        static let byLength: [[(Field, [UInt8])]] = {
+            var table = [[(Field, [UInt8])]](repeating: [], count: 40)
+            for field in allCases { table[field.name.utf8.count].append((field, Array(field.name.utf8))) }
+            return table
+        }()
+
+        /// The field named by these bytes, if the contract knows it.
+        static func match(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
+            guard key.count < byLength.count else { return nil }
+            for (field, name) in byLength[key.count] where name.withUnsafeBufferPointer({ $0.elementsEqual(key) }) { return field }
+            return nil
+        }
     }
 
     /// A top-level value as read.
@@ -105,13 +119,18 @@ public struct EventDecoder: Sendable {
         try scanner.expect(UInt8(ascii: "{"))
         if !scanner.consume(UInt8(ascii: "}")) {
             repeat {
-                let key = try scanner.readString()
+                let field: Field?
+                if let raw = try scanner.readRawKey() {
+                    field = Field.match(raw)
+                } else {
+                    field = Field.byName[try scanner.readString()]
+                }
                 try scanner.expect(UInt8(ascii: ":"))
-                guard let field = Field.byName[key] else {
+                guard let field else {
                     try scanner.skipValue()  // fields the contract does not know are allowed and ignored
                     continue
                 }
-                guard values[field.rawValue] == nil else { throw Rejection(.malformedJSON, field: key, "the field appears twice") }
+                guard values[field.rawValue] == nil else { throw Rejection(.malformedJSON, field: field.name, "the field appears twice") }
                 values[field.rawValue] = try readValue(&scanner)
             } while scanner.consume(UInt8(ascii: ","))
             try scanner.expect(UInt8(ascii: "}"))
@@ -170,7 +189,9 @@ struct Fields {
     func string(_ field: Field) throws(Rejection) -> String? {
         guard let value = value(field) else { return nil }
         guard case .string(let text) = value else { throw Rejection(.wrongType, field: field.name, "must be a string") }
-        guard !text.allSatisfy(\.isWhitespace) else { throw Rejection(.emptyValue, field: field.name, "must not be empty") }
+        guard text.utf8.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
+            throw Rejection(.emptyValue, field: field.name, "must not be empty")
+        }
         return text
     }
 

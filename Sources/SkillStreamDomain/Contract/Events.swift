@@ -27,6 +27,21 @@ public struct TableServiceEvent: Sendable, Hashable {
 
     /// 1 − incorrect / ordered; 1 when nothing was ordered.
     public var orderAccuracy: Double { itemsOrdered > 0 ? 1 - Double(itemsIncorrect) / Double(itemsOrdered) : 1 }
+
+    public init(
+        header: EventHeader, staffID: String, visitID: String, tableID: String, covers: Int, seatedAt: EventTime, waitTimeSeconds: Double, itemsOrdered: Int, itemsIncorrect: Int, checkTotalPEN: Double? = nil
+    ) {
+        self.header = header
+        self.staffID = staffID
+        self.visitID = visitID
+        self.tableID = tableID
+        self.covers = covers
+        self.seatedAt = seatedAt
+        self.waitTimeSeconds = waitTimeSeconds
+        self.itemsOrdered = itemsOrdered
+        self.itemsIncorrect = itemsIncorrect
+        self.checkTotalPEN = checkTotalPEN
+    }
 }
 
 /// `survey.guest_feedback.v1`: one guest's feedback, perhaps about a visit.
@@ -39,6 +54,18 @@ public struct GuestFeedbackEvent: Sendable, Hashable {
     public var complaints: [ComplaintCategory]?
     public var comment: String?
     public var repeatCustomer: Bool?
+
+    public init(
+        header: EventHeader, staffID: String, visitID: String? = nil, satisfaction: Int? = nil, complaints: [ComplaintCategory]? = nil, comment: String? = nil, repeatCustomer: Bool? = nil
+    ) {
+        self.header = header
+        self.staffID = staffID
+        self.visitID = visitID
+        self.satisfaction = satisfaction
+        self.complaints = complaints
+        self.comment = comment
+        self.repeatCustomer = repeatCustomer
+    }
 }
 
 /// `hr.staff_event.v1`: a hire, departure, role change, training enrolment or completion.
@@ -52,6 +79,17 @@ public struct StaffEvent: Sendable, Hashable {
     public var programID: String?
     /// 0–100, for training_completed.
     public var assessmentScore: Double?
+
+    public init(
+        header: EventHeader, staffID: String, type: StaffEventType, role: Role? = nil, programID: String? = nil, assessmentScore: Double? = nil
+    ) {
+        self.header = header
+        self.staffID = staffID
+        self.type = type
+        self.role = role
+        self.programID = programID
+        self.assessmentScore = assessmentScore
+    }
 }
 
 /// `ref.restaurant.v1` (compacted): a restaurant and its service standards.
@@ -65,6 +103,18 @@ public struct RestaurantReference: Sendable, Hashable {
     public var serviceQualityBenchmark: Double
     public var fineDiningAccreditation: Bool
     public var targetWaitTimeSeconds: Double
+
+    public init(
+        header: EventHeader, name: String, city: String, timezone: String, serviceQualityBenchmark: Double, fineDiningAccreditation: Bool, targetWaitTimeSeconds: Double
+    ) {
+        self.header = header
+        self.name = name
+        self.city = city
+        self.timezone = timezone
+        self.serviceQualityBenchmark = serviceQualityBenchmark
+        self.fineDiningAccreditation = fineDiningAccreditation
+        self.targetWaitTimeSeconds = targetWaitTimeSeconds
+    }
 }
 
 /// `ref.training_program.v1` (compacted, keyed by program_id): a training program.
@@ -77,6 +127,19 @@ public struct TrainingProgramReference: Sendable, Hashable {
     public var roles: [Role]
     public var durationHours: Double
     public var format: TrainingFormat
+
+    public init(
+        header: EventHeader, programID: String, titleES: String, titleEN: String, skills: [Skill], roles: [Role], durationHours: Double, format: TrainingFormat
+    ) {
+        self.header = header
+        self.programID = programID
+        self.titleES = titleES
+        self.titleEN = titleEN
+        self.skills = skills
+        self.roles = roles
+        self.durationHours = durationHours
+        self.format = format
+    }
 }
 
 /// One decoded, valid contract event.

@@ -57,6 +57,25 @@ struct JSONScanner {
         return true
     }
 
+    /// Reads an object key and returns its raw bytes when it has no escapes (the common case),
+    /// so that known keys are matched without building a String; nil when it has escapes, with
+    /// the scanner back at the key for ``readString()``.
+    mutating func readRawKey() throws(Rejection) -> UnsafeBufferPointer<UInt8>? {
+        try expect(UInt8(ascii: "\""))
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                defer { index += 1 }
+                return UnsafeBufferPointer(rebasing: bytes[start..<index])
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+            index += 1
+        }
+        index = start - 1  // escapes or non-ASCII: let readString decode and validate it
+        return nil
+    }
+
     /// Reads a string; the common case without escapes is decoded straight from the bytes.
     mutating func readString() throws(Rejection) -> String {
         try expect(UInt8(ascii: "\""))
@@ -136,6 +155,8 @@ struct JSONScanner {
     }
 
     private static func validated(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int) throws(Rejection) -> String {
+        // ASCII needs no validation (the common case); anything else is checked.
+        if buffer.allSatisfy({ $0 < 0x80 }) { return String(decoding: buffer, as: UTF8.self) }
         guard let string = String(validating: buffer, as: UTF8.self) else {
             throw Rejection(.invalidUTF8, "invalid UTF-8 in a string at byte \(offset)")
         }
@@ -166,6 +187,16 @@ struct JSONScanner {
             if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) { index += 1 }
             guard index < bytes.count, (0x30...0x39).contains(bytes[index]) else { throw malformed("invalid number") }
             while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
+        }
+        // Integers of up to 15 digits convert exactly by hand; anything else goes through strtod.
+        if isInteger && index - start <= 16 {
+            var magnitude: Int64 = 0
+            var negative = false
+            for position in start..<index {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "-") { negative = true } else { magnitude = magnitude * 10 + Int64(byte - 0x30) }
+            }
+            if magnitude < 1 << 53 { return (Double(negative ? -magnitude : magnitude), true) }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else { throw malformed("number out of range") }

@@ -260,7 +260,7 @@ extension PartitionState {
     }
 
     static func readStaff(_ reader: inout SnapshotReader) throws(LearningError) -> StaffState {
-        var member = StaffState(staffID: try reader.readString(), restaurantID: try reader.readString())
+        let member = StaffState(staffID: try reader.readString(), restaurantID: try reader.readString())
         member.role = try readOptionalString(&reader).map { text throws(LearningError) in
             guard let role = Role(rawValue: text) else { throw .invalidSnapshot("unknown role \(text)") }
             return role
@@ -280,7 +280,7 @@ extension PartitionState {
     }
 
     static func readRestaurant(_ reader: inout SnapshotReader) throws(LearningError) -> RestaurantState {
-        var restaurant = RestaurantState(restaurantID: try reader.readString())
+        let restaurant = RestaurantState(restaurantID: try reader.readString())
         if try reader.readBool() {
             restaurant.reference = RestaurantReference(
                 header: try readHeader(&reader), name: try reader.readString(), city: try reader.readString(), timezone: try reader.readString(),

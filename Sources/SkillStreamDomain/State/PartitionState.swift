@@ -113,7 +113,7 @@ public final class PartitionState {
         var applied = event
         switch event {
         case .restaurant(let reference):
-            restaurants[reference.header.restaurantID, default: RestaurantState(restaurantID: reference.header.restaurantID)].reference = reference
+            restaurant(reference.header.restaurantID).reference = reference
         case .trainingProgram(let program):
             programs[program.programID] = program
         case .staffEvent(let staffEvent):
@@ -140,10 +140,26 @@ public final class PartitionState {
 
     // MARK: - Applying events
 
+    /// The staff member's state, created on first sight.
+    private func member(_ key: StaffKey) -> StaffState {
+        if let member = staff[key] { return member }
+        let member = StaffState(staffID: key.staffID, restaurantID: key.restaurantID)
+        staff[key] = member
+        return member
+    }
+
+    /// The restaurant's state, created on first sight.
+    private func restaurant(_ id: String) -> RestaurantState {
+        if let restaurant = restaurants[id] { return restaurant }
+        let restaurant = RestaurantState(restaurantID: id)
+        restaurants[id] = restaurant
+        return restaurant
+    }
+
     private func apply(_ event: StaffEvent) {
         let key = StaffKey(restaurantID: event.header.restaurantID, staffID: event.staffID)
-        var member = staff[key] ?? StaffState(staffID: event.staffID, restaurantID: event.header.restaurantID)
-        var restaurant = restaurants[key.restaurantID] ?? RestaurantState(restaurantID: key.restaurantID)
+        let member = member(key)
+        let restaurant = restaurant(key.restaurantID)
         let time = event.header.occurredAt
         switch event.type {
         case .hired:
@@ -172,21 +188,12 @@ public final class PartitionState {
                 }
             }
         }
-        staff[key] = member
-        restaurants[key.restaurantID] = restaurant
     }
 
     private func apply(_ visit: TableServiceEvent, late: Bool) -> CleansingNotes {
-        let key = StaffKey(restaurantID: visit.header.restaurantID, staffID: visit.staffID)
+        let member = member(StaffKey(restaurantID: visit.header.restaurantID, staffID: visit.staffID))
+        let restaurant = restaurant(visit.header.restaurantID)
         var notes: CleansingNotes = []
-        var restaurant = restaurants.removeValue(forKey: key.restaurantID) ?? RestaurantState(restaurantID: key.restaurantID)
-        var member = staff.removeValue(forKey: key) ?? StaffState(staffID: visit.staffID, restaurantID: key.restaurantID)
-        defer {
-            staff[key] = member
-            restaurants[key.restaurantID] = restaurant
-        }
-        member.firstSeen = member.firstSeen ?? visit.header.occurredAt
-        restaurant.activeStaff.insert(visit.staffID)
         var wait = visit.waitTimeSeconds
         if let fence = restaurant.waitQuartiles.fence(minimumSample: configuration.outlierMinimumSample), !fence.contains(wait) {
             wait = min(max(wait, fence.lowerBound), fence.upperBound)
@@ -194,6 +201,8 @@ public final class PartitionState {
             counters.winsorized += 1
         }
         restaurant.waitQuartiles.update(visit.waitTimeSeconds)
+        restaurant.activeStaff.insert(visit.staffID)
+        if member.firstSeen == nil { member.firstSeen = visit.header.occurredAt }
         let ratio = wait / restaurant.targetWaitSeconds
         let features = ServiceFeatures.compute(visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration)
         if pendingVisits.updateValue(PendingVisit(visit: visit, features: features), forKey: visit.visitID) == nil {
@@ -201,18 +210,8 @@ public final class PartitionState {
         }
         guard !late else { return notes }
         let day = visit.header.occurredAt.localDay
-        func add(_ bucket: inout DailyServiceBucket) {
-            bucket.tables &+= 1
-            bucket.covers = UInt16(clamping: Int(bucket.covers) + visit.covers)
-            bucket.waitRatioSum += Float(ratio)
-            let bin = WaitHistogram.bin(ratio)
-            if bucket.waitHistogram[bin] < .max { bucket.waitHistogram[bin] += 1 }
-            bucket.itemsOrdered = UInt16(clamping: Int(bucket.itemsOrdered) + visit.itemsOrdered)
-            bucket.itemsIncorrect = UInt16(clamping: Int(bucket.itemsIncorrect) + visit.itemsIncorrect)
-        }
-        member.windows.withBucket(day: day, add)
-        member.windows.recordService(waitRatio: ratio, accuracy: visit.orderAccuracy)
-        restaurant.windows.withBucket(day: day, add)
+        member.windows.addService(day: day, waitRatio: ratio, covers: visit.covers, itemsOrdered: visit.itemsOrdered, itemsIncorrect: visit.itemsIncorrect)
+        restaurant.windows.addService(day: day, waitRatio: ratio, covers: visit.covers, itemsOrdered: visit.itemsOrdered, itemsIncorrect: visit.itemsIncorrect)
         return notes
     }
 
@@ -220,8 +219,7 @@ public final class PartitionState {
         var cleaned = feedback
         var notes: CleansingNotes = []
         let key = StaffKey(restaurantID: feedback.header.restaurantID, staffID: feedback.staffID)
-        var restaurant = restaurants.removeValue(forKey: key.restaurantID) ?? RestaurantState(restaurantID: key.restaurantID)
-        defer { restaurants[key.restaurantID] = restaurant }
+        let restaurant = restaurant(key.restaurantID)
         if (feedback.complaints ?? []).isEmpty, let comment = feedback.comment {
             let found = comments.categories(of: comment)
             if !found.isEmpty {
@@ -253,23 +251,10 @@ public final class PartitionState {
         guard !late else { return (cleaned, notes) }
         let day = pending?.visit.header.occurredAt.localDay ?? feedback.header.occurredAt.localDay
         let attributable = (cleaned.complaints ?? []).compactMap { ComplaintCategory.staffAttributable.firstIndex(of: $0) }
-        var member = staff.removeValue(forKey: key) ?? StaffState(staffID: feedback.staffID, restaurantID: key.restaurantID)
-        member.firstSeen = member.firstSeen ?? feedback.header.occurredAt
-        func add(_ bucket: inout DailyServiceBucket) {
-            bucket.feedbackCount &+= 1
-            if let observed {
-                bucket.satisfactionSum += Float(observed)
-                bucket.satisfactionCount &+= 1
-            }
-            for index in attributable where bucket.complaints[index] < .max { bucket.complaints[index] += 1 }
-            if let repeatCustomer = feedback.repeatCustomer {
-                if bucket.repeatKnown < .max { bucket.repeatKnown += 1 }
-                if repeatCustomer && bucket.repeatGuests < .max { bucket.repeatGuests += 1 }
-            }
-        }
-        member.windows.withBucket(day: day, add)
-        restaurant.windows.withBucket(day: day, add)
-        staff[key] = member
+        let member = member(key)
+        if member.firstSeen == nil { member.firstSeen = feedback.header.occurredAt }
+        member.windows.addFeedback(day: day, observedSatisfaction: observed, complaintIndices: attributable, repeatCustomer: feedback.repeatCustomer)
+        restaurant.windows.addFeedback(day: day, observedSatisfaction: observed, complaintIndices: attributable, repeatCustomer: feedback.repeatCustomer)
         return (cleaned, notes)
     }
 

@@ -54,11 +54,17 @@ public enum WaitHistogram {
 
     /// The q-quantile of summed bin counts (nil without tables).
     public static func quantile(_ q: Double, counts: [Int]) -> Double? {
-        let total = counts.reduce(0, +)
+        quantile(q, count: counts.count) { counts[$0] }
+    }
+
+    static func quantile(_ q: Double, count binCount: Int, _ bin: (Int) -> Int) -> Double? {
+        var total = 0
+        for index in 0..<binCount { total += bin(index) }
         guard total > 0 else { return nil }
         let target = q * Double(total)
         var cumulative = 0.0
-        for (index, count) in counts.enumerated() {
+        for index in 0..<binCount {
+            let count = bin(index)
             let next = cumulative + Double(count)
             if next >= target && count > 0 {
                 let lower = index == 0 ? 0 : edges[index - 1]
@@ -76,17 +82,38 @@ public struct WindowSummary: Sendable, Hashable {
     public var tables = 0
     public var covers = 0
     public var waitRatioSum = 0.0
-    public var waitHistogram = [Int](repeating: 0, count: 12)
+    /// Tables per wait-ratio bin.
+    public var waitHistogram = InlineArray<12, Int>(repeating: 0)
     public var itemsOrdered = 0
     public var itemsIncorrect = 0
     public var satisfactionSum = 0.0
     public var satisfactionCount = 0
     public var feedbackCount = 0
-    public var complaints = [Int](repeating: 0, count: 5)
+    /// Staff-attributable complaints, in ``ComplaintCategory/staffAttributable`` order.
+    public var complaints = InlineArray<5, Int>(repeating: 0)
     public var repeatGuests = 0
     public var repeatKnown = 0
 
     public init() {}
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.tables == rhs.tables && lhs.covers == rhs.covers && lhs.waitRatioSum == rhs.waitRatioSum
+            && (0..<12).allSatisfy { lhs.waitHistogram[$0] == rhs.waitHistogram[$0] } && lhs.itemsOrdered == rhs.itemsOrdered
+            && lhs.itemsIncorrect == rhs.itemsIncorrect && lhs.satisfactionSum == rhs.satisfactionSum
+            && lhs.satisfactionCount == rhs.satisfactionCount && lhs.feedbackCount == rhs.feedbackCount
+            && (0..<5).allSatisfy { lhs.complaints[$0] == rhs.complaints[$0] } && lhs.repeatGuests == rhs.repeatGuests
+            && lhs.repeatKnown == rhs.repeatKnown
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(tables)
+        hasher.combine(waitRatioSum)
+    }
+
+    /// The histogram as an array, bin by bin.
+    public var waitHistogramCounts: [Int] { (0..<12).map { waitHistogram[$0] } }
+    /// The complaint counts as an array, in ``ComplaintCategory/staffAttributable`` order.
+    public var complaintCounts: [Int] { (0..<5).map { complaints[$0] } }
 
     public mutating func add(_ bucket: DailyServiceBucket) {
         tables += Int(bucket.tables)
@@ -104,7 +131,7 @@ public struct WindowSummary: Sendable, Hashable {
     }
 
     public var waitRatioMean: Double? { tables > 0 ? waitRatioSum / Double(tables) : nil }
-    public var waitRatioP90: Double? { WaitHistogram.quantile(0.9, counts: waitHistogram) }
+    public var waitRatioP90: Double? { WaitHistogram.quantile(0.9, count: 12) { waitHistogram[$0] } }
     public var orderAccuracy: Double? { itemsOrdered > 0 ? 1 - Double(itemsIncorrect) / Double(itemsOrdered) : nil }
     /// Staff-attributable complaints per table served (the denominator is tables, not answers,
     /// so a server with few survey answers is not read as excellent or terrible).
@@ -166,6 +193,39 @@ public struct ServiceWindows: Sendable, Hashable {
             recentWaitRatios[recentNext] = Float(waitRatio)
             recentAccuracies[recentNext] = Float(accuracy)
             recentNext = (recentNext + 1) % Self.recentCapacity
+        }
+    }
+
+    /// Adds one table service to its day (wait as a ratio of the restaurant's target) and to
+    /// the last-50 ring.
+    public mutating func addService(day: Int32, waitRatio: Double, covers: Int, itemsOrdered: Int, itemsIncorrect: Int) {
+        withBucket(day: day) { bucket in
+            bucket.tables &+= 1
+            bucket.covers = UInt16(clamping: Int(bucket.covers) + covers)
+            bucket.waitRatioSum += Float(waitRatio)
+            let bin = WaitHistogram.bin(waitRatio)
+            if bucket.waitHistogram[bin] < .max { bucket.waitHistogram[bin] += 1 }
+            bucket.itemsOrdered = UInt16(clamping: Int(bucket.itemsOrdered) + itemsOrdered)
+            bucket.itemsIncorrect = UInt16(clamping: Int(bucket.itemsIncorrect) + itemsIncorrect)
+        }
+        recordService(waitRatio: waitRatio, accuracy: itemsOrdered > 0 ? 1 - Double(itemsIncorrect) / Double(itemsOrdered) : 1)
+    }
+
+    /// Adds one guest's feedback to a day: an observed score (imputed ones are not passed), the
+    /// staff-attributable complaints by index in ``ComplaintCategory/staffAttributable``, and
+    /// whether the guest was a repeat customer, if known.
+    public mutating func addFeedback(day: Int32, observedSatisfaction: Int?, complaintIndices: [Int], repeatCustomer: Bool?) {
+        withBucket(day: day) { bucket in
+            bucket.feedbackCount &+= 1
+            if let observedSatisfaction {
+                bucket.satisfactionSum += Float(observedSatisfaction)
+                bucket.satisfactionCount &+= 1
+            }
+            for index in complaintIndices where bucket.complaints[index] < .max { bucket.complaints[index] += 1 }
+            if let repeatCustomer {
+                if bucket.repeatKnown < .max { bucket.repeatKnown += 1 }
+                if repeatCustomer && bucket.repeatGuests < .max { bucket.repeatGuests += 1 }
+            }
         }
     }
 

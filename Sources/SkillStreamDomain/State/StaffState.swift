@@ -1,7 +1,8 @@
 import SkillStreamLearning
 
-/// Everything SkillStream keeps about one staff member: HR facts and service windows.
-public struct StaffState: Sendable, Hashable {
+/// Everything SkillStream keeps about one staff member: HR facts and service windows. A class,
+/// so that the partition updates it in place; owned by one ``PartitionState``.
+public final class StaffState {
     /// A completed training.
     public struct CompletedTraining: Sendable, Hashable {
         public var programID: String
@@ -42,15 +43,16 @@ public struct StaffState: Sendable, Hashable {
 
     /// Bytes of state, for the memory budget (strings at their UTF-8 length plus overhead).
     public var byteSize: Int {
-        MemoryLayout<StaffState>.size + windows.byteSize + staffID.utf8.count + restaurantID.utf8.count
+        48 + windows.byteSize + staffID.utf8.count + restaurantID.utf8.count
             + enrolledPrograms.reduce(0) { $0 + 16 + $1.utf8.count } + completedTrainings.count * (MemoryLayout<CompletedTraining>.stride + 16)
     }
 }
 
 /// What SkillStream keeps about one restaurant: its reference data, the running statistics that
 /// cleansing needs (satisfaction mean for imputation, wait-time quartiles for the outlier fence),
-/// peer windows for benchmarks, and HR events for turnover.
-public struct RestaurantState: Sendable, Hashable {
+/// peer windows for benchmarks, and HR events for turnover. A class, updated in place; owned
+/// by one ``PartitionState``.
+public final class RestaurantState {
     public var restaurantID: String
     public var reference: RestaurantReference?
     /// Observed satisfaction scores: sum and count (the imputation mean).
