@@ -19,7 +19,17 @@ struct DomainThroughput: ParsableCommand {
         for (key, bytes) in messages { _ = state.process(bytes, key: key) }
         let seconds = (clock.now - start).seconds
         let counters = state.counters
+        // The two halves apart: decoding alone, and cleansing + windows on decoded events.
+        let decoder = EventDecoder()
+        let decodeStart = clock.now
+        let decoded = messages.compactMap { try? decoder.decode($0.1, key: $0.0).get() }
+        let decodeSeconds = (clock.now - decodeStart).seconds
+        let typedState = PartitionState()
+        let applyStart = clock.now
+        for event in decoded { _ = typedState.process(event) }
+        let applySeconds = (clock.now - applyStart).seconds
         try report([
+            "decode_per_second": Double(messages.count) / decodeSeconds, "apply_per_second": Double(decoded.count) / applySeconds,
             "events": Double(messages.count), "seconds": seconds, "per_second": Double(messages.count) / seconds,
             "processed": Double(counters.processed), "dead_lettered": Double(counters.deadLettered), "duplicates": Double(counters.duplicates),
             "labels_joined": Double(counters.labelsJoined), "imputed": Double(counters.imputed),

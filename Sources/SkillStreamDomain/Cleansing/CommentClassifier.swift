@@ -6,18 +6,22 @@ public struct CommentClassifier: Sendable {
     /// A lexicon entry: words in order; a trailing `*` on a word matches any word starting so.
     struct Pattern: Sendable {
         let words: [String]
+        /// Per word: true when it matches as a prefix (written with a trailing `*`, kept here without it).
+        let isPrefix: [Bool]
 
         init(_ text: String) {
-            words = text.split(separator: " ").map(String.init)
+            let raw = text.split(separator: " ").map(String.init)
+            words = raw.map { $0.hasSuffix("*") ? String($0.dropLast()) : $0 }
+            isPrefix = raw.map { $0.hasSuffix("*") }
         }
 
         func matches(_ tokens: [Substring], at start: Int) -> Bool {
             guard start + words.count <= tokens.count else { return false }
-            for (offset, word) in words.enumerated() {
+            for offset in words.indices {
                 let token = tokens[start + offset]
-                if word.hasSuffix("*") {
-                    guard token.hasPrefix(word.dropLast()) else { return false }
-                } else if token != word {
+                if isPrefix[offset] {
+                    guard token.hasPrefix(words[offset]) else { return false }
+                } else if token != words[offset] {
                     return false
                 }
             }
@@ -86,7 +90,7 @@ public struct CommentClassifier: Sendable {
         var prefixed: [(ComplaintCategory, Pattern)] = []
         for (category, patterns) in lexicon {
             for pattern in patterns {
-                if pattern.words[0].hasSuffix("*") { prefixed.append((category, pattern)) } else { exact[pattern.words[0], default: []].append((category, pattern)) }
+                if pattern.isPrefix[0] { prefixed.append((category, pattern)) } else { exact[pattern.words[0], default: []].append((category, pattern)) }
             }
         }
         return (exact, prefixed)

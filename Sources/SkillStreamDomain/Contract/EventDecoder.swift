@@ -96,9 +96,9 @@ public struct EventDecoder: Sendable {
         }
     }
 
-    /// A top-level value as read.
+    /// A top-level value as read; strings stay where they are in the message until needed.
     enum Value {
-        case string(String)
+        case string(start: Int, end: Int, escaped: Bool)
         case number(Double, isInteger: Bool)
         case bool(Bool)
         case null
@@ -115,7 +115,8 @@ public struct EventDecoder: Sendable {
             guard scanner.isAtEnd else { throw scanner.malformed("trailing characters") }
             throw Rejection(.notAnObject, "an event is a JSON object")
         }
-        var values = [Value?](repeating: nil, count: Field.allCases.count)
+        precondition(Field.allCases.count == Fields.slots, "Fields.slots must equal the number of contract fields")
+        var values = InlineArray<33, Value?>(repeating: nil)
         try scanner.expect(UInt8(ascii: "{"))
         if !scanner.consume(UInt8(ascii: "}")) {
             repeat {
@@ -137,13 +138,15 @@ public struct EventDecoder: Sendable {
         }
         scanner.skipWhitespace()
         guard scanner.isAtEnd else { throw scanner.malformed("trailing characters") }
-        var fields = Fields(values: values)
+        var fields = Fields(values: values, scanner: scanner)
         return try fields.event()
     }
 
     static func readValue(_ scanner: inout JSONScanner) throws(Rejection) -> Value {
         switch try scanner.peekKind() {
-        case .string: return .string(try scanner.readString())
+        case .string:
+            let (start, end, escaped) = try scanner.readStringRange()
+            return .string(start: start, end: end, escaped: escaped)
         case .number:
             let (value, isInteger) = try scanner.readNumber()
             return .number(value, isInteger: isInteger)
@@ -176,7 +179,11 @@ public struct EventDecoder: Sendable {
 /// Typed, checked access to the fields of one event.
 struct Fields {
     typealias Field = EventDecoder.Field
-    let values: [EventDecoder.Value?]
+    /// One slot per ``EventDecoder/Field`` (kept on the stack, not the heap).
+    static let slots = 33
+    let values: InlineArray<33, EventDecoder.Value?>
+    /// The message, for the strings still in it.
+    let scanner: JSONScanner
 
     /// Absent and null are the same: "not given".
     func value(_ field: Field) -> EventDecoder.Value? {
@@ -188,19 +195,25 @@ struct Fields {
 
     func string(_ field: Field) throws(Rejection) -> String? {
         guard let value = value(field) else { return nil }
-        guard case .string(let text) = value else { throw Rejection(.wrongType, field: field.name, "must be a string") }
+        guard case .string(let start, let end, let escaped) = value else { throw Rejection(.wrongType, field: field.name, "must be a string") }
+        let text = try scanner.string(at: start, end: end, escaped: escaped)
         guard text.utf8.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
             throw Rejection(.emptyValue, field: field.name, "must not be empty")
         }
         return text
     }
 
-    func required<T>(_ field: Field, _ read: (Field) throws(Rejection) -> T?) throws(Rejection) -> T {
-        guard let value = try read(field) else { throw Rejection(.missingField, field: field.name, "is required") }
+    /// A field's value, which must be given.
+    func required<T>(_ value: T?, _ field: Field) throws(Rejection) -> T {
+        guard let value else { throw Rejection(.missingField, field: field.name, "is required") }
         return value
     }
 
     func time(_ field: Field) throws(Rejection) -> EventTime? {
+        // Parsed straight from the message's bytes; a String is built only for the error message.
+        if case .string(let start, let end, false)? = value(field), let time = EventTime.parse(UnsafeBufferPointer(rebasing: scanner.bytes[start..<end])) {
+            return time
+        }
         guard let text = try string(field) else { return nil }
         guard let time = EventTime(rfc3339: text) else {
             throw Rejection(.invalidTimestamp, field: field.name, "'\(text)' is not an RFC 3339 timestamp with an offset")
@@ -253,28 +266,28 @@ struct Fields {
     }
 
     mutating func event() throws(Rejection) -> ContractEvent {
-        let schemaName = try required(.schema, string)
+        let schemaName = try required(string(.schema), .schema)
         guard let schema = EventSchema(rawValue: schemaName) else {
             throw Rejection(.unknownSchema, field: "schema", "'\(schemaName)' is not a v1 contract event")
         }
         let header = EventHeader(
-            eventID: try required(.eventID, string), occurredAt: try required(.occurredAt, time),
-            restaurantID: try required(.restaurantID, string))
+            eventID: try required(string(.eventID), .eventID), occurredAt: try required(time(.occurredAt), .occurredAt),
+            restaurantID: try required(string(.restaurantID), .restaurantID))
         switch schema {
         case .tableService:
-            let ordered = try required(.itemsOrdered, { (field: Field) throws(Rejection) in try integer(field, in: 0...10_000) })
-            let incorrect = try required(.itemsIncorrect, { (field: Field) throws(Rejection) in try integer(field, in: 0...10_000) })
+            let ordered = try required(integer(.itemsOrdered, in: 0...10_000), .itemsOrdered)
+            let incorrect = try required(integer(.itemsIncorrect, in: 0...10_000), .itemsIncorrect)
             guard incorrect <= ordered else {
                 throw Rejection(.inconsistent, field: "items_incorrect", "\(incorrect) incorrect of \(ordered) ordered")
             }
-            let seatedAt = try required(.seatedAt, time)
+            let seatedAt = try required(time(.seatedAt), .seatedAt)
             guard seatedAt <= header.occurredAt else {
                 throw Rejection(.inconsistent, field: "seated_at", "seated after the check closed")
             }
             let event = TableServiceEvent(
-                header: header, staffID: try required(.staffID, string), visitID: try required(.visitID, string),
-                tableID: try required(.tableID, string), covers: try required(.covers, { (field: Field) throws(Rejection) in try integer(field, in: 1...1_000) }),
-                seatedAt: seatedAt, waitTimeSeconds: try required(.waitTimeSeconds, { (field: Field) throws(Rejection) in try number(field, in: 0...EventDecoder.maximumWaitSeconds) }),
+                header: header, staffID: try required(string(.staffID), .staffID), visitID: try required(string(.visitID), .visitID),
+                tableID: try required(string(.tableID), .tableID), covers: try required(integer(.covers, in: 1...1_000), .covers),
+                seatedAt: seatedAt, waitTimeSeconds: try required(number(.waitTimeSeconds, in: 0...EventDecoder.maximumWaitSeconds), .waitTimeSeconds),
                 itemsOrdered: ordered, itemsIncorrect: incorrect, checkTotalPEN: try number(.checkTotalPEN, in: 0...10_000_000))
             return .tableService(event)
         case .guestFeedback:
@@ -284,11 +297,11 @@ struct Fields {
             }
             return .guestFeedback(
                 GuestFeedbackEvent(
-                    header: header, staffID: try required(.staffID, string), visitID: try string(.visitID),
+                    header: header, staffID: try required(string(.staffID), .staffID), visitID: try string(.visitID),
                     satisfaction: try integer(.satisfaction, in: 1...5), complaints: try enumerations(.complaints, ComplaintCategory.self),
                     comment: comment, repeatCustomer: try bool(.repeatCustomer)))
         case .staffEvent:
-            let type = try required(.type, { (field: Field) throws(Rejection) in try enumeration(field, StaffEventType.self) })
+            let type = try required(enumeration(.type, StaffEventType.self), .type)
             let role = try enumeration(.role, Role.self)
             let programID = try string(.programID)
             switch type {
@@ -301,27 +314,27 @@ struct Fields {
             }
             return .staffEvent(
                 StaffEvent(
-                    header: header, staffID: try required(.staffID, string), type: type, role: role, programID: programID,
+                    header: header, staffID: try required(string(.staffID), .staffID), type: type, role: role, programID: programID,
                     assessmentScore: try number(.assessmentScore, in: 0...100)))
         case .restaurant:
             return .restaurant(
                 RestaurantReference(
-                    header: header, name: try required(.name, string), city: try required(.city, string),
-                    timezone: try required(.timezone, string),
-                    serviceQualityBenchmark: try required(.serviceQualityBenchmark, { (field: Field) throws(Rejection) in try number(field, in: 0...100) }),
-                    fineDiningAccreditation: try required(.fineDiningAccreditation, bool),
-                    targetWaitTimeSeconds: try required(.targetWaitTimeSeconds, { (field: Field) throws(Rejection) in try number(field, in: 1...EventDecoder.maximumWaitSeconds) })))
+                    header: header, name: try required(string(.name), .name), city: try required(string(.city), .city),
+                    timezone: try required(string(.timezone), .timezone),
+                    serviceQualityBenchmark: try required(number(.serviceQualityBenchmark, in: 0...100), .serviceQualityBenchmark),
+                    fineDiningAccreditation: try required(bool(.fineDiningAccreditation), .fineDiningAccreditation),
+                    targetWaitTimeSeconds: try required(number(.targetWaitTimeSeconds, in: 1...EventDecoder.maximumWaitSeconds), .targetWaitTimeSeconds)))
         case .trainingProgram:
-            let skills = try required(.skills, { (field: Field) throws(Rejection) in try enumerations(field, Skill.self) })
-            let roles = try required(.roles, { (field: Field) throws(Rejection) in try enumerations(field, Role.self) })
+            let skills = try required(enumerations(.skills, Skill.self), .skills)
+            let roles = try required(enumerations(.roles, Role.self), .roles)
             guard !skills.isEmpty else { throw Rejection(.emptyValue, field: "skills", "a program trains at least one skill") }
             guard !roles.isEmpty else { throw Rejection(.emptyValue, field: "roles", "a program is for at least one role") }
             return .trainingProgram(
                 TrainingProgramReference(
-                    header: header, programID: try required(.programID, string), titleES: try required(.titleES, string),
-                    titleEN: try required(.titleEN, string), skills: skills, roles: roles,
-                    durationHours: try required(.durationHours, { (field: Field) throws(Rejection) in try number(field, in: 0.25...1_000) }),
-                    format: try required(.format, { (field: Field) throws(Rejection) in try enumeration(field, TrainingFormat.self) })))
+                    header: header, programID: try required(string(.programID), .programID), titleES: try required(string(.titleES), .titleES),
+                    titleEN: try required(string(.titleEN), .titleEN), skills: skills, roles: roles,
+                    durationHours: try required(number(.durationHours, in: 0.25...1_000), .durationHours),
+                    format: try required(enumeration(.format, TrainingFormat.self), .format)))
         }
     }
 }

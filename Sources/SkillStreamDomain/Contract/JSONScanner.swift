@@ -76,6 +76,37 @@ struct JSONScanner {
         return nil
     }
 
+    /// Skips a string, checking its syntax, and returns where its contents lie and whether they
+    /// hold escapes: the caller decodes only the strings it needs (see ``string(at:)``).
+    mutating func readStringRange() throws(Rejection) -> (start: Int, end: Int, escaped: Bool) {
+        try expect(UInt8(ascii: "\""))
+        let start = index
+        var escaped = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                defer { index += 1 }
+                return (start, index, escaped)
+            }
+            if byte == UInt8(ascii: "\\") {
+                escaped = true
+                index += 2
+                continue
+            }
+            if byte < 0x20 { throw malformed("control character in string") }
+            index += 1
+        }
+        throw malformed("unterminated string")
+    }
+
+    /// Decodes the string whose contents start at `start` (as returned by ``readStringRange()``).
+    func string(at start: Int, end: Int, escaped: Bool) throws(Rejection) -> String {
+        guard escaped else { return try Self.validated(UnsafeBufferPointer(rebasing: bytes[start..<end]), at: start) }
+        var scanner = JSONScanner(bytes)
+        scanner.index = start - 1
+        return try scanner.readString()
+    }
+
     /// Reads a string; the common case without escapes is decoded straight from the bytes.
     mutating func readString() throws(Rejection) -> String {
         try expect(UInt8(ascii: "\""))

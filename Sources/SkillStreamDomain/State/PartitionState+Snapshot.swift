@@ -89,8 +89,8 @@ extension PartitionState {
             for value in [Int(bucket.tables), Int(bucket.covers), Int(bucket.itemsOrdered), Int(bucket.itemsIncorrect), Int(bucket.satisfactionCount), Int(bucket.feedbackCount)] {
                 writer.write(value)
             }
-            writer.write(Double(bucket.waitRatioSum))
-            writer.write(Double(bucket.satisfactionSum))
+            writer.write(Int(bucket.waitRatioMillis))
+            writer.write(Int(bucket.satisfactionSum))
             for index in 0..<12 { writer.write(bucket.waitHistogram[index]) }
             for index in 0..<5 { writer.write(bucket.complaints[index]) }
             writer.write(bucket.repeatGuests)
@@ -242,8 +242,8 @@ extension PartitionState {
             bucket.itemsIncorrect = try readSmall(&reader, UInt16.self)
             bucket.satisfactionCount = try readSmall(&reader, UInt16.self)
             bucket.feedbackCount = try readSmall(&reader, UInt16.self)
-            bucket.waitRatioSum = Float(try reader.readDouble())
-            bucket.satisfactionSum = Float(try reader.readDouble())
+            bucket.waitRatioMillis = try readSmall(&reader, Int32.self)
+            bucket.satisfactionSum = try readSmall(&reader, UInt16.self)
             for index in 0..<12 { bucket.waitHistogram[index] = try reader.readUInt8() }
             for index in 0..<5 { bucket.complaints[index] = try reader.readUInt8() }
             bucket.repeatGuests = try reader.readUInt8()
@@ -253,6 +253,7 @@ extension PartitionState {
         windows.recentWaitRatios = try reader.readDoubles().map(Float.init)
         windows.recentAccuracies = try reader.readDoubles().map(Float.init)
         windows.recentNext = try reader.readInt()
+        windows.rebuildTotals()
         guard windows.recentWaitRatios.count == windows.recentAccuracies.count,
             windows.recentWaitRatios.count <= ServiceWindows.recentCapacity, (0..<max(1, ServiceWindows.recentCapacity)).contains(windows.recentNext)
         else { throw .invalidSnapshot("recent services") }

@@ -1,17 +1,18 @@
-/// One staff member's (or one restaurant's) service on one local day: small fixed-width counters,
-/// so that 30 days of them fit in about 1.5 KiB.
+/// One staff member's (or one restaurant's) service on one local day: small fixed-width integer
+/// counters (wait ratios in thousandths), so that 30 days fit in about 1.3 KiB and sums are exact
+/// whatever the order of addition.
 public struct DailyServiceBucket: Sendable, Hashable {
     public var day: Int32
     public var tables: UInt16 = 0
     public var covers: UInt16 = 0
-    /// Σ wait / restaurant target wait (winsorized waits).
-    public var waitRatioSum: Float = 0
+    /// Σ round(1000 × wait / restaurant target) (winsorized waits).
+    public var waitRatioMillis: Int32 = 0
     /// Tables per wait-ratio bin (see ``WaitHistogram``), saturating.
     public var waitHistogram = InlineArray<12, UInt8>(repeating: 0)
     public var itemsOrdered: UInt16 = 0
     public var itemsIncorrect: UInt16 = 0
-    /// Observed (not imputed) satisfaction scores.
-    public var satisfactionSum: Float = 0
+    /// Σ of observed (not imputed) satisfaction scores.
+    public var satisfactionSum: UInt16 = 0
     public var satisfactionCount: UInt16 = 0
     public var feedbackCount: UInt16 = 0
     /// Staff-attributable complaints, in ``ComplaintCategory/staffAttributable`` order.
@@ -24,7 +25,7 @@ public struct DailyServiceBucket: Sendable, Hashable {
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.day == rhs.day && lhs.tables == rhs.tables && lhs.covers == rhs.covers && lhs.waitRatioSum == rhs.waitRatioSum
+        lhs.day == rhs.day && lhs.tables == rhs.tables && lhs.covers == rhs.covers && lhs.waitRatioMillis == rhs.waitRatioMillis
             && (0..<12).allSatisfy { lhs.waitHistogram[$0] == rhs.waitHistogram[$0] } && lhs.itemsOrdered == rhs.itemsOrdered
             && lhs.itemsIncorrect == rhs.itemsIncorrect && lhs.satisfactionSum == rhs.satisfactionSum
             && lhs.satisfactionCount == rhs.satisfactionCount && lhs.feedbackCount == rhs.feedbackCount
@@ -35,8 +36,54 @@ public struct DailyServiceBucket: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(day)
         hasher.combine(tables)
-        hasher.combine(waitRatioSum)
+        hasher.combine(waitRatioMillis)
     }
+
+    mutating func add(_ service: ServiceContribution) {
+        tables &+= 1
+        covers = UInt16(clamping: Int(covers) + service.covers)
+        waitRatioMillis = Int32(clamping: Int(waitRatioMillis) + service.waitRatioMillis)
+        if waitHistogram[service.bin] < .max { waitHistogram[service.bin] += 1 }
+        itemsOrdered = UInt16(clamping: Int(itemsOrdered) + service.itemsOrdered)
+        itemsIncorrect = UInt16(clamping: Int(itemsIncorrect) + service.itemsIncorrect)
+    }
+
+    mutating func add(_ feedback: FeedbackContribution) {
+        feedbackCount &+= 1
+        if let score = feedback.observedSatisfaction {
+            satisfactionSum = UInt16(clamping: Int(satisfactionSum) + score)
+            satisfactionCount &+= 1
+        }
+        for index in feedback.complaintIndices where complaints[index] < .max { complaints[index] += 1 }
+        if let repeatCustomer = feedback.repeatCustomer {
+            if repeatKnown < .max { repeatKnown += 1 }
+            if repeatCustomer && repeatGuests < .max { repeatGuests += 1 }
+        }
+    }
+}
+
+/// One table service as the windows count it.
+struct ServiceContribution {
+    var covers: Int
+    var waitRatioMillis: Int
+    var bin: Int
+    var itemsOrdered: Int
+    var itemsIncorrect: Int
+
+    init(waitRatio: Double, covers: Int, itemsOrdered: Int, itemsIncorrect: Int) {
+        self.covers = covers
+        self.waitRatioMillis = Int((waitRatio * 1_000).rounded())
+        self.bin = WaitHistogram.bin(waitRatio)
+        self.itemsOrdered = itemsOrdered
+        self.itemsIncorrect = itemsIncorrect
+    }
+}
+
+/// One guest's feedback as the windows count it.
+struct FeedbackContribution {
+    var observedSatisfaction: Int?
+    var complaintIndices: [Int]
+    var repeatCustomer: Bool?
 }
 
 /// Wait-time histogram bins, as a ratio of the restaurant's target wait: the p90 of a window is
@@ -81,12 +128,13 @@ public enum WaitHistogram {
 public struct WindowSummary: Sendable, Hashable {
     public var tables = 0
     public var covers = 0
-    public var waitRatioSum = 0.0
+    /// Σ wait ratios in thousandths.
+    public var waitRatioMillis = 0
     /// Tables per wait-ratio bin.
     public var waitHistogram = InlineArray<12, Int>(repeating: 0)
     public var itemsOrdered = 0
     public var itemsIncorrect = 0
-    public var satisfactionSum = 0.0
+    public var satisfactionSum = 0
     public var satisfactionCount = 0
     public var feedbackCount = 0
     /// Staff-attributable complaints, in ``ComplaintCategory/staffAttributable`` order.
@@ -97,7 +145,7 @@ public struct WindowSummary: Sendable, Hashable {
     public init() {}
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.tables == rhs.tables && lhs.covers == rhs.covers && lhs.waitRatioSum == rhs.waitRatioSum
+        lhs.tables == rhs.tables && lhs.covers == rhs.covers && lhs.waitRatioMillis == rhs.waitRatioMillis
             && (0..<12).allSatisfy { lhs.waitHistogram[$0] == rhs.waitHistogram[$0] } && lhs.itemsOrdered == rhs.itemsOrdered
             && lhs.itemsIncorrect == rhs.itemsIncorrect && lhs.satisfactionSum == rhs.satisfactionSum
             && lhs.satisfactionCount == rhs.satisfactionCount && lhs.feedbackCount == rhs.feedbackCount
@@ -107,7 +155,7 @@ public struct WindowSummary: Sendable, Hashable {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(tables)
-        hasher.combine(waitRatioSum)
+        hasher.combine(waitRatioMillis)
     }
 
     /// The histogram as an array, bin by bin.
@@ -118,11 +166,11 @@ public struct WindowSummary: Sendable, Hashable {
     public mutating func add(_ bucket: DailyServiceBucket) {
         tables += Int(bucket.tables)
         covers += Int(bucket.covers)
-        waitRatioSum += Double(bucket.waitRatioSum)
+        waitRatioMillis += Int(bucket.waitRatioMillis)
         for index in 0..<12 { waitHistogram[index] += Int(bucket.waitHistogram[index]) }
         itemsOrdered += Int(bucket.itemsOrdered)
         itemsIncorrect += Int(bucket.itemsIncorrect)
-        satisfactionSum += Double(bucket.satisfactionSum)
+        satisfactionSum += Int(bucket.satisfactionSum)
         satisfactionCount += Int(bucket.satisfactionCount)
         feedbackCount += Int(bucket.feedbackCount)
         for index in 0..<5 { complaints[index] += Int(bucket.complaints[index]) }
@@ -130,7 +178,31 @@ public struct WindowSummary: Sendable, Hashable {
         repeatKnown += Int(bucket.repeatKnown)
     }
 
-    public var waitRatioMean: Double? { tables > 0 ? waitRatioSum / Double(tables) : nil }
+    mutating func add(_ service: ServiceContribution) {
+        tables += 1
+        covers += service.covers
+        waitRatioMillis += service.waitRatioMillis
+        waitHistogram[service.bin] += 1
+        itemsOrdered += service.itemsOrdered
+        itemsIncorrect += service.itemsIncorrect
+    }
+
+    mutating func add(_ feedback: FeedbackContribution) {
+        feedbackCount += 1
+        if let score = feedback.observedSatisfaction {
+            satisfactionSum += score
+            satisfactionCount += 1
+        }
+        for index in feedback.complaintIndices { complaints[index] += 1 }
+        if let repeatCustomer = feedback.repeatCustomer {
+            repeatKnown += 1
+            if repeatCustomer { repeatGuests += 1 }
+        }
+    }
+
+    /// Σ wait ratios.
+    public var waitRatioSum: Double { Double(waitRatioMillis) / 1_000 }
+    public var waitRatioMean: Double? { tables > 0 ? Double(waitRatioMillis) / 1_000 / Double(tables) : nil }
     public var waitRatioP90: Double? { WaitHistogram.quantile(0.9, count: 12) { waitHistogram[$0] } }
     public var orderAccuracy: Double? { itemsOrdered > 0 ? 1 - Double(itemsIncorrect) / Double(itemsOrdered) : nil }
     /// Staff-attributable complaints per table served (the denominator is tables, not answers,
@@ -140,11 +212,14 @@ public struct WindowSummary: Sendable, Hashable {
 
     /// Mean observed satisfaction shrunk towards `prior` with `priorWeight` pseudo-answers.
     public func shrunkSatisfaction(prior: Double, priorWeight: Double) -> Double {
-        (satisfactionSum + prior * priorWeight) / (Double(satisfactionCount) + priorWeight)
+        (Double(satisfactionSum) + prior * priorWeight) / (Double(satisfactionCount) + priorWeight)
     }
 }
 
-/// The daily buckets of the last 30 local days, oldest first, plus the last 50 services.
+/// The daily buckets of the last 30 local days, oldest first, plus the last 50 services, and
+/// running totals of the 7- and 30-day windows ending on the newest day, so that the features
+/// of a visit cost O(1) instead of a pass over 30 buckets. The totals are derived (exact integer
+/// sums of the buckets) and rebuilt whenever the newest day moves.
 public struct ServiceWindows: Sendable, Hashable {
     public static let longDays: Int32 = 30
     public static let shortDays: Int32 = 7
@@ -155,34 +230,63 @@ public struct ServiceWindows: Sendable, Hashable {
     public internal(set) var recentWaitRatios: [Float] = []
     public internal(set) var recentAccuracies: [Float] = []
     var recentNext = 0
+    private var shortTotals = WindowSummary()
+    private var longTotals = WindowSummary()
 
     public init() {}
 
-    /// The bucket of `day`, created (and days older than 30 dropped) as needed.
-    @inline(__always)
-    mutating func withBucket(day: Int32, _ body: (inout DailyServiceBucket) -> Void) {
-        if let last = buckets.indices.last, buckets[last].day == day {
-            body(&buckets[last])
-            return
-        }
-        if let index = buckets.lastIndex(where: { $0.day == day }) {
-            body(&buckets[index])
-            return
-        }
-        guard buckets.last.map({ day > $0.day }) ?? true else {
-            // An older day that has no bucket (late, but within the allowed lateness).
-            guard let newest = buckets.last?.day, day > newest - Self.longDays else { return }
-            var bucket = DailyServiceBucket(day: day)
-            body(&bucket)
-            let index = buckets.firstIndex { $0.day > day } ?? buckets.count
-            buckets.insert(bucket, at: index)
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.buckets == rhs.buckets && lhs.recentWaitRatios == rhs.recentWaitRatios && lhs.recentAccuracies == rhs.recentAccuracies
+            && lhs.recentNext == rhs.recentNext
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(buckets.count)
+        hasher.combine(buckets.last)
+    }
+
+    /// The newest day with a bucket.
+    public var newestDay: Int32? { buckets.last?.day }
+
+    /// Applies `change` to the bucket of `day` (created, and days older than 30 dropped, as
+    /// needed) and, through `total`, to the running totals that cover that day.
+    private mutating func update(day: Int32, _ change: (inout DailyServiceBucket) -> Void, _ total: (inout WindowSummary) -> Void) {
+        if let newest = buckets.last?.day, day <= newest {
+            guard day > newest - Self.longDays else { return }  // older than every window
+            if let index = buckets.lastIndex(where: { $0.day == day }) {
+                change(&buckets[index])
+            } else {
+                var bucket = DailyServiceBucket(day: day)
+                change(&bucket)
+                buckets.insert(bucket, at: buckets.firstIndex { $0.day > day } ?? buckets.count)
+            }
+            total(&longTotals)
+            if day > newest - Self.shortDays { total(&shortTotals) }
             return
         }
         var bucket = DailyServiceBucket(day: day)
-        body(&bucket)
+        change(&bucket)
         buckets.append(bucket)
         let oldest = day - Self.longDays + 1
         if let first = buckets.first, first.day < oldest { buckets.removeAll { $0.day < oldest } }
+        shortTotals = computeSummary(endingOn: day, days: Self.shortDays)
+        longTotals = computeSummary(endingOn: day, days: Self.longDays)
+    }
+
+    /// Adds one table service to its day (wait as a ratio of the restaurant's target) and to
+    /// the last-50 ring.
+    public mutating func addService(day: Int32, waitRatio: Double, covers: Int, itemsOrdered: Int, itemsIncorrect: Int) {
+        let service = ServiceContribution(waitRatio: waitRatio, covers: covers, itemsOrdered: itemsOrdered, itemsIncorrect: itemsIncorrect)
+        update(day: day, { $0.add(service) }, { $0.add(service) })
+        recordService(waitRatio: waitRatio, accuracy: itemsOrdered > 0 ? 1 - Double(itemsIncorrect) / Double(itemsOrdered) : 1)
+    }
+
+    /// Adds one guest's feedback to a day: an observed score (imputed ones are not passed), the
+    /// staff-attributable complaints by index in ``ComplaintCategory/staffAttributable``, and
+    /// whether the guest was a repeat customer, if known.
+    public mutating func addFeedback(day: Int32, observedSatisfaction: Int?, complaintIndices: [Int], repeatCustomer: Bool?) {
+        let feedback = FeedbackContribution(observedSatisfaction: observedSatisfaction, complaintIndices: complaintIndices, repeatCustomer: repeatCustomer)
+        update(day: day, { $0.add(feedback) }, { $0.add(feedback) })
     }
 
     mutating func recordService(waitRatio: Double, accuracy: Double) {
@@ -196,41 +300,24 @@ public struct ServiceWindows: Sendable, Hashable {
         }
     }
 
-    /// Adds one table service to its day (wait as a ratio of the restaurant's target) and to
-    /// the last-50 ring.
-    public mutating func addService(day: Int32, waitRatio: Double, covers: Int, itemsOrdered: Int, itemsIncorrect: Int) {
-        withBucket(day: day) { bucket in
-            bucket.tables &+= 1
-            bucket.covers = UInt16(clamping: Int(bucket.covers) + covers)
-            bucket.waitRatioSum += Float(waitRatio)
-            let bin = WaitHistogram.bin(waitRatio)
-            if bucket.waitHistogram[bin] < .max { bucket.waitHistogram[bin] += 1 }
-            bucket.itemsOrdered = UInt16(clamping: Int(bucket.itemsOrdered) + itemsOrdered)
-            bucket.itemsIncorrect = UInt16(clamping: Int(bucket.itemsIncorrect) + itemsIncorrect)
-        }
-        recordService(waitRatio: waitRatio, accuracy: itemsOrdered > 0 ? 1 - Double(itemsIncorrect) / Double(itemsOrdered) : 1)
+    /// Rebuilds the running totals from the buckets (after restoring them from a snapshot).
+    mutating func rebuildTotals() {
+        guard let newest = buckets.last?.day else { return }
+        shortTotals = computeSummary(endingOn: newest, days: Self.shortDays)
+        longTotals = computeSummary(endingOn: newest, days: Self.longDays)
     }
 
-    /// Adds one guest's feedback to a day: an observed score (imputed ones are not passed), the
-    /// staff-attributable complaints by index in ``ComplaintCategory/staffAttributable``, and
-    /// whether the guest was a repeat customer, if known.
-    public mutating func addFeedback(day: Int32, observedSatisfaction: Int?, complaintIndices: [Int], repeatCustomer: Bool?) {
-        withBucket(day: day) { bucket in
-            bucket.feedbackCount &+= 1
-            if let observedSatisfaction {
-                bucket.satisfactionSum += Float(observedSatisfaction)
-                bucket.satisfactionCount &+= 1
-            }
-            for index in complaintIndices where bucket.complaints[index] < .max { bucket.complaints[index] += 1 }
-            if let repeatCustomer {
-                if bucket.repeatKnown < .max { bucket.repeatKnown += 1 }
-                if repeatCustomer && bucket.repeatGuests < .max { bucket.repeatGuests += 1 }
-            }
-        }
-    }
-
-    /// The sums over the `days` local days ending with `day`.
+    /// The sums over the `days` local days ending with `day`: the running totals when they
+    /// cover exactly that window, else a pass over the buckets.
     public func summary(endingOn day: Int32, days: Int32) -> WindowSummary {
+        if day == buckets.last?.day {
+            if days == Self.shortDays { return shortTotals }
+            if days == Self.longDays { return longTotals }
+        }
+        return computeSummary(endingOn: day, days: days)
+    }
+
+    func computeSummary(endingOn day: Int32, days: Int32) -> WindowSummary {
         var summary = WindowSummary()
         let first = day - days + 1
         for bucket in buckets where bucket.day >= first && bucket.day <= day { summary.add(bucket) }
