@@ -33,11 +33,12 @@ extension PartitionState {
         let programIDs = programs.keys.sorted()
         writer.write(programIDs.count)
         for id in programIDs { Self.write(programs[id]!, &writer) }
-        let pending = pendingOrder[pendingStart...].filter { pendingVisits[$0.visitID]?.visit.header.occurredAt.millisecondsSinceEpoch == $0.time }
+        let pending = pendingOrder[pendingStart...].filter { pendingVisits[$0.visitID]?.servedAt.millisecondsSinceEpoch == $0.time }
         writer.write(pending.count)
         for entry in pending {
             let visit = pendingVisits[entry.visitID]!
-            Self.write(visit.visit, &writer)
+            writer.write(entry.visitID)
+            Self.write(visit.servedAt, &writer)
             writer.write(visit.features)
         }
         return writer.bytes
@@ -150,17 +151,6 @@ extension PartitionState {
         writer.write(program.durationHours)
         writer.write(program.format.rawValue)
     }
-
-    static func write(_ visit: TableServiceEvent, _ writer: inout SnapshotWriter) {
-        write(visit.header, &writer)
-        for text in [visit.staffID, visit.visitID, visit.tableID] { writer.write(text) }
-        writer.write(visit.covers)
-        write(visit.seatedAt, &writer)
-        writer.write(visit.waitTimeSeconds)
-        writer.write(visit.itemsOrdered)
-        writer.write(visit.itemsIncorrect)
-        writer.write(visit.checkTotalPEN ?? -1)
-    }
 }
 
 extension PartitionState {
@@ -199,9 +189,10 @@ extension PartitionState {
             programs[program.programID] = program
         }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
-            let visit = try Self.readVisit(&reader)
-            pendingVisits[visit.visitID] = PendingVisit(visit: visit, features: try reader.readDoubles())
-            pendingOrder.append((visit.visitID, visit.header.occurredAt.millisecondsSinceEpoch))
+            let visitID = try reader.readString()
+            let servedAt = try Self.readTime(&reader)
+            pendingVisits[visitID] = PendingVisit(servedAt: servedAt, features: try reader.readDoubles())
+            pendingOrder.append((visitID, servedAt.millisecondsSinceEpoch))
         }
     }
 
@@ -318,21 +309,5 @@ extension PartitionState {
         return TrainingProgramReference(
             header: header, programID: programID, titleES: titleES, titleEN: titleEN, skills: skills, roles: roles,
             durationHours: try reader.readDouble(), format: try readEnum(&reader, TrainingFormat.self))
-    }
-
-    static func readVisit(_ reader: inout SnapshotReader) throws(LearningError) -> TableServiceEvent {
-        let header = try readHeader(&reader)
-        let staffID = try reader.readString()
-        let visitID = try reader.readString()
-        let tableID = try reader.readString()
-        let covers = try reader.readInt()
-        let seatedAt = try readTime(&reader)
-        let wait = try reader.readDouble()
-        let ordered = try reader.readInt()
-        let incorrect = try reader.readInt()
-        let total = try reader.readDouble()
-        return TableServiceEvent(
-            header: header, staffID: staffID, visitID: visitID, tableID: tableID, covers: covers, seatedAt: seatedAt,
-            waitTimeSeconds: wait, itemsOrdered: ordered, itemsIncorrect: incorrect, checkTotalPEN: total < 0 ? nil : total)
     }
 }

@@ -71,8 +71,9 @@ public final class PartitionState {
         public var staffID: String
     }
 
+    /// A served visit waiting for its feedback: what its labelled example needs, no more.
     struct PendingVisit: Sendable, Hashable {
-        var visit: TableServiceEvent
+        var servedAt: EventTime
         var features: [Double]
     }
 
@@ -205,7 +206,7 @@ public final class PartitionState {
         if member.firstSeen == nil { member.firstSeen = visit.header.occurredAt }
         let ratio = wait / restaurant.targetWaitSeconds
         let features = ServiceFeatures.compute(visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration)
-        if pendingVisits.updateValue(PendingVisit(visit: visit, features: features), forKey: visit.visitID) == nil {
+        if pendingVisits.updateValue(PendingVisit(servedAt: visit.header.occurredAt, features: features), forKey: visit.visitID) == nil {
             pendingOrder.append((visit.visitID, visit.header.occurredAt.millisecondsSinceEpoch))
         }
         guard !late else { return notes }
@@ -239,17 +240,17 @@ public final class PartitionState {
         }
         // The visit's day, when it is known, so that complaints land where the service was.
         let pending = feedback.visitID.flatMap { pendingVisits.removeValue(forKey: $0) }
-        if let pending {
+        if let pending, let visitID = feedback.visitID {
             examples.append(
                 LabelledServiceExample(
-                    restaurantID: key.restaurantID, staffID: feedback.staffID, visitID: pending.visit.visitID, features: pending.features,
-                    servedAt: pending.visit.header.occurredAt, feedbackAt: feedback.header.occurredAt, observedSatisfaction: observed,
+                    restaurantID: key.restaurantID, staffID: feedback.staffID, visitID: visitID, features: pending.features,
+                    servedAt: pending.servedAt, feedbackAt: feedback.header.occurredAt, observedSatisfaction: observed,
                     complaints: cleaned.complaints ?? []))
             notes.insert(.joinedVisit)
             counters.labelsJoined += 1
         }
         guard !late else { return (cleaned, notes) }
-        let day = pending?.visit.header.occurredAt.localDay ?? feedback.header.occurredAt.localDay
+        let day = pending?.servedAt.localDay ?? feedback.header.occurredAt.localDay
         let attributable = (cleaned.complaints ?? []).compactMap { ComplaintCategory.staffAttributable.firstIndex(of: $0) }
         let member = member(key)
         if member.firstSeen == nil { member.firstSeen = feedback.header.occurredAt }
@@ -263,7 +264,7 @@ public final class PartitionState {
         let cutoff = newestEventTime - configuration.labelHorizonMilliseconds
         while pendingStart < pendingOrder.count && pendingOrder[pendingStart].time < cutoff {
             let entry = pendingOrder[pendingStart]
-            if let pending = pendingVisits[entry.visitID], pending.visit.header.occurredAt.millisecondsSinceEpoch == entry.time {
+            if let pending = pendingVisits[entry.visitID], pending.servedAt.millisecondsSinceEpoch == entry.time {
                 pendingVisits[entry.visitID] = nil
                 counters.visitsExpired += 1
             }
