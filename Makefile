@@ -34,6 +34,7 @@ bench: deps
 	swift build -c release --product skillstream-bench
 	swift build -c release --product skillstream
 	python3 Scripts/bench_learners.py --binary .build/release/skillstream --streams ../shared/data/streams --output BENCHMARKS.md
+	python3 Scripts/bench_domain.py --bench-binary .build/release/skillstream-bench --output BENCHMARKS.md
 	Scripts/services.sh run -- python3 Scripts/bench_kafka.py --bench-binary .build/release/skillstream-bench --output BENCHMARKS.md
 
 # Until the processor lands: start PostgreSQL and the broker (left running), apply the schema,
