@@ -107,3 +107,23 @@ import Testing
         #expect(EventTime(rfc3339: "2026-03-14T21:42:10-05:00")?.localDay == EventTime(rfc3339: "2026-03-14T00:00:00Z")?.localDay)
     }
 }
+
+@Suite struct JSONNumberTests {
+    /// The fast decimal path must agree with strtod to the last bit.
+    @Test func fastDecimalsEqualStrtod() {
+        var random = SystemRandomNumberGenerator()
+        var texts = ["0", "-0.5", "780.25", "0.1", "0.3", "123456789012345", "9007199254740991", "1.7976931348623157", "0.000001"]
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 1...15, using: &random)
+            let point = Int.random(in: 0...digits, using: &random)
+            var text = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &random))) })
+            if point < digits { text.insert(".", at: text.index(text.startIndex, offsetBy: max(1, point))) }
+            texts.append(text)
+        }
+        for text in texts {
+            let fast = Array(text.utf8).withUnsafeBufferPointer { JSONScanner.fastDecimal($0) }
+            if let fast { #expect(fast.bitPattern == Double(text)!.bitPattern, "\(text)") }
+        }
+        #expect(Array("1e5".utf8).withUnsafeBufferPointer { JSONScanner.fastDecimal($0) } == nil)
+    }
+}

@@ -219,20 +219,37 @@ struct JSONScanner {
             guard index < bytes.count, (0x30...0x39).contains(bytes[index]) else { throw malformed("invalid number") }
             while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
         }
-        // Integers of up to 15 digits convert exactly by hand; anything else goes through strtod.
-        if isInteger && index - start <= 16 {
-            var magnitude: Int64 = 0
-            var negative = false
-            for position in start..<index {
-                let byte = bytes[position]
-                if byte == UInt8(ascii: "-") { negative = true } else { magnitude = magnitude * 10 + Int64(byte - 0x30) }
-            }
-            if magnitude < 1 << 53 { return (Double(negative ? -magnitude : magnitude), true) }
-        }
+        if let fast = Self.fastDecimal(UnsafeBufferPointer(rebasing: bytes[start..<index])) { return (fast, isInteger) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else { throw malformed("number out of range") }
         return (value, isInteger)
     }
+
+    /// Clinger's fast path: a decimal without exponent whose digits fit in 2⁵³ and with at most
+    /// 22 fraction digits is `digits / 10^k`, one correctly rounded division of two exact
+    /// Doubles, so the result equals strtod's. Nil when the path does not apply.
+    static func fastDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        var mantissa: UInt64 = 0
+        var fractionDigits = 0
+        var inFraction = false
+        var negative = false
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "."): inFraction = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard mantissa < (1 << 53) / 10 else { return nil }
+                mantissa = mantissa * 10 + UInt64(byte - 0x30)
+                if inFraction { fractionDigits += 1 }
+            default: return nil  // an exponent
+            }
+        }
+        guard fractionDigits <= 22 else { return nil }
+        let value = Double(mantissa) / powersOfTen[fractionDigits]
+        return negative ? -value : value
+    }
+
+    static let powersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
 
     mutating func readBool() throws(Rejection) -> Bool {
         skipWhitespace()

@@ -33,11 +33,11 @@ extension PartitionState {
         let programIDs = programs.keys.sorted()
         writer.write(programIDs.count)
         for id in programIDs { Self.write(programs[id]!, &writer) }
-        let pending = pendingOrder[pendingStart...].filter { pendingVisits[$0.visitID]?.servedAt.millisecondsSinceEpoch == $0.time }
+        let pending = pendingOrder[pendingStart...].filter { pendingVisits[$0.visit]?.servedAt.millisecondsSinceEpoch == $0.time }
         writer.write(pending.count)
         for entry in pending {
-            let visit = pendingVisits[entry.visitID]!
-            writer.write(entry.visitID)
+            let visit = pendingVisits[entry.visit]!
+            writer.write(entry.visit)
             Self.write(visit.servedAt, &writer)
             writer.write(visit.features)
         }
@@ -189,10 +189,10 @@ extension PartitionState {
             programs[program.programID] = program
         }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
-            let visitID = try reader.readString()
+            let visit = try reader.readUInt64()
             let servedAt = try Self.readTime(&reader)
-            pendingVisits[visitID] = PendingVisit(servedAt: servedAt, features: try reader.readDoubles())
-            pendingOrder.append((visitID, servedAt.millisecondsSinceEpoch))
+            pendingVisits[visit] = PendingVisit(servedAt: servedAt, features: try reader.readDoubles())
+            pendingOrder.append((visit, servedAt.millisecondsSinceEpoch))
         }
     }
 

@@ -55,9 +55,10 @@ public final class PartitionState {
     public internal(set) var restaurants: [String: RestaurantState] = [:]
     public internal(set) var programs: [String: TrainingProgramReference] = [:]
     var dedupe: DedupeSet
-    /// Visits waiting for feedback, by visit id, and their expiry order.
-    var pendingVisits: [String: PendingVisit] = [:]
-    var pendingOrder: [(visitID: String, time: Int64)] = []
+    /// Visits waiting for feedback, by the 64-bit FNV-1a hash of their visit id (as the dedupe
+    /// set keeps event ids), and their expiry order.
+    var pendingVisits: [UInt64: PendingVisit] = [:]
+    var pendingOrder: [(visit: UInt64, time: Int64)] = []
     var pendingStart = 0
     /// The newest event time seen; the watermark is this less the allowed lateness.
     public internal(set) var newestEventTime = Int64.min
@@ -206,8 +207,9 @@ public final class PartitionState {
         if member.firstSeen == nil { member.firstSeen = visit.header.occurredAt }
         let ratio = wait / restaurant.targetWaitSeconds
         let features = ServiceFeatures.compute(visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration)
-        if pendingVisits.updateValue(PendingVisit(servedAt: visit.header.occurredAt, features: features), forKey: visit.visitID) == nil {
-            pendingOrder.append((visit.visitID, visit.header.occurredAt.millisecondsSinceEpoch))
+        let visitKey = DedupeSet.fnv1a(visit.visitID)
+        if pendingVisits.updateValue(PendingVisit(servedAt: visit.header.occurredAt, features: features), forKey: visitKey) == nil {
+            pendingOrder.append((visitKey, visit.header.occurredAt.millisecondsSinceEpoch))
         }
         guard !late else { return notes }
         let day = visit.header.occurredAt.localDay
@@ -239,7 +241,7 @@ public final class PartitionState {
             counters.imputed += 1
         }
         // The visit's day, when it is known, so that complaints land where the service was.
-        let pending = feedback.visitID.flatMap { pendingVisits.removeValue(forKey: $0) }
+        let pending = feedback.visitID.flatMap { pendingVisits.removeValue(forKey: DedupeSet.fnv1a($0)) }
         if let pending, let visitID = feedback.visitID {
             examples.append(
                 LabelledServiceExample(
@@ -264,8 +266,8 @@ public final class PartitionState {
         let cutoff = newestEventTime - configuration.labelHorizonMilliseconds
         while pendingStart < pendingOrder.count && pendingOrder[pendingStart].time < cutoff {
             let entry = pendingOrder[pendingStart]
-            if let pending = pendingVisits[entry.visitID], pending.servedAt.millisecondsSinceEpoch == entry.time {
-                pendingVisits[entry.visitID] = nil
+            if let pending = pendingVisits[entry.visit], pending.servedAt.millisecondsSinceEpoch == entry.time {
+                pendingVisits[entry.visit] = nil
                 counters.visitsExpired += 1
             }
             pendingStart += 1
