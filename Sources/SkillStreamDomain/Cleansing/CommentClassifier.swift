@@ -9,10 +9,14 @@ public struct CommentClassifier: Sendable {
         /// Per word: true when it matches as a prefix (written with a trailing `*`, kept here without it).
         let isPrefix: [Bool]
 
+        /// Whether the pattern itself starts with a negation ("no nos atendio", "sin sabor").
+        let startsWithNegation: Bool
+
         init(_ text: String) {
             let raw = text.split(separator: " ").map(String.init)
             words = raw.map { $0.hasSuffix("*") ? String($0.dropLast()) : $0 }
             isPrefix = raw.map { $0.hasSuffix("*") }
+            startsWithNegation = CommentClassifier.negations.contains(Substring(words[0]))
         }
 
         func matches(_ tokens: [Substring], at start: Int) -> Bool {
@@ -102,17 +106,22 @@ public struct CommentClassifier: Sendable {
     public func categories(of comment: String) -> [ComplaintCategory] {
         let normalized = Self.normalize(comment)
         let tokens = normalized.split(separator: " ")
-        var found = Set<ComplaintCategory>()
+        // Whether each token is a negation, looked up once per token.
+        let isNegation = tokens.map { Self.negations.contains($0) }
+        var found: UInt16 = 0  // one bit per category, in allCases order
         for start in tokens.indices {
-            let negated = (max(0, start - 2)..<start).contains { Self.negations.contains(tokens[$0]) }
+            let negated = (start >= 1 && isNegation[start - 1]) || (start >= 2 && isNegation[start - 2])
             func consider(_ category: ComplaintCategory, _ pattern: Pattern) {
-                guard !found.contains(category), pattern.matches(tokens, at: start) else { return }
-                if !negated || Self.negations.contains(Substring(pattern.words[0])) { found.insert(category) }
+                let bit: UInt16 = 1 << ComplaintCategory.allCases.firstIndex(of: category)!
+                guard found & bit == 0, pattern.matches(tokens, at: start) else { return }
+                if !negated || pattern.startsWithNegation { found |= bit }
             }
-            for (category, pattern) in Self.index.exact[String(tokens[start])] ?? [] { consider(category, pattern) }
-            for (category, pattern) in Self.index.prefixed { consider(category, pattern) }
+            if let candidates = Self.index.exact[String(tokens[start])] {
+                for (category, pattern) in candidates { consider(category, pattern) }
+            }
+            for (category, pattern) in Self.index.prefixed where tokens[start].hasPrefix(pattern.words[0]) { consider(category, pattern) }
         }
-        return ComplaintCategory.allCases.filter(found.contains)
+        return ComplaintCategory.allCases.enumerated().filter { found & (1 << $0.offset) != 0 }.map(\.element)
     }
 
     /// Lowercase, accents folded, apostrophes dropped, anything but letters and digits a space.

@@ -61,8 +61,13 @@ public enum ServiceFeatures {
         features.append(restaurant.turnoverRate(at: time, windowDays: configuration.turnoverWindowDays))
         features.append(peers.waitRatioMean ?? .nan)
         features.append(restaurant.satisfactionMean)
-        features.append(restaurant.reference?.serviceQualityBenchmark ?? .nan)
-        features.append(restaurant.reference.map { $0.fineDiningAccreditation ? 1 : 0 } ?? .nan)
+        if let reference = restaurant.reference {
+            features.append(reference.serviceQualityBenchmark)
+            features.append(reference.fineDiningAccreditation ? 1 : 0)
+        } else {
+            features.append(.nan)
+            features.append(.nan)
+        }
         features.append(Double(visit.covers))
         features.append(waitRatio)
         features.append(Double(visit.itemsOrdered))

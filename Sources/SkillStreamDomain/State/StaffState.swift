@@ -80,7 +80,8 @@ public final class RestaurantState {
     /// Departures in the turnover window per active staff member.
     public func turnoverRate(at time: EventTime, windowDays: Int) -> Double {
         let from = time.millisecondsSinceEpoch - Int64(windowDays) * 86_400_000
-        let recent = departures.filter { $0.millisecondsSinceEpoch >= from }.count
+        var recent = 0
+        for departure in departures where departure.millisecondsSinceEpoch >= from { recent += 1 }
         return Double(recent) / Double(max(1, activeStaff.count))
     }
 }
