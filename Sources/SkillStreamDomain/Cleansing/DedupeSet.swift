@@ -53,9 +53,9 @@ public struct DedupeSet: Sendable, Hashable {
         }
     }
 
-    /// 64-bit FNV-1a of the UTF-8 bytes.
-    public static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// 64-bit FNV-1a of the UTF-8 bytes, optionally continuing from `seed`.
+    public static func fnv1a(_ text: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var hash = seed
         for byte in text.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3

@@ -116,7 +116,8 @@ public struct EventDecoder: Sendable {
             throw Rejection(.notAnObject, "an event is a JSON object")
         }
         precondition(Field.allCases.count == Fields.slots, "Fields.slots must equal the number of contract fields")
-        var values = InlineArray<33, Value?>(repeating: nil)
+        // Filled in place: the slots are never copied.
+        var fields = Fields(scanner: scanner)
         try scanner.expect(UInt8(ascii: "{"))
         if !scanner.consume(UInt8(ascii: "}")) {
             repeat {
@@ -131,14 +132,13 @@ public struct EventDecoder: Sendable {
                     try scanner.skipValue()  // fields the contract does not know are allowed and ignored
                     continue
                 }
-                guard values[field.rawValue] == nil else { throw Rejection(.malformedJSON, field: field.name, "the field appears twice") }
-                values[field.rawValue] = try readValue(&scanner)
+                guard fields.values[field.rawValue] == nil else { throw Rejection(.malformedJSON, field: field.name, "the field appears twice") }
+                fields.values[field.rawValue] = try readValue(&scanner)
             } while scanner.consume(UInt8(ascii: ","))
             try scanner.expect(UInt8(ascii: "}"))
         }
         scanner.skipWhitespace()
         guard scanner.isAtEnd else { throw scanner.malformed("trailing characters") }
-        var fields = Fields(values: values, scanner: scanner)
         return try fields.event()
     }
 
@@ -181,9 +181,13 @@ struct Fields {
     typealias Field = EventDecoder.Field
     /// One slot per ``EventDecoder/Field`` (kept on the stack, not the heap).
     static let slots = 33
-    let values: InlineArray<33, EventDecoder.Value?>
+    var values = InlineArray<33, EventDecoder.Value?>(repeating: nil)
     /// The message, for the strings still in it.
     let scanner: JSONScanner
+
+    init(scanner: JSONScanner) {
+        self.scanner = scanner
+    }
 
     /// Absent and null are the same: "not given".
     func value(_ field: Field) -> EventDecoder.Value? {
@@ -265,7 +269,7 @@ struct Fields {
         return result
     }
 
-    mutating func event() throws(Rejection) -> ContractEvent {
+    func event() throws(Rejection) -> ContractEvent {
         let schemaName = try required(string(.schema), .schema)
         guard let schema = EventSchema(rawValue: schemaName) else {
             throw Rejection(.unknownSchema, field: "schema", "'\(schemaName)' is not a v1 contract event")

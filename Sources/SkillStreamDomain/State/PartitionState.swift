@@ -66,10 +66,24 @@ public final class PartitionState {
     private let decoder = EventDecoder()
     private let comments = CommentClassifier()
 
-    /// Staff ids are unique within a restaurant.
+    /// Staff ids are unique within a restaurant. Hashes through a 64-bit FNV-1a of both ids,
+    /// computed once per key (cheaper than hashing two Strings per lookup); equality stays exact.
     public struct StaffKey: Sendable, Hashable {
-        public var restaurantID: String
-        public var staffID: String
+        public let restaurantID: String
+        public let staffID: String
+        private let digest: UInt64
+
+        public init(restaurantID: String, staffID: String) {
+            self.restaurantID = restaurantID
+            self.staffID = staffID
+            self.digest = DedupeSet.fnv1a(staffID, seed: DedupeSet.fnv1a(restaurantID))
+        }
+
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.digest == rhs.digest && lhs.staffID == rhs.staffID && lhs.restaurantID == rhs.restaurantID
+        }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
     }
 
     /// A served visit waiting for its feedback: what its labelled example needs, no more.
