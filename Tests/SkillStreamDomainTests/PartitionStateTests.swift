@@ -169,3 +169,60 @@ import Testing
         #expect(throws: (any Error).self) { try PartitionState(snapshot: Array(first.snapshot().dropLast(3))) }
     }
 }
+
+@Suite struct EventTimeGuardTests {
+    @Test func anEventFarInTheFutureIsDeadLetteredAndDoesNotMoveEventTime() {
+        let state = PartitionState()
+        _ = state.process(TestEvents.visit("v1", at: TestEvents.time()))
+        let future = TestEvents.visit("v2", at: EventTime(rfc3339: "2099-01-01T00:00:00Z")!)
+        guard case .deadLetter(let rejection) = state.process(future) else {
+            Issue.record("a visit dated 2099 was accepted")
+            return
+        }
+        #expect(rejection.reason == .invalidTimestamp)
+        guard case .processed(_, let notes) = state.process(TestEvents.visit("v3", at: TestEvents.time(minutes: 5))) else {
+            Issue.record("not processed")
+            return
+        }
+        #expect(!notes.contains(.late), "event time did not jump to 2099")
+        #expect(state.counters.consumed == state.counters.processed + state.counters.deadLettered + state.counters.duplicates)
+    }
+
+    @Test func clockSkewIsMeasuredAgainstTheReceiptTimeWhenGiven() {
+        let state = PartitionState()
+        let event = TestEvents.visit("v1", at: TestEvents.time(days: 2))
+        guard case .deadLetter(let rejection) = state.process(event, receivedAt: TestEvents.time()) else {
+            Issue.record("an event two days after its receipt was accepted")
+            return
+        }
+        #expect(rejection.reason == .invalidTimestamp)
+        #expect(state.process(event, receivedAt: TestEvents.time(days: 2)) != .duplicate, "refused events are not remembered as seen")
+    }
+
+    @Test func aResentVisitWithAnotherTimeStillExpires() {
+        let state = PartitionState()
+        _ = state.process(TestEvents.visit("v1", at: TestEvents.time()))
+        _ = state.process(
+            .tableService(
+                TableServiceEvent(
+                    header: TestEvents.header("pos-v1-again", at: TestEvents.time(days: 1)), staffID: "s1", visitID: "v1", tableID: "T1", covers: 2,
+                    seatedAt: TestEvents.time(days: 1, minutes: -60), waitTimeSeconds: 900, itemsOrdered: 4, itemsIncorrect: 0)))
+        _ = state.process(TestEvents.visit("v9", at: TestEvents.time(days: 9)))
+        #expect(state.pendingVisitCount == 1, "only v9 waits; v1 expired at its newer time")
+    }
+
+    @Test func invalidEscapesAndBytesAreRefusedEvenInFieldsTheEventDoesNotUse() throws {
+        let valid = #"{"schema":"ref.restaurant.v1","event_id":"r","occurred_at":"2026-03-01T00:00:00Z","restaurant_id":"lim-01","name":"Costa","city":"Lima","timezone":"America/Lima","service_quality_benchmark":80,"fine_dining_accreditation":true,"target_wait_time_seconds":900"#
+        #expect((try? EventDecoder().decode(Array((valid + #","note":"ok\n"}"#).utf8)).get()) != nil)
+        guard case .failure(let escape) = EventDecoder().decode(Array((valid + #","note":"bad \q"}"#).utf8)) else {
+            Issue.record("an invalid escape in an unused field was accepted")
+            return
+        }
+        #expect(escape.reason == .malformedJSON)
+        guard case .failure(let utf8) = EventDecoder().decode(Array((valid + #","note":""#).utf8) + [0xFF] + Array(#""}"#.utf8)) else {
+            Issue.record("invalid UTF-8 in an unused field was accepted")
+            return
+        }
+        #expect(utf8.reason == .invalidUTF8)
+    }
+}

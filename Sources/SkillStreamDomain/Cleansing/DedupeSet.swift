@@ -31,6 +31,9 @@ public struct DedupeSet: Sendable, Hashable {
     public mutating func insert(_ eventID: String, time: Int64) -> Bool {
         let hash = Self.fnv1a(eventID)
         if seen[hash] != nil { return false }
+        // Older than the horizon behind the newest event: it cannot be remembered for long
+        // enough to matter, and storing it would only grow memory.
+        if newest != .min && time < newest - horizonMilliseconds { return true }
         seen[hash] = time
         order.append((hash, time))
         if time > newest {

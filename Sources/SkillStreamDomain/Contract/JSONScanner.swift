@@ -78,25 +78,32 @@ struct JSONScanner {
 
     /// Skips a string, checking its syntax, and returns where its contents lie and whether they
     /// hold escapes: the caller decodes only the strings it needs (see ``string(at:)``).
+    /// The string is fully checked here (escapes and UTF-8) even though it is decoded later or
+    /// never: a message is valid JSON or it is refused.
     mutating func readStringRange() throws(Rejection) -> (start: Int, end: Int, escaped: Bool) {
-        try expect(UInt8(ascii: "\""))
-        let start = index
-        var escaped = false
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                defer { index += 1 }
-                return (start, index, escaped)
-            }
-            if byte == UInt8(ascii: "\\") {
-                escaped = true
-                index += 2
-                continue
+        let start = index + 1
+        var plain = true  // ASCII without escapes: nothing more to check
+        var probe = index + 1
+        while probe < bytes.count {
+            let byte = bytes[probe]
+            if byte == UInt8(ascii: "\"") { break }
+            if byte == UInt8(ascii: "\\") || byte >= 0x80 {
+                plain = false
+                break
             }
             if byte < 0x20 { throw malformed("control character in string") }
-            index += 1
+            probe += 1
         }
-        throw malformed("unterminated string")
+        if plain {
+            try expect(UInt8(ascii: "\""))
+            guard probe < bytes.count else { throw malformed("unterminated string") }
+            index = probe + 1
+            return (start, probe, false)
+        }
+        // Escapes or non-ASCII: decode once to check them, keep only the position.
+        _ = try readString()
+        let end = index - 1
+        return (start, end, bytes[start..<end].contains(UInt8(ascii: "\\")))
     }
 
     /// Decodes the string whose contents start at `start` (as returned by ``readStringRange()``).

@@ -11,6 +11,7 @@ extension PartitionState {
         writer.writeHeader(kind: Self.snapshotKind, version: Self.snapshotVersion)
         for value in [
             configuration.dedupeHorizonMilliseconds, configuration.allowedLatenessMilliseconds, configuration.labelHorizonMilliseconds,
+            configuration.maximumFutureSkewMilliseconds, configuration.maximumForwardJumpMilliseconds,
         ] { writer.write(Int(value)) }
         writer.write(configuration.outlierMinimumSample)
         writer.write(configuration.satisfactionPriorWeight)
@@ -51,9 +52,17 @@ extension PartitionState {
         configuration.dedupeHorizonMilliseconds = Int64(try reader.readInt())
         configuration.allowedLatenessMilliseconds = Int64(try reader.readInt())
         configuration.labelHorizonMilliseconds = Int64(try reader.readInt())
+        configuration.maximumFutureSkewMilliseconds = Int64(try reader.readInt())
+        configuration.maximumForwardJumpMilliseconds = Int64(try reader.readInt())
         configuration.outlierMinimumSample = try reader.readInt()
         configuration.satisfactionPriorWeight = try reader.readDouble()
         configuration.turnoverWindowDays = try reader.readInt()
+        let tenYears: Int64 = 3_650 * 86_400_000
+        guard [configuration.dedupeHorizonMilliseconds, configuration.allowedLatenessMilliseconds, configuration.labelHorizonMilliseconds,
+            configuration.maximumFutureSkewMilliseconds, configuration.maximumForwardJumpMilliseconds].allSatisfy({ (0...tenYears).contains($0) }),
+            (0...1_000_000).contains(configuration.outlierMinimumSample), (0...3_650).contains(configuration.turnoverWindowDays),
+            configuration.satisfactionPriorWeight.isFinite, configuration.satisfactionPriorWeight >= 0
+        else { throw .invalidSnapshot("configuration out of range") }
         self.init(configuration: configuration)
         try restore(from: &reader)
         try reader.expectEnd()
@@ -92,10 +101,10 @@ extension PartitionState {
             }
             writer.write(Int(bucket.waitRatioMillis))
             writer.write(Int(bucket.satisfactionSum))
-            for index in 0..<12 { writer.write(bucket.waitHistogram[index]) }
-            for index in 0..<5 { writer.write(bucket.complaints[index]) }
-            writer.write(bucket.repeatGuests)
-            writer.write(bucket.repeatKnown)
+            for index in 0..<12 { writer.write(Int(bucket.waitHistogram[index])) }
+            for index in 0..<5 { writer.write(Int(bucket.complaints[index])) }
+            writer.write(Int(bucket.repeatGuests))
+            writer.write(Int(bucket.repeatKnown))
         }
         writer.write(windows.recentWaitRatios.map(Double.init))
         writer.write(windows.recentAccuracies.map(Double.init))
@@ -156,6 +165,7 @@ extension PartitionState {
 extension PartitionState {
     func restore(from reader: inout SnapshotReader) throws(LearningError) {
         newestEventTime = Int64(try reader.readInt())
+        guard newestEventTime == .min || Self.plausibleTimes.contains(newestEventTime) else { throw .invalidSnapshot("newest event time") }
         var restored = ProcessingCounters()
         restored.consumed = try reader.readInt()
         restored.processed = try reader.readInt()
@@ -196,10 +206,15 @@ extension PartitionState {
         }
     }
 
+    /// Years 1900 to 2200: anything else in a snapshot is corruption.
+    static let plausibleTimes: ClosedRange<Int64> = -2_208_988_800_000...7_258_118_400_000
+
     static func readTime(_ reader: inout SnapshotReader) throws(LearningError) -> EventTime {
         let milliseconds = Int64(try reader.readInt())
         let offset = try reader.readInt()
-        guard abs(offset) < 24 * 60 else { throw .invalidSnapshot("UTC offset \(offset)") }
+        guard (-24 * 60 + 1...24 * 60 - 1).contains(offset), plausibleTimes.contains(milliseconds) else {
+            throw .invalidSnapshot("timestamp \(milliseconds) with offset \(offset)")
+        }
         return EventTime(millisecondsSinceEpoch: milliseconds, offsetMinutes: Int16(offset))
     }
 
@@ -235,10 +250,10 @@ extension PartitionState {
             bucket.feedbackCount = try readSmall(&reader, UInt16.self)
             bucket.waitRatioMillis = try readSmall(&reader, Int32.self)
             bucket.satisfactionSum = try readSmall(&reader, UInt16.self)
-            for index in 0..<12 { bucket.waitHistogram[index] = try reader.readUInt8() }
-            for index in 0..<5 { bucket.complaints[index] = try reader.readUInt8() }
-            bucket.repeatGuests = try reader.readUInt8()
-            bucket.repeatKnown = try reader.readUInt8()
+            for index in 0..<12 { bucket.waitHistogram[index] = try readSmall(&reader, UInt16.self) }
+            for index in 0..<5 { bucket.complaints[index] = try readSmall(&reader, UInt16.self) }
+            bucket.repeatGuests = try readSmall(&reader, UInt16.self)
+            bucket.repeatKnown = try readSmall(&reader, UInt16.self)
             windows.buckets.append(bucket)
         }
         windows.recentWaitRatios = try reader.readDoubles().map(Float.init)

@@ -102,23 +102,28 @@ public final class PartitionState {
         newestEventTime == .min ? .min : newestEventTime - configuration.allowedLatenessMilliseconds
     }
 
-    /// Decodes, validates, cleanses and applies one message.
-    public func process(_ bytes: [UInt8], key: String? = nil) -> ProcessingOutcome {
+    /// Decodes, validates, cleanses and applies one message. `receivedAt` (the broker's or the
+    /// consumer's clock) bounds how far in the future an event may claim to be.
+    public func process(_ bytes: [UInt8], key: String? = nil, receivedAt: EventTime? = nil) -> ProcessingOutcome {
         switch decoder.decode(bytes, key: key) {
         case .failure(let rejection):
             counters.consumed += 1
             counters.deadLetteredByReason[rejection.reason, default: 0] += 1
             return .deadLetter(rejection)
         case .success(let event):
-            return process(event)
+            return process(event, receivedAt: receivedAt)
         }
     }
 
     /// Cleanses and applies one decoded event.
-    public func process(_ event: ContractEvent) -> ProcessingOutcome {
+    public func process(_ event: ContractEvent, receivedAt: EventTime? = nil) -> ProcessingOutcome {
         counters.consumed += 1
         let header = event.header
         let time = header.occurredAt.millisecondsSinceEpoch
+        if let rejection = futureTimeRejection(time, receivedAt: receivedAt) {
+            counters.deadLetteredByReason[rejection.reason, default: 0] += 1
+            return .deadLetter(rejection)
+        }
         guard dedupe.insert(header.eventID, time: time) else {
             counters.duplicates += 1
             return .duplicate
@@ -144,6 +149,18 @@ public final class PartitionState {
         expirePendingVisits()
         counters.processed += 1
         return .processed(applied, notes)
+    }
+
+    /// An event claiming a time too far ahead of its receipt, or of every event so far, would
+    /// move event time for the whole partition: refused instead.
+    private func futureTimeRejection(_ time: Int64, receivedAt: EventTime?) -> Rejection? {
+        if let receivedAt, time > receivedAt.millisecondsSinceEpoch + configuration.maximumFutureSkewMilliseconds {
+            return Rejection(.invalidTimestamp, field: "occurred_at", "more than the allowed clock skew after the event was received")
+        }
+        if newestEventTime != .min, time > newestEventTime + configuration.maximumForwardJumpMilliseconds {
+            return Rejection(.invalidTimestamp, field: "occurred_at", "more than the allowed jump beyond the newest event time")
+        }
+        return nil
     }
 
     /// Labelled examples produced since the last call.
@@ -222,7 +239,10 @@ public final class PartitionState {
         let ratio = wait / restaurant.targetWaitSeconds
         let features = ServiceFeatures.compute(visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration)
         let visitKey = DedupeSet.fnv1a(visit.visitID)
-        if pendingVisits.updateValue(PendingVisit(servedAt: visit.header.occurredAt, features: features), forKey: visitKey) == nil {
+        // A re-sent visit with another time needs its own expiry entry (the old one no longer matches).
+        if pendingVisits.updateValue(PendingVisit(servedAt: visit.header.occurredAt, features: features), forKey: visitKey)?.servedAt
+            != visit.header.occurredAt
+        {
             pendingOrder.append((visitKey, visit.header.occurredAt.millisecondsSinceEpoch))
         }
         guard !late else { return notes }

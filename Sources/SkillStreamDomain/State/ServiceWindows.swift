@@ -8,7 +8,7 @@ public struct DailyServiceBucket: Sendable, Hashable {
     /// Σ round(1000 × wait / restaurant target) (winsorized waits).
     public var waitRatioMillis: Int32 = 0
     /// Tables per wait-ratio bin (see ``WaitHistogram``), saturating.
-    public var waitHistogram = InlineArray<12, UInt8>(repeating: 0)
+    public var waitHistogram = InlineArray<12, UInt16>(repeating: 0)
     public var itemsOrdered: UInt16 = 0
     public var itemsIncorrect: UInt16 = 0
     /// Σ of observed (not imputed) satisfaction scores.
@@ -16,9 +16,9 @@ public struct DailyServiceBucket: Sendable, Hashable {
     public var satisfactionCount: UInt16 = 0
     public var feedbackCount: UInt16 = 0
     /// Staff-attributable complaints, in ``ComplaintCategory/staffAttributable`` order.
-    public var complaints = InlineArray<5, UInt8>(repeating: 0)
-    public var repeatGuests: UInt8 = 0
-    public var repeatKnown: UInt8 = 0
+    public var complaints = InlineArray<5, UInt16>(repeating: 0)
+    public var repeatGuests: UInt16 = 0
+    public var repeatKnown: UInt16 = 0
 
     public init(day: Int32) {
         self.day = day
@@ -39,8 +39,10 @@ public struct DailyServiceBucket: Sendable, Hashable {
         hasher.combine(waitRatioMillis)
     }
 
+    /// Counters saturate (at 65,535 a day, beyond any restaurant); below that the running window
+    /// totals equal the sums of the buckets exactly.
     mutating func add(_ service: ServiceContribution) {
-        tables &+= 1
+        if tables < .max { tables += 1 }
         covers = UInt16(clamping: Int(covers) + service.covers)
         waitRatioMillis = Int32(clamping: Int(waitRatioMillis) + service.waitRatioMillis)
         if waitHistogram[service.bin] < .max { waitHistogram[service.bin] += 1 }
@@ -49,10 +51,10 @@ public struct DailyServiceBucket: Sendable, Hashable {
     }
 
     mutating func add(_ feedback: FeedbackContribution) {
-        feedbackCount &+= 1
-        if let score = feedback.observedSatisfaction {
+        if feedbackCount < .max { feedbackCount += 1 }
+        if let score = feedback.observedSatisfaction, satisfactionCount < .max {
             satisfactionSum = UInt16(clamping: Int(satisfactionSum) + score)
-            satisfactionCount &+= 1
+            satisfactionCount += 1
         }
         for index in feedback.complaintIndices where complaints[index] < .max { complaints[index] += 1 }
         if let repeatCustomer = feedback.repeatCustomer {

@@ -177,11 +177,15 @@ extension ADWIN {
         for _ in 0..<rowCount {
             adwin.rows.append(Row(totals: try reader.readDoubles(), variances: try reader.readDoubles()))
         }
-        guard !adwin.rows.isEmpty, adwin.clock > 0 else { throw .invalidSnapshot("ADWIN without buckets") }
+        guard !adwin.rows.isEmpty, adwin.clock > 0, adwin.maxBuckets >= 1, adwin.minimumWindowLength >= 0,
+            adwin.rows.allSatisfy({ $0.totals.count == $0.variances.count && $0.totals.count <= adwin.maxBuckets + 1 }),
+            adwin.rows.count < 62, adwin.rows.count == 1 || !adwin.rows.last!.totals.isEmpty
+        else { throw .invalidSnapshot("ADWIN buckets are inconsistent") }
         adwin.width = try reader.readInt()
         adwin.total = try reader.readDouble()
         adwin.variance = try reader.readDouble()
         adwin.time = try reader.readInt()
+        guard adwin.width >= 0, adwin.time >= 0, adwin.time < Int.max / 2 else { throw .invalidSnapshot("ADWIN counters") }
         adwin.driftDetected = try reader.readBool()
         adwin.detections = try reader.readInt()
         return adwin

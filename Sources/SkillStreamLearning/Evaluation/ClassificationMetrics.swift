@@ -87,7 +87,8 @@ public struct WindowedClassificationMetrics: Sendable, Hashable {
     public var metrics: (accuracy: Double, precision: Double, recall: Double, f1: Double, logLoss: Double, rocAUC: Double) {
         var cumulative = ClassificationMetrics()
         for (label, prediction) in zip(labels, probabilities) { cumulative.record(label: label, probabilities: prediction) }
-        let scored = zip(labels, probabilities).map { (label: $0, score: $1.count > 1 ? $1[1] : 0) }.sorted { $0.score < $1.score }
+        // A NaN score (a broken model) ranks as 0.5, so that sorting and grouping stay well defined.
+        let scored = zip(labels, probabilities).map { (label: $0, score: $1.count > 1 && !$1[1].isNaN ? $1[1] : 0.5) }.sorted { $0.score < $1.score }
         var negativesBelow = 0.0
         var area = 0.0
         var index = 0

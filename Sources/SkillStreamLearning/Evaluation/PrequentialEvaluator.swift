@@ -53,7 +53,8 @@ public struct DelayedLabelEvaluator {
     public mutating func predict(id: String, features: [Double], time: Double) -> [Double] {
         expire(before: time - horizon)
         let prediction = model.predictProbabilities(features)
-        if pending.updateValue(Pending(features: features, prediction: prediction, time: time), forKey: id) == nil {
+        // A new time for an id needs its own expiry entry (the old one no longer matches).
+        if pending.updateValue(Pending(features: features, prediction: prediction, time: time), forKey: id)?.time != time {
             order.append((id, time))
         }
         return prediction

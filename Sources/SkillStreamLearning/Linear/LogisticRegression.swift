@@ -116,6 +116,7 @@ public final class LogisticRegression: OnlineClassifier {
     }
 
     public func predictProbabilities(_ features: [Double], into probabilities: UnsafeMutableBufferPointer<Double>) {
+        precondition(probabilities.count >= 2, "the output holds \(probabilities.count) of 2 probabilities")
         let positive = probabilityOfPositive(features)
         probabilities[0] = 1 - positive
         probabilities[1] = positive

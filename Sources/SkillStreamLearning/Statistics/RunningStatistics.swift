@@ -127,7 +127,7 @@ public struct StreamingQuantile: Sendable, Hashable {
     /// Restores an estimator from ``snapshotValues``; nil if they do not fit.
     public init?(quantile: Double, snapshotValues values: [Double]) {
         self.init(quantile: quantile)
-        guard let first = values.first, first >= 0, first == first.rounded() else { return nil }
+        guard let first = values.first, first >= 0, first < 1e15, first == first.rounded() else { return nil }
         let count = Int(first)
         let heightCount = min(count, 5)
         guard values.count == 1 + heightCount + 10 else { return nil }

@@ -152,7 +152,7 @@ final class HoeffdingTreeEngine {
         let width = classCount * stride
         for index in numericFeatures {
             let value = features[index]
-            guard !value.isNaN else { continue }
+            guard value.isFinite else { continue }  // missing (NaN) or infinite: not observed, as MOA
             NumericObserver.observe(value, weight: weight, into: gaussians + index * width + label * stride)
         }
         guard hasNominalFeatures else { return }
@@ -213,6 +213,9 @@ final class HoeffdingTreeEngine {
             node.test = test
             node.children = decision.branches.map { newLeaf($0) }
             node.deactivate()
+            // As MOA's new AdaSplitNode: its own error monitor and generator start afresh.
+            node.errorMonitor = nil
+            node.bootstrap = nil
         } else {
             node.deactivate()  // pre-pruned: not splitting is best
         }
@@ -316,6 +319,7 @@ final class HoeffdingTreeEngine {
     /// Writes the class probabilities for an example into `output` (no allocation).
     func predictProbabilities(_ features: [Double], into output: UnsafeMutableBufferPointer<Double>) {
         precondition(features.count == schema.count, "example has \(features.count) features, schema \(schema.count)")
+        precondition(output.count >= classCount, "the output holds \(output.count) of \(classCount) probabilities")
         guard let node = reach(features) else {
             output.update(repeating: 1 / Double(classCount))
             return
@@ -375,7 +379,7 @@ final class HoeffdingTreeEngine {
     private func rememberNaiveBayes(_ node: TreeNode, _ features: [Double], _ label: Int) {
         memo.pointee.leaf = ObjectIdentifier(node)
         memo.pointee.label = label
-        for index in 0..<features.count { memoFeatures[index] = features[index] }
+        for index in 0..<schema.count { memoFeatures[index] = features[index] }
     }
 
     /// The naive Bayes class remembered for this leaf and exactly these features, if any; the
@@ -383,7 +387,7 @@ final class HoeffdingTreeEngine {
     private func takeRememberedNaiveBayes(_ node: TreeNode, _ features: [Double]) -> Int? {
         guard memo.pointee.leaf == ObjectIdentifier(node) else { return nil }
         memo.pointee.leaf = nil
-        for index in 0..<features.count {
+        for index in 0..<schema.count {
             // Bit patterns, so that NaN (a missing value) matches itself.
             guard memoFeatures[index].bitPattern == features[index].bitPattern else { return nil }
         }
@@ -431,7 +435,7 @@ final class HoeffdingTreeEngine {
             var ruledOut = false
             for index in numericFeatures {
                 let value = features[index]
-                guard !value.isNaN else { continue }
+                guard value.isFinite else { continue }
                 let base = gaussians + index * width
                 var observed = false
                 for other in 0..<classCount where base[other * stride] > 0 { observed = true }
@@ -472,6 +476,7 @@ final class HoeffdingTreeEngine {
     }
 
     func explain(_ features: [Double]) -> TreeExplanation {
+        precondition(features.count == schema.count, "example has \(features.count) features, schema \(schema.count)")
         var path: [TreeDecision] = []
         let node = reach(features) { node, branch in
             let test = node.test!
@@ -541,6 +546,7 @@ final class HoeffdingTreeEngine {
             if bound < oldErrorRate - alternateErrorRate {
                 node.adopt(alternate)
                 forgetNaiveBayes()
+                predictions.removeAll()  // leaves of the replaced subtree are gone
                 alternatesSwitched += 1
                 learnAdaptive(node, features, label: label, weight: weight, depth: depth, predictions: &predictions)
                 return

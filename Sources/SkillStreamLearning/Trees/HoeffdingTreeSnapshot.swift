@@ -29,7 +29,7 @@ extension HoeffdingTreeEngine {
         alternatesStarted = try reader.readInt()
         alternatesSwitched = try reader.readInt()
         alternatesPruned = try reader.readInt()
-        root = try readNode(&reader)
+        root = try readNode(&reader, depth: 0)
         try reader.expectEnd()
     }
 
@@ -72,6 +72,7 @@ extension HoeffdingTreeEngine {
         c.leafPrediction = leafPrediction
         c.binarySplitsOnly = try reader.readBool()
         c.numericSplitPoints = try reader.readInt()
+        guard (1...10_000).contains(c.numericSplitPoints) else { throw .invalidSnapshot("numeric split points \(c.numericSplitPoints)") }
         c.prePrune = try reader.readBool()
         let maxDepth = try reader.readInt()
         c.maxDepth = maxDepth < 0 ? nil : maxDepth
@@ -130,7 +131,12 @@ extension HoeffdingTreeEngine {
         writeNode(node.alternate, &writer)
     }
 
-    private func readNode(_ reader: inout SnapshotReader) throws(LearningError) -> TreeNode? {
+    /// Deeper than any tree grown from data; a snapshot nesting further is corrupt (and would
+    /// exhaust the stack).
+    static let maximumSnapshotDepth = 2_000
+
+    private func readNode(_ reader: inout SnapshotReader, depth: Int) throws(LearningError) -> TreeNode? {
+        guard depth < Self.maximumSnapshotDepth else { throw .invalidSnapshot("tree deeper than \(Self.maximumSnapshotDepth)") }
         guard try reader.readBool() else { return nil }
         let classCounts = try reader.readDoubles()
         guard classCounts.count == classCount else { throw .invalidSnapshot("node with \(classCounts.count) class counts") }
@@ -169,10 +175,13 @@ extension HoeffdingTreeEngine {
         case let other: throw .invalidSnapshot("unknown split test \(other)")
         }
         let childCount = try reader.readCount(elementSize: 1)
-        for _ in 0..<childCount { node.children.append(try readNode(&reader)) }
+        for _ in 0..<childCount { node.children.append(try readNode(&reader, depth: depth + 1)) }
         if try reader.readBool() { node.errorMonitor = try ADWIN.read(from: &reader) }
         if try reader.readBool() { node.bootstrap = JavaRandom(state: Int64(bitPattern: try reader.readUInt64())) }
-        node.alternate = try readNode(&reader)
+        node.alternate = try readNode(&reader, depth: depth + 1)
+        if node.isActive && node.test == nil {
+            guard node.gaussians != nil, node.nominals.count == schema.count else { throw .invalidSnapshot("an active leaf without its observers") }
+        }
         return node
     }
 
