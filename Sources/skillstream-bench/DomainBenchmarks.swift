@@ -10,9 +10,23 @@ struct DomainThroughput: ParsableCommand {
     @Option var events = 1_000_000
     @Option var restaurants = 12
     @Option var staffPerRestaurant = 25
+    @Flag(help: "Only time cleansing and windows on decoded events (for profiling).") var applyOnly = false
 
     func run() throws {
         let messages = Self.mix(count: events, restaurants: restaurants, staffPerRestaurant: staffPerRestaurant)
+        if applyOnly {
+            let decoded = messages.compactMap { try? EventDecoder().decode($0.1, key: $0.0).get() }
+            let clock = ContinuousClock()
+            var elapsed = Duration.zero
+            for _ in 0..<3 {
+                let state = PartitionState()
+                let start = clock.now
+                for event in decoded { _ = state.process(event) }
+                elapsed += clock.now - start
+            }
+            try report(["apply_per_second": Double(3 * decoded.count) / elapsed.seconds])
+            return
+        }
         let state = PartitionState()
         let clock = ContinuousClock()
         let start = clock.now

@@ -4,28 +4,29 @@
 /// after a negation ("no fue lento", "not slow") does not count.
 public struct CommentClassifier: Sendable {
     /// A lexicon entry: words in order; a trailing `*` on a word matches any word starting so.
+    /// Words are kept as UTF-8 bytes: matching compares bytes, not Unicode strings.
     struct Pattern: Sendable {
-        let words: [String]
+        let words: [[UInt8]]
         /// Per word: true when it matches as a prefix (written with a trailing `*`, kept here without it).
         let isPrefix: [Bool]
-
         /// Whether the pattern itself starts with a negation ("no nos atendio", "sin sabor").
         let startsWithNegation: Bool
 
         init(_ text: String) {
             let raw = text.split(separator: " ").map(String.init)
-            words = raw.map { $0.hasSuffix("*") ? String($0.dropLast()) : $0 }
+            words = raw.map { Array(($0.hasSuffix("*") ? String($0.dropLast()) : $0).utf8) }
             isPrefix = raw.map { $0.hasSuffix("*") }
-            startsWithNegation = CommentClassifier.negations.contains(Substring(words[0]))
+            startsWithNegation = CommentClassifier.negations.contains(words[0])
         }
 
-        func matches(_ tokens: [Substring], at start: Int) -> Bool {
+        func matches(_ text: [UInt8], _ tokens: [Range<Int>], at start: Int) -> Bool {
             guard start + words.count <= tokens.count else { return false }
             for offset in words.indices {
-                let token = tokens[start + offset]
+                let token = text[tokens[start + offset]]
+                let word = words[offset]
                 if isPrefix[offset] {
-                    guard token.hasPrefix(words[offset]) else { return false }
-                } else if token != words[offset] {
+                    guard token.count >= word.count, token.prefix(word.count).elementsEqual(word) else { return false }
+                } else if !token.elementsEqual(word) {
                     return false
                 }
             }
@@ -33,7 +34,7 @@ public struct CommentClassifier: Sendable {
         }
     }
 
-    static let negations: Set<Substring> = ["no", "not", "nada", "ni", "never", "nunca", "sin", "isnt", "wasnt", "werent"]
+    static let negations: Set<[UInt8]> = Set(["no", "not", "nada", "ni", "never", "nunca", "sin", "isnt", "wasnt", "werent"].map { Array($0.utf8) })
 
     /// The lexicon, normalised text (no accents, lowercase).
     static let lexicon: [(ComplaintCategory, [Pattern])] = [
@@ -89,8 +90,8 @@ public struct CommentClassifier: Sendable {
     ]
 
     /// Patterns by their first word, and those whose first word is a prefix (`demora*`).
-    static let index: (exact: [String: [(ComplaintCategory, Pattern)]], prefixed: [(ComplaintCategory, Pattern)]) = {
-        var exact: [String: [(ComplaintCategory, Pattern)]] = [:]
+    static let index: (exact: [[UInt8]: [(ComplaintCategory, Pattern)]], prefixed: [(ComplaintCategory, Pattern)]) = {
+        var exact: [[UInt8]: [(ComplaintCategory, Pattern)]] = [:]
         var prefixed: [(ComplaintCategory, Pattern)] = []
         for (category, patterns) in lexicon {
             for pattern in patterns {
@@ -104,29 +105,40 @@ public struct CommentClassifier: Sendable {
 
     /// The categories a comment points at, in the contract's order; empty when none.
     public func categories(of comment: String) -> [ComplaintCategory] {
-        let normalized = Self.normalize(comment)
-        let tokens = normalized.split(separator: " ")
+        let text = Self.normalizedBytes(comment)
+        var tokens: [Range<Int>] = []
+        var start = 0
+        for (position, byte) in text.enumerated() where byte == 0x20 {
+            if position > start { tokens.append(start..<position) }
+            start = position + 1
+        }
+        if text.count > start { tokens.append(start..<text.count) }
         // Whether each token is a negation, looked up once per token.
-        let isNegation = tokens.map { Self.negations.contains($0) }
+        let isNegation = tokens.map { Self.negations.contains(Array(text[$0])) }
         var found: UInt16 = 0  // one bit per category, in allCases order
-        for start in tokens.indices {
-            let negated = (start >= 1 && isNegation[start - 1]) || (start >= 2 && isNegation[start - 2])
+        for position in tokens.indices {
+            let negated = (position >= 1 && isNegation[position - 1]) || (position >= 2 && isNegation[position - 2])
             func consider(_ category: ComplaintCategory, _ pattern: Pattern) {
                 let bit: UInt16 = 1 << ComplaintCategory.allCases.firstIndex(of: category)!
-                guard found & bit == 0, pattern.matches(tokens, at: start) else { return }
+                guard found & bit == 0, pattern.matches(text, tokens, at: position) else { return }
                 if !negated || pattern.startsWithNegation { found |= bit }
             }
-            if let candidates = Self.index.exact[String(tokens[start])] {
+            if let candidates = Self.index.exact[Array(text[tokens[position]])] {
                 for (category, pattern) in candidates { consider(category, pattern) }
             }
-            for (category, pattern) in Self.index.prefixed where tokens[start].hasPrefix(pattern.words[0]) { consider(category, pattern) }
+            for (category, pattern) in Self.index.prefixed { consider(category, pattern) }
         }
         return ComplaintCategory.allCases.enumerated().filter { found & (1 << $0.offset) != 0 }.map(\.element)
     }
 
     /// Lowercase, accents folded, apostrophes dropped, anything but letters and digits a space.
-    /// Works on UTF-8: ASCII directly, Latin-1 letters (two-byte sequences) folded to their base.
     public static func normalize(_ text: String) -> String {
+        String(decoding: normalizedBytes(text), as: UTF8.self)
+    }
+
+    /// The normalised text as bytes. Works on UTF-8: ASCII directly, Latin-1 letters (two-byte
+    /// sequences) folded to their base.
+    static func normalizedBytes(_ text: String) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
         var lastWasSpace = true
@@ -163,7 +175,7 @@ public struct CommentClassifier: Sendable {
             }
         }
         if output.last == 0x20 { output.removeLast() }
-        return String(decoding: output, as: UTF8.self)
+        return output
     }
 
     /// U+00C0…U+00FF (second byte & 0x3F) folded to a lowercase ASCII letter, nil for symbols.

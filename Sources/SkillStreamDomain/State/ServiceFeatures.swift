@@ -31,8 +31,7 @@ public enum ServiceFeatures {
         visit: TableServiceEvent, waitRatio: Double, staff: StaffState, restaurant: RestaurantState, configuration: DomainConfiguration
     ) -> [Double] {
         let day = visit.header.occurredAt.localDay
-        let short = staff.windows.summary(endingOn: day, days: ServiceWindows.shortDays)
-        let long = staff.windows.summary(endingOn: day, days: ServiceWindows.longDays)
+        let (short, long, recentWaitRatio, recentAccuracy) = staff.windows.featureInputs(day: day)
         let peers = restaurant.windows.summary(endingOn: day, days: ServiceWindows.longDays)
         let time = visit.header.occurredAt
         let localMilliseconds = time.millisecondsSinceEpoch + Int64(time.offsetMinutes) * 60_000
@@ -44,10 +43,10 @@ public enum ServiceFeatures {
         features.append(short.waitRatioP90 ?? .nan)
         features.append(long.waitRatioMean ?? .nan)
         features.append(long.waitRatioP90 ?? .nan)
-        features.append(staff.windows.recentWaitRatioMean ?? .nan)
+        features.append(recentWaitRatio ?? .nan)
         features.append(short.orderAccuracy ?? .nan)
         features.append(long.orderAccuracy ?? .nan)
-        features.append(staff.windows.recentAccuracyMean ?? .nan)
+        features.append(recentAccuracy ?? .nan)
         features.append(long.shrunkSatisfaction(prior: restaurant.satisfactionMean, priorWeight: configuration.satisfactionPriorWeight))
         features.append(Double(long.satisfactionCount))
         for index in 0..<5 { features.append(long.complaintRate(index) ?? .nan) }

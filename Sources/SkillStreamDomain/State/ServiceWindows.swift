@@ -326,6 +326,12 @@ public struct ServiceWindows: Sendable, Hashable {
         return summary
     }
 
+    /// The 7- and 30-day summaries ending on `day` and the last-50 means, in one call (the
+    /// windows are read in place, not copied).
+    public func featureInputs(day: Int32) -> (short: WindowSummary, long: WindowSummary, recentWaitRatio: Double?, recentAccuracy: Double?) {
+        (summary(endingOn: day, days: Self.shortDays), summary(endingOn: day, days: Self.longDays), recentWaitRatioMean, recentAccuracyMean)
+    }
+
     public var recentWaitRatioMean: Double? {
         recentWaitRatios.isEmpty ? nil : Double(recentWaitRatios.reduce(0, +)) / Double(recentWaitRatios.count)
     }
