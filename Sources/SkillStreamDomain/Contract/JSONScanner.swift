@@ -57,50 +57,42 @@ struct JSONScanner {
         return true
     }
 
-    /// Reads an object key and returns its raw bytes when it has no escapes (the common case),
-    /// so that known keys are matched without building a String; nil when it has escapes, with
-    /// the scanner back at the key for ``readString()``.
-    mutating func readRawKey() throws(Rejection) -> UnsafeBufferPointer<UInt8>? {
-        try expect(UInt8(ascii: "\""))
-        let start = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                defer { index += 1 }
-                return UnsafeBufferPointer(rebasing: bytes[start..<index])
-            }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
-            index += 1
-        }
-        index = start - 1  // escapes or non-ASCII: let readString decode and validate it
-        return nil
-    }
-
-    /// Skips a string, checking its syntax, and returns where its contents lie and whether they
-    /// hold escapes: the caller decodes only the strings it needs (see ``string(at:)``).
-    /// The string is fully checked here (escapes and UTF-8) even though it is decoded later or
-    /// never: a message is valid JSON or it is refused.
-    mutating func readStringRange() throws(Rejection) -> (start: Int, end: Int, escaped: Bool) {
-        let start = index + 1
-        var plain = true  // ASCII without escapes: nothing more to check
+    /// With the scanner at a string's opening quote: the index of its closing quote when the
+    /// string is plain printable ASCII without escapes (the common case), else nil.
+    private func plainStringEnd() -> Int? {
         var probe = index + 1
         while probe < bytes.count {
             let byte = bytes[probe]
-            if byte == UInt8(ascii: "\"") { break }
-            if byte == UInt8(ascii: "\\") || byte >= 0x80 {
-                plain = false
-                break
-            }
-            if byte < 0x20 { throw malformed("control character in string") }
+            if byte == UInt8(ascii: "\"") { return probe }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
             probe += 1
         }
-        if plain {
-            try expect(UInt8(ascii: "\""))
-            guard probe < bytes.count else { throw malformed("unterminated string") }
-            index = probe + 1
-            return (start, probe, false)
+        return nil
+    }
+
+    /// Reads an object key and returns its raw bytes when it is plain ASCII (the common case),
+    /// so that known keys are matched without building a String; nil otherwise, with the
+    /// scanner left at the key for ``readString()``.
+    mutating func readRawKey() throws(Rejection) -> UnsafeBufferPointer<UInt8>? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw malformed("expected '\"'") }
+        guard let end = plainStringEnd() else { return nil }
+        defer { index = end + 1 }
+        return UnsafeBufferPointer(rebasing: bytes[(index + 1)..<end])
+    }
+
+    /// Skips a string, checking its syntax, and returns where its contents lie and whether they
+    /// hold escapes: the caller decodes only the strings it needs (see ``string(at:end:escaped:)``).
+    /// The string is fully checked here (escapes and UTF-8) even though it is decoded later or
+    /// never: a message is valid JSON or it is refused.
+    mutating func readStringRange() throws(Rejection) -> (start: Int, end: Int, escaped: Bool) {
+        skipWhitespace()
+        let start = index + 1
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\""), let end = plainStringEnd() {
+            index = end + 1
+            return (start, end, false)
         }
-        // Escapes or non-ASCII: decode once to check them, keep only the position.
+        // Escapes, non-ASCII or an error: decode once to check it all, keep only the position.
         _ = try readString()
         let end = index - 1
         return (start, end, bytes[start..<end].contains(UInt8(ascii: "\\")))
