@@ -88,10 +88,20 @@ public struct EventDecoder: Sendable {
             return table
         }()
 
-        /// The field named by these bytes, if the contract knows it.
+        /// The field named by these bytes, if the contract knows it: candidates of the same length
+        /// are told apart by their last and first bytes before the full comparison.
         static func match(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
-            guard key.count < byLength.count else { return nil }
-            for (field, name) in byLength[key.count] where name.withUnsafeBufferPointer({ $0.elementsEqual(key) }) { return field }
+            guard key.count > 0, key.count < byLength.count else { return nil }
+            let first = key[0]
+            let last = key[key.count - 1]
+            for (field, name) in byLength[key.count] where name[name.count - 1] == last && name[0] == first {
+                var equal = true
+                for offset in 1..<(key.count - 1) where name[offset] != key[offset] {
+                    equal = false
+                    break
+                }
+                if equal { return field }
+            }
             return nil
         }
     }

@@ -53,6 +53,8 @@ public final class PartitionState {
     public internal(set) var counters = ProcessingCounters()
     public internal(set) var staff: [StaffKey: StaffState] = [:]
     public internal(set) var restaurants: [String: RestaurantState] = [:]
+    /// The last restaurant looked up: events come in runs from the same restaurant's partition.
+    private var lastRestaurant: RestaurantState?
     public internal(set) var programs: [String: TrainingProgramReference] = [:]
     var dedupe: DedupeSet
     /// Visits waiting for feedback, by the 64-bit FNV-1a hash of their visit id (as the dedupe
@@ -183,9 +185,13 @@ public final class PartitionState {
 
     /// The restaurant's state, created on first sight.
     private func restaurant(_ id: String) -> RestaurantState {
-        if let restaurant = restaurants[id] { return restaurant }
-        let restaurant = RestaurantState(restaurantID: id)
-        restaurants[id] = restaurant
+        if let last = lastRestaurant, last.restaurantID == id { return last }
+        let restaurant = restaurants[id] ?? {
+            let created = RestaurantState(restaurantID: id)
+            restaurants[id] = created
+            return created
+        }()
+        lastRestaurant = restaurant
         return restaurant
     }
 
