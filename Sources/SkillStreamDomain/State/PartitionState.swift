@@ -50,21 +50,92 @@ public struct ProcessingCounters: Sendable, Hashable {
 /// outcomes and labelled examples out. Owned by one task (the partition's).
 public final class PartitionState {
     public let configuration: DomainConfiguration
-    public internal(set) var counters = ProcessingCounters()
-    public internal(set) var staff: [StaffKey: StaffState] = [:]
-    public internal(set) var restaurants: [String: RestaurantState] = [:]
-    /// The last restaurant looked up: events come in runs from the same restaurant's partition.
-    private var lastRestaurant: RestaurantState?
-    public internal(set) var programs: [String: TrainingProgramReference] = [:]
-    var dedupe: DedupeSet
-    /// Visits waiting for feedback, by the 64-bit FNV-1a hash of their visit id (as the dedupe
-    /// set keeps event ids), and their expiry order.
-    var pendingVisits: [UInt64: PendingVisit] = [:]
-    var pendingOrder: [(visit: UInt64, time: Int64)] = []
-    var pendingStart = 0
-    /// The newest event time seen; the watermark is this less the allowed lateness.
-    public internal(set) var newestEventTime = Int64.min
-    private var examples: [LabelledServiceExample] = []
+
+    /// The changing state, behind a pointer the partition owns: the per-event reads and writes
+    /// then cost no dynamic exclusivity checks, which class stored properties would.
+    struct Storage {
+        var counters = ProcessingCounters()
+        var staff: [StaffKey: StaffState] = [:]
+        var restaurants: [String: RestaurantState] = [:]
+        /// The last restaurant looked up (events often come in runs from one restaurant).
+        var lastRestaurant: RestaurantState?
+        var programs: [String: TrainingProgramReference] = [:]
+        var dedupe: DedupeSet
+        /// Visits waiting for feedback, by the 64-bit FNV-1a hash of their visit id (as the dedupe
+        /// set keeps event ids), and their expiry order.
+        var pendingVisits: [UInt64: PendingVisit] = [:]
+        var pendingOrder: [(visit: UInt64, time: Int64)] = []
+        var pendingStart = 0
+        /// The newest event time seen; the watermark is this less the allowed lateness.
+        var newestEventTime = Int64.min
+        var examples: [LabelledServiceExample] = []
+    }
+
+    private let storage: UnsafeMutablePointer<Storage>
+
+    public internal(set) var counters: ProcessingCounters {
+        get { storage.pointee.counters }
+        _modify { yield &storage.pointee.counters }
+        set { storage.pointee.counters = newValue }
+    }
+
+    public internal(set) var staff: [StaffKey: StaffState] {
+        get { storage.pointee.staff }
+        _modify { yield &storage.pointee.staff }
+        set { storage.pointee.staff = newValue }
+    }
+
+    public internal(set) var restaurants: [String: RestaurantState] {
+        get { storage.pointee.restaurants }
+        _modify { yield &storage.pointee.restaurants }
+        set { storage.pointee.restaurants = newValue }
+    }
+
+    public internal(set) var programs: [String: TrainingProgramReference] {
+        get { storage.pointee.programs }
+        _modify { yield &storage.pointee.programs }
+        set { storage.pointee.programs = newValue }
+    }
+
+    var dedupe: DedupeSet {
+        get { storage.pointee.dedupe }
+        _modify { yield &storage.pointee.dedupe }
+        set { storage.pointee.dedupe = newValue }
+    }
+
+    var pendingVisits: [UInt64: PendingVisit] {
+        get { storage.pointee.pendingVisits }
+        _modify { yield &storage.pointee.pendingVisits }
+        set { storage.pointee.pendingVisits = newValue }
+    }
+
+    var pendingOrder: [(visit: UInt64, time: Int64)] {
+        get { storage.pointee.pendingOrder }
+        _modify { yield &storage.pointee.pendingOrder }
+        set { storage.pointee.pendingOrder = newValue }
+    }
+
+    var pendingStart: Int {
+        get { storage.pointee.pendingStart }
+        set { storage.pointee.pendingStart = newValue }
+    }
+
+    public internal(set) var newestEventTime: Int64 {
+        get { storage.pointee.newestEventTime }
+        set { storage.pointee.newestEventTime = newValue }
+    }
+
+    private var lastRestaurant: RestaurantState? {
+        get { storage.pointee.lastRestaurant }
+        set { storage.pointee.lastRestaurant = newValue }
+    }
+
+    private var examples: [LabelledServiceExample] {
+        get { storage.pointee.examples }
+        _modify { yield &storage.pointee.examples }
+        set { storage.pointee.examples = newValue }
+    }
+
     private let decoder = EventDecoder()
     private let comments = CommentClassifier()
 
@@ -96,7 +167,13 @@ public final class PartitionState {
 
     public init(configuration: DomainConfiguration = DomainConfiguration()) {
         self.configuration = configuration
-        self.dedupe = DedupeSet(horizonMilliseconds: configuration.dedupeHorizonMilliseconds)
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: Storage(dedupe: DedupeSet(horizonMilliseconds: configuration.dedupeHorizonMilliseconds)))
+    }
+
+    deinit {
+        storage.deinitialize(count: 1)
+        storage.deallocate()
     }
 
     /// Event times before this are late.
@@ -133,24 +210,27 @@ public final class PartitionState {
         var notes: CleansingNotes = time < watermark ? .late : []
         if notes.contains(.late) { counters.late += 1 }
         newestEventTime = max(newestEventTime, time)
-        var applied = event
+        let outcome: ProcessingOutcome
         switch event {
         case .restaurant(let reference):
             restaurant(reference.header.restaurantID).reference = reference
+            outcome = .processed(event, notes)
         case .trainingProgram(let program):
             programs[program.programID] = program
+            outcome = .processed(event, notes)
         case .staffEvent(let staffEvent):
             apply(staffEvent)
+            outcome = .processed(event, notes)
         case .tableService(let visit):
             notes.formUnion(apply(visit, late: notes.contains(.late)))
+            outcome = .processed(event, notes)
         case .guestFeedback(let feedback):
             let (cleaned, feedbackNotes) = apply(feedback, late: notes.contains(.late))
-            applied = .guestFeedback(cleaned)
-            notes.formUnion(feedbackNotes)
+            outcome = .processed(.guestFeedback(cleaned), notes.union(feedbackNotes))
         }
         expirePendingVisits()
         counters.processed += 1
-        return .processed(applied, notes)
+        return outcome
     }
 
     /// An event claiming a time too far ahead of its receipt, or of every event so far, would
