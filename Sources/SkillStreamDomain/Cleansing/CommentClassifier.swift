@@ -101,6 +101,10 @@ public struct CommentClassifier: Sendable {
         return (exact, prefixed)
     }()
 
+    /// One bit per category, in ``ComplaintCategory/allCases`` order.
+    static let bits: [ComplaintCategory: UInt16] = Dictionary(
+        uniqueKeysWithValues: ComplaintCategory.allCases.enumerated().map { ($1, UInt16(1) << UInt16($0)) })
+
     public init() {}
 
     /// The categories a comment points at, in the contract's order; empty when none.
@@ -119,7 +123,7 @@ public struct CommentClassifier: Sendable {
         for position in tokens.indices {
             let negated = (position >= 1 && isNegation[position - 1]) || (position >= 2 && isNegation[position - 2])
             func consider(_ category: ComplaintCategory, _ pattern: Pattern) {
-                let bit: UInt16 = 1 << ComplaintCategory.allCases.firstIndex(of: category)!
+                let bit = Self.bits[category]!
                 guard found & bit == 0, pattern.matches(text, tokens, at: position) else { return }
                 if !negated || pattern.startsWithNegation { found |= bit }
             }

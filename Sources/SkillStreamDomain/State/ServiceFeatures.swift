@@ -20,11 +20,13 @@ public enum ServiceFeatures {
 
     public static var count: Int { names.count }
 
-    /// Role as a nominal code.
+    /// Role as a nominal code (its position in ``Role/allCases``).
     static func code(_ role: Role?) -> Double {
         guard let role else { return .nan }
-        return Double(Role.allCases.firstIndex(of: role)!)
+        return roleCodes[role]!
     }
+
+    static let roleCodes: [Role: Double] = Dictionary(uniqueKeysWithValues: Role.allCases.enumerated().map { ($1, Double($0)) })
 
     /// The features for a visit, from the state before the visit is added to the windows.
     static func compute(
