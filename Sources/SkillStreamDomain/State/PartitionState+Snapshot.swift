@@ -40,7 +40,7 @@ extension PartitionState {
             let visit = pendingVisits[entry.visit]!
             writer.write(entry.visit)
             Self.write(visit.servedAt, &writer)
-            writer.write(visit.features)
+            writer.write(visit.features.map(Double.init))
         }
         return writer.bytes
     }
@@ -201,7 +201,7 @@ extension PartitionState {
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
             let visit = try reader.readUInt64()
             let servedAt = try Self.readTime(&reader)
-            pendingVisits[visit] = PendingVisit(servedAt: servedAt, features: try reader.readDoubles())
+            pendingVisits[visit] = PendingVisit(servedAt: servedAt, features: try reader.readDoubles().map(Float.init))
             pendingOrder.append((visit, servedAt.millisecondsSinceEpoch))
         }
     }

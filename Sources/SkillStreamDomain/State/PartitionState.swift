@@ -162,7 +162,9 @@ public final class PartitionState {
     /// A served visit waiting for its feedback: what its labelled example needs, no more.
     struct PendingVisit: Sendable, Hashable {
         var servedAt: EventTime
-        var features: [Double]
+        /// ``ServiceFeatures`` in single precision: half the memory for visits that may wait a
+        /// week, and ample for learning.
+        var features: [Float]
     }
 
     public init(configuration: DomainConfiguration = DomainConfiguration()) {
@@ -326,7 +328,7 @@ public final class PartitionState {
         let features = ServiceFeatures.compute(visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration)
         let visitKey = DedupeSet.fnv1a(visit.visitID)
         // A re-sent visit with another time needs its own expiry entry (the old one no longer matches).
-        if pendingVisits.updateValue(PendingVisit(servedAt: visit.header.occurredAt, features: features), forKey: visitKey)?.servedAt
+        if pendingVisits.updateValue(PendingVisit(servedAt: visit.header.occurredAt, features: features.map(Float.init)), forKey: visitKey)?.servedAt
             != visit.header.occurredAt
         {
             pendingOrder.append((visitKey, visit.header.occurredAt.millisecondsSinceEpoch))
@@ -365,7 +367,7 @@ public final class PartitionState {
         if let pending, let visitID = feedback.visitID {
             examples.append(
                 LabelledServiceExample(
-                    restaurantID: key.restaurantID, staffID: feedback.staffID, visitID: visitID, features: pending.features,
+                    restaurantID: key.restaurantID, staffID: feedback.staffID, visitID: visitID, features: pending.features.map(Double.init),
                     servedAt: pending.servedAt, feedbackAt: feedback.header.occurredAt, observedSatisfaction: observed,
                     complaints: cleaned.complaints ?? []))
             notes.insert(.joinedVisit)
