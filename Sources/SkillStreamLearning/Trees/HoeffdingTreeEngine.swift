@@ -66,6 +66,8 @@ final class HoeffdingTreeEngine {
         self.nominalFeatures = schema.isNominal.indices.filter { schema.isNominal[$0] }
         self.scratch = .allocate(capacity: classCount)
         scratch.initialize(repeating: 0)
+        self.accumulators = .allocate(capacity: 4 * classCount)
+        accumulators.initialize(repeating: 0, count: 4 * classCount)
         self.memo = .allocate(capacity: 1)
         memo.initialize(to: (nil, 0))
         self.memoFeatures = .allocate(capacity: max(1, schema.count))
@@ -76,6 +78,7 @@ final class HoeffdingTreeEngine {
         scratch.deallocate()
         memo.deallocate()
         memoFeatures.deallocate()
+        accumulators.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -86,6 +89,8 @@ final class HoeffdingTreeEngine {
     let nominalFeatures: [Int]
     /// Per-class scratch space for naive Bayes scores (the engine is used by one task at a time).
     let scratch: UnsafeMutableBufferPointer<Double>
+    /// Per-class accumulators of naive Bayes (four rows of `classCount`).
+    let accumulators: UnsafeMutablePointer<Double>
     /// The last naive Bayes class computed at a leaf, and the example it was for.
     private let memo: UnsafeMutablePointer<(leaf: ObjectIdentifier?, label: Int)>
     private let memoFeatures: UnsafeMutablePointer<Double>
@@ -406,72 +411,79 @@ final class HoeffdingTreeEngine {
     }
 
     /// log P(class) + Σ log P(feature | class) from the leaf's observers, written into `scores`;
-    /// -∞ for a class the evidence rules out. Features a leaf has not observed, and missing values,
-    /// do not count. Computed in log space so that many small densities do not underflow, with
-    /// one logarithm per class: the Gaussian normalisers are multiplied first and their product
-    /// logged once (falling back to a logarithm per term if that product leaves Double's range).
+    /// -∞ for a class the evidence rules out. Features a leaf has not observed, and missing or
+    /// infinite values, do not count. Computed in log space so that many small densities do not
+    /// underflow, with one logarithm per class: the prior, the Gaussian normalisers and the
+    /// nominal probabilities are multiplied first and their product logged once (falling back to
+    /// a logarithm per term if that product leaves Double's normal range).
     func naiveBayesLogScores(_ node: TreeNode, _ features: [Double], into scores: UnsafeMutableBufferPointer<Double>) {
         let total = node.weightSeen
         guard total > 0 else {
             scores.update(repeating: -.infinity)
             return
         }
-        guard let gaussians = node.gaussians else {
-            for label in 0..<classCount { scores[label] = node.count(label) > 0 ? Double.log(node.count(label) / total) : -.infinity }
-            return
-        }
-        let stride = NumericObserver.stride
-        let width = classCount * stride
+        // Per class: the linear product, Σ (x − μ)² / 2σ², logs taken early, Gaussian terms.
+        let product = accumulators
+        let exponent = accumulators + classCount
+        let logTerms = accumulators + 2 * classCount
+        let gaussianTerms = accumulators + 3 * classCount
         for label in 0..<classCount {
             let count = node.count(label)
-            guard count > 0 else {
-                scores[label] = -.infinity
-                continue
+            product[label] = count > 0 ? count / total : 0  // 0: ruled out
+            exponent[label] = 0
+            logTerms[label] = 0
+            gaussianTerms[label] = 0
+        }
+        @inline(__always) func multiply(_ label: Int, _ factor: Double) {
+            product[label] *= factor
+            if !product[label].isNormal && product[label] != 0 {
+                logTerms[label] += Double.log(product[label])
+                product[label] = 1
             }
-            var product = count / total  // prior × Π 1/variance^½, kept linear
-            var exponent = 0.0  // Σ (x − μ)² / 2σ²
-            var logTerms = 0.0  // used only if the product leaves Double's normal range
-            var gaussianTerms = 0
-            var ruledOut = false
+        }
+        if let gaussians = node.gaussians {
+            let stride = NumericObserver.stride
+            let width = classCount * stride
             for index in numericFeatures {
                 let value = features[index]
                 guard value.isFinite else { continue }
                 let base = gaussians + index * width
                 var observed = false
-                for other in 0..<classCount where base[other * stride] > 0 { observed = true }
+                for label in 0..<classCount where base[label * stride] > 0 { observed = true }
                 guard observed else { continue }
-                let statistics = base + label * stride
-                let weight = statistics[0]
-                guard weight > 0 else {
-                    ruledOut = true
-                    break
-                }
-                let variance = weight > 1 ? statistics[2] / (weight - 1) : 0
-                let difference = value - statistics[1]
-                if variance > 0 {
-                    exponent += difference * difference / (2 * variance)
-                    product /= variance.squareRoot()
-                    gaussianTerms += 1
-                    if !product.isNormal {
-                        logTerms += Double.log(product)
-                        product = 1
+                for label in 0..<classCount where product[label] != 0 {
+                    let statistics = base + label * stride
+                    let weight = statistics[0]
+                    guard weight > 0 else {
+                        product[label] = 0
+                        continue
                     }
-                } else if difference != 0 {
-                    ruledOut = true
-                    break
+                    let variance = weight > 1 ? statistics[2] / (weight - 1) : 0
+                    let difference = value - statistics[1]
+                    if variance > 0 {
+                        exponent[label] += difference * difference / (2 * variance)
+                        gaussianTerms[label] += 1
+                        multiply(label, 1 / variance.squareRoot())
+                    } else if difference != 0 {
+                        product[label] = 0
+                    }
                 }
             }
-            scores[label] = ruledOut ? -.infinity : Double.log(product) + logTerms - Double(gaussianTerms) * Gaussian.logSqrtTwoPi - exponent
         }
-        guard hasNominalFeatures else { return }
-        for index in nominalFeatures {
-            guard let nominal = node.unretainedNominal(index), let code = nominalCode(features[index]) else { continue }
-            nominal._withUnsafeGuaranteedRef { nominal in
-                for label in 0..<classCount where scores[label] > -.infinity {
-                    let probability = nominal.probability(of: code, label: label)
-                    scores[label] = probability > 0 ? scores[label] + Double.log(probability) : -.infinity
+        if hasNominalFeatures {
+            for index in nominalFeatures {
+                guard let nominal = node.unretainedNominal(index), let code = nominalCode(features[index]) else { continue }
+                nominal._withUnsafeGuaranteedRef { nominal in
+                    for label in 0..<classCount where product[label] != 0 {
+                        let probability = nominal.probability(of: code, label: label)
+                        if probability > 0 { multiply(label, probability) } else { product[label] = 0 }
+                    }
                 }
             }
+        }
+        for label in 0..<classCount {
+            scores[label] = product[label] == 0
+                ? -.infinity : Double.log(product[label]) + logTerms[label] - gaussianTerms[label] * Gaussian.logSqrtTwoPi - exponent[label]
         }
     }
 
