@@ -69,7 +69,7 @@ import Testing
         let windows = state.staff[.init(restaurantID: "lim-01", staffID: "s1")]!.windows
         let summary = windows.summary(endingOn: TestEvents.time().localDay, days: 1)
         #expect(summary.tables == 41)
-        #expect(Double(windows.recentWaitRatios.last!) < 2, "the feature sees the fenced wait, not 12 times the target")
+        #expect(Double(windows.recentWaitRatioMillis.last!) < 2_000, "the feature sees the fenced wait, not 12 times the target")
     }
 
     @Test func lateEventsAreCountedKeptOutOfTheWindowsButStillJoinLabels() throws {

@@ -39,9 +39,9 @@ import Testing
                 #expect(summary.waitRatioP90 == WaitHistogram.quantile(0.9, counts: histogram))
             }
             #expect(windows.buckets.allSatisfy { $0.day > newest - ServiceWindows.longDays }, "days older than 30 are dropped")
-            #expect(windows.recentWaitRatios.count == min(services.count, ServiceWindows.recentCapacity))
-            let lastFifty = services.suffix(ServiceWindows.recentCapacity).reduce(0.0) { $0 + Double(Float($1.ratio)) }
-            #expect(abs(windows.recentWaitRatioMean! - lastFifty / Double(min(services.count, 50))) < 1e-4 * max(1, lastFifty))
+            #expect(windows.recentWaitRatioMillis.count == min(services.count, ServiceWindows.recentCapacity))
+            let lastFifty = services.suffix(ServiceWindows.recentCapacity).reduce(0) { $0 + Int(($1.ratio * 1_000).rounded()) }
+            #expect(windows.recentWaitRatioMean! == Double(lastFifty) / 1_000 / Double(min(services.count, 50)))
         }
     }
 

@@ -106,8 +106,8 @@ extension PartitionState {
             writer.write(Int(bucket.repeatGuests))
             writer.write(Int(bucket.repeatKnown))
         }
-        writer.write(windows.recentWaitRatios.map(Double.init))
-        writer.write(windows.recentAccuracies.map(Double.init))
+        writer.write(windows.recentWaitRatioMillis.map(Double.init))
+        writer.write(windows.recentAccuracyMillis.map(Double.init))
         writer.write(windows.recentNext)
     }
 
@@ -256,12 +256,15 @@ extension PartitionState {
             bucket.repeatKnown = try readSmall(&reader, UInt16.self)
             windows.buckets.append(bucket)
         }
-        windows.recentWaitRatios = try reader.readDoubles().map(Float.init)
-        windows.recentAccuracies = try reader.readDoubles().map(Float.init)
+        let waits = try reader.readDoubles()
+        let accuracies = try reader.readDoubles()
+        guard (waits + accuracies).allSatisfy({ $0 == $0.rounded() && abs($0) <= Double(Int32.max) }) else { throw .invalidSnapshot("recent services") }
+        windows.recentWaitRatioMillis = waits.map { Int32($0) }
+        windows.recentAccuracyMillis = accuracies.map { Int32($0) }
         windows.recentNext = try reader.readInt()
         windows.rebuildTotals()
-        guard windows.recentWaitRatios.count == windows.recentAccuracies.count,
-            windows.recentWaitRatios.count <= ServiceWindows.recentCapacity, (0..<max(1, ServiceWindows.recentCapacity)).contains(windows.recentNext)
+        guard windows.recentWaitRatioMillis.count == windows.recentAccuracyMillis.count,
+            windows.recentWaitRatioMillis.count <= ServiceWindows.recentCapacity, (0..<max(1, ServiceWindows.recentCapacity)).contains(windows.recentNext)
         else { throw .invalidSnapshot("recent services") }
         return windows
     }

@@ -228,18 +228,21 @@ public struct ServiceWindows: Sendable, Hashable {
     public static let recentCapacity = 50
 
     public internal(set) var buckets: [DailyServiceBucket] = []
-    /// Wait ratio and order accuracy of the most recent services, as a ring.
-    public internal(set) var recentWaitRatios: [Float] = []
-    public internal(set) var recentAccuracies: [Float] = []
+    /// Wait ratio and order accuracy of the most recent services, in thousandths, as a ring.
+    public internal(set) var recentWaitRatioMillis: [Int32] = []
+    public internal(set) var recentAccuracyMillis: [Int32] = []
     var recentNext = 0
+    /// Running sums of the ring (exact integers, rebuilt from it after a restore).
+    private var recentWaitRatioSum = 0
+    private var recentAccuracySum = 0
     private var shortTotals = WindowSummary()
     private var longTotals = WindowSummary()
 
     public init() {}
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.buckets == rhs.buckets && lhs.recentWaitRatios == rhs.recentWaitRatios && lhs.recentAccuracies == rhs.recentAccuracies
-            && lhs.recentNext == rhs.recentNext
+        lhs.buckets == rhs.buckets && lhs.recentWaitRatioMillis == rhs.recentWaitRatioMillis
+            && lhs.recentAccuracyMillis == rhs.recentAccuracyMillis && lhs.recentNext == rhs.recentNext
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -292,18 +295,26 @@ public struct ServiceWindows: Sendable, Hashable {
     }
 
     mutating func recordService(waitRatio: Double, accuracy: Double) {
-        if recentWaitRatios.count < Self.recentCapacity {
-            recentWaitRatios.append(Float(waitRatio))
-            recentAccuracies.append(Float(accuracy))
+        let wait = Int32(clamping: Int((waitRatio * 1_000).rounded()))
+        let accurate = Int32(clamping: Int((accuracy * 1_000).rounded()))
+        if recentWaitRatioMillis.count < Self.recentCapacity {
+            recentWaitRatioMillis.append(wait)
+            recentAccuracyMillis.append(accurate)
         } else {
-            recentWaitRatios[recentNext] = Float(waitRatio)
-            recentAccuracies[recentNext] = Float(accuracy)
+            recentWaitRatioSum -= Int(recentWaitRatioMillis[recentNext])
+            recentAccuracySum -= Int(recentAccuracyMillis[recentNext])
+            recentWaitRatioMillis[recentNext] = wait
+            recentAccuracyMillis[recentNext] = accurate
             recentNext = (recentNext + 1) % Self.recentCapacity
         }
+        recentWaitRatioSum += Int(wait)
+        recentAccuracySum += Int(accurate)
     }
 
-    /// Rebuilds the running totals from the buckets (after restoring them from a snapshot).
+    /// Rebuilds the running totals from the buckets and the ring (after a restore).
     mutating func rebuildTotals() {
+        recentWaitRatioSum = recentWaitRatioMillis.reduce(0) { $0 + Int($1) }
+        recentAccuracySum = recentAccuracyMillis.reduce(0) { $0 + Int($1) }
         guard let newest = buckets.last?.day else { return }
         shortTotals = computeSummary(endingOn: newest, days: Self.shortDays)
         longTotals = computeSummary(endingOn: newest, days: Self.longDays)
@@ -332,17 +343,19 @@ public struct ServiceWindows: Sendable, Hashable {
         (summary(endingOn: day, days: Self.shortDays), summary(endingOn: day, days: Self.longDays), recentWaitRatioMean, recentAccuracyMean)
     }
 
+    /// The mean wait ratio of the last (up to) 50 services.
     public var recentWaitRatioMean: Double? {
-        recentWaitRatios.isEmpty ? nil : Double(recentWaitRatios.reduce(0, +)) / Double(recentWaitRatios.count)
+        recentWaitRatioMillis.isEmpty ? nil : Double(recentWaitRatioSum) / 1_000 / Double(recentWaitRatioMillis.count)
     }
 
+    /// The mean order accuracy of the last (up to) 50 services.
     public var recentAccuracyMean: Double? {
-        recentAccuracies.isEmpty ? nil : Double(recentAccuracies.reduce(0, +)) / Double(recentAccuracies.count)
+        recentAccuracyMillis.isEmpty ? nil : Double(recentAccuracySum) / 1_000 / Double(recentAccuracyMillis.count)
     }
 
     /// Bytes of state, for the memory budget.
     public var byteSize: Int {
         MemoryLayout<ServiceWindows>.size + buckets.capacity * MemoryLayout<DailyServiceBucket>.stride
-            + (recentWaitRatios.capacity + recentAccuracies.capacity) * 4 + 3 * 32
+            + (recentWaitRatioMillis.capacity + recentAccuracyMillis.capacity) * 4 + 3 * 32
     }
 }
