@@ -146,6 +146,11 @@ public struct WindowSummary: Sendable, Hashable {
 
     public init() {}
 
+    /// The summary of one day.
+    public init(_ bucket: DailyServiceBucket) {
+        add(bucket)
+    }
+
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.tables == rhs.tables && lhs.covers == rhs.covers && lhs.waitRatioMillis == rhs.waitRatioMillis
             && (0..<12).allSatisfy { lhs.waitHistogram[$0] == rhs.waitHistogram[$0] } && lhs.itemsOrdered == rhs.itemsOrdered
