@@ -160,6 +160,37 @@ import Testing
         await producer.shutdown()
     }
 
+    /// Before a member has consumed anything, its lag counts from the group's committed offset.
+    @Test func lagBeforeTheFirstRecordCountsFromTheCommittedOffset() async throws {
+        let topic = try await IntegrationEnvironment.createTopic(partitions: 1)
+        let configuration = try IntegrationEnvironment.kafkaConfiguration()
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        for report in await producer.send((0..<100).map { KafkaProducerMessage(topic: topic, partition: 0, key: nil, value: "v\($0)") }) {
+            _ = try report.outcome.get()
+        }
+        let group = "lag-committed-\(UUID().uuidString)"
+        let first = try KafkaConsumer(configuration: configuration, groupID: group, logger: logger)
+        try await first.commit([KafkaTopicPartitionOffset(topic: topic, partition: 0, offset: 40)])
+        try await first.close()
+
+        let member = try KafkaConsumer(configuration: configuration, groupID: group, logger: logger)
+        try member.subscribe(topics: [topic])
+        try await eventually("the partition is assigned") {
+            let batch = try await member.poll(timeout: .milliseconds(50))
+            #expect(batch.messages.isEmpty, "nothing is fetched before the assignment completes")
+            guard batch.rebalance?.kind == .assigned else { return false }
+            try member.completeRebalance()
+            return true
+        }
+        // No poll from here: nothing is handed out, but fetch responses bring the watermark.
+        try await eventually("the high watermark is known") { try await member.lag().first?.highWatermark == 100 }
+        let lag = try #require(try await member.lag().first)
+        #expect(lag.position == 40)
+        #expect(lag.lag == 60)
+        try await member.close()
+        await producer.shutdown()
+    }
+
     @Test func seekPauseAndResumeControlWhatTheNextPollReturns() async throws {
         let topic = try await IntegrationEnvironment.createTopic(partitions: 2)
         let configuration = try IntegrationEnvironment.kafkaConfiguration()
