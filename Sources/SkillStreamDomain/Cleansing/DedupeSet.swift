@@ -30,11 +30,13 @@ public struct DedupeSet: Sendable, Hashable {
     /// Records an id; false when it was already seen within the horizon.
     public mutating func insert(_ eventID: String, time: Int64) -> Bool {
         let hash = Self.fnv1a(eventID)
-        if seen[hash] != nil { return false }
         // Older than the horizon behind the newest event: it cannot be remembered for long
         // enough to matter, and storing it would only grow memory.
-        if newest != .min && time < newest - horizonMilliseconds { return true }
-        seen[hash] = time
+        if newest != .min && time < newest - horizonMilliseconds { return seen[hash] == nil }
+        // One hash-table operation: the modify access inserts `time` only when the id is new.
+        var inserted = false
+        seen[hash, default: { inserted = true; return time }()] += 0
+        guard inserted else { return false }
         order.append((hash, time))
         if time > newest {
             newest = time
@@ -47,7 +49,7 @@ public struct DedupeSet: Sendable, Hashable {
         let cutoff = newest - horizonMilliseconds
         while orderStart < order.count && order[orderStart].time < cutoff {
             let entry = order[orderStart]
-            if seen[entry.hash] == entry.time { seen[entry.hash] = nil }
+            if let index = seen.index(forKey: entry.hash), seen[index].value == entry.time { seen.remove(at: index) }
             orderStart += 1
         }
         if orderStart > 4_096 && orderStart * 2 > order.count {

@@ -388,8 +388,8 @@ public final class PartitionState {
         let cutoff = newestEventTime - configuration.labelHorizonMilliseconds
         while pendingStart < pendingOrder.count && pendingOrder[pendingStart].time < cutoff {
             let entry = pendingOrder[pendingStart]
-            if let pending = pendingVisits[entry.visit], pending.servedAt.millisecondsSinceEpoch == entry.time {
-                pendingVisits[entry.visit] = nil
+            if let index = pendingVisits.index(forKey: entry.visit), pendingVisits[index].value.servedAt.millisecondsSinceEpoch == entry.time {
+                pendingVisits.remove(at: index)
                 counters.visitsExpired += 1
             }
             pendingStart += 1
