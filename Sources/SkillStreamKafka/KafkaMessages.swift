@@ -68,6 +68,7 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
 /// releases revoked partitions, restores assigned ones) and then calls
 /// ``KafkaConsumer/completeRebalance(startingOffsets:)``; the rebalance does not complete before.
 public struct KafkaRebalance: Sendable, Hashable {
+    /// What happened to the partitions.
     public enum Kind: String, Sendable, Hashable {
         case assigned
         case revoked
