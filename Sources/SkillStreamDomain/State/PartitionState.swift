@@ -328,7 +328,7 @@ public final class PartitionState {
         let features = ServiceFeatures.compute(visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration)
         let visitKey = DedupeSet.fnv1a(visit.visitID)
         // A re-sent visit with another time needs its own expiry entry (the old one no longer matches).
-        if pendingVisits.updateValue(PendingVisit(servedAt: visit.header.occurredAt, features: features.map(Float.init)), forKey: visitKey)?.servedAt
+        if pendingVisits.updateValue(PendingVisit(servedAt: visit.header.occurredAt, features: features), forKey: visitKey)?.servedAt
             != visit.header.occurredAt
         {
             pendingOrder.append((visitKey, visit.header.occurredAt.millisecondsSinceEpoch))

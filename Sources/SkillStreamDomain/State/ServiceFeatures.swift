@@ -28,10 +28,11 @@ public enum ServiceFeatures {
 
     static let roleCodes: [Role: Double] = Dictionary(uniqueKeysWithValues: Role.allCases.enumerated().map { ($1, Double($0)) })
 
-    /// The features for a visit, from the state before the visit is added to the windows.
+    /// The features for a visit, from the state before the visit is added to the windows, in
+    /// single precision: they wait, one array per visit, until the visit's feedback arrives.
     static func compute(
         visit: TableServiceEvent, waitRatio: Double, staff: StaffState, restaurant: RestaurantState, configuration: DomainConfiguration
-    ) -> [Double] {
+    ) -> [Float] {
         let day = visit.header.occurredAt.localDay
         let (short, long, recentWaitRatio, recentAccuracy) = staff.windows.featureInputs(day: day)
         let peers = restaurant.windows.summary(endingOn: day, days: ServiceWindows.longDays)
@@ -39,42 +40,39 @@ public enum ServiceFeatures {
         let localMilliseconds = time.millisecondsSinceEpoch + Int64(time.offsetMinutes) * 60_000
         let localHour = Double((localMilliseconds % 86_400_000 + 86_400_000) % 86_400_000) / 3_600_000
         let weekday = (Int(day) % 7 + 7 + 4) % 7  // 1970-01-01 was a Thursday (0 = Sunday)
-        var features: [Double] = []
+        var features: [Float] = []
         features.reserveCapacity(count)
-        features.append(short.waitRatioMean ?? .nan)
-        features.append(short.waitRatioP90 ?? .nan)
-        features.append(long.waitRatioMean ?? .nan)
-        features.append(long.waitRatioP90 ?? .nan)
-        features.append(recentWaitRatio ?? .nan)
-        features.append(short.orderAccuracy ?? .nan)
-        features.append(long.orderAccuracy ?? .nan)
-        features.append(recentAccuracy ?? .nan)
-        features.append(long.shrunkSatisfaction(prior: restaurant.satisfactionMean, priorWeight: configuration.satisfactionPriorWeight))
-        features.append(Double(long.satisfactionCount))
-        for index in 0..<5 { features.append(long.complaintRate(index) ?? .nan) }
-        features.append(long.repeatShare ?? .nan)
-        features.append(Double(short.tables))
-        features.append(long.tables > 0 ? Double(long.covers) / Double(long.tables) : .nan)
-        features.append(staff.tenureDays(at: time))
-        features.append(Double(staff.completedTrainings.count))
-        features.append(staff.daysSinceLastTraining(at: time) ?? .nan)
-        features.append(code(staff.role))
-        features.append(restaurant.turnoverRate(at: time, windowDays: configuration.turnoverWindowDays))
-        features.append(peers.waitRatioMean ?? .nan)
-        features.append(restaurant.satisfactionMean)
-        if let reference = restaurant.reference {
-            features.append(reference.serviceQualityBenchmark)
-            features.append(reference.fineDiningAccreditation ? 1 : 0)
-        } else {
-            features.append(.nan)
-            features.append(.nan)
-        }
-        features.append(Double(visit.covers))
-        features.append(waitRatio)
-        features.append(Double(visit.itemsOrdered))
-        features.append(visit.orderAccuracy)
-        features.append(localHour)
-        features.append(weekday == 0 || weekday == 6 ? 1 : 0)
+        func add(_ value: Double?) { features.append(Float(value ?? .nan)) }  // nil: unknown
+        add(short.waitRatioMean)
+        add(short.waitRatioP90)
+        add(long.waitRatioMean)
+        add(long.waitRatioP90)
+        add(recentWaitRatio)
+        add(short.orderAccuracy)
+        add(long.orderAccuracy)
+        add(recentAccuracy)
+        add(long.shrunkSatisfaction(prior: restaurant.satisfactionMean, priorWeight: configuration.satisfactionPriorWeight))
+        add(Double(long.satisfactionCount))
+        for index in 0..<5 { add(long.complaintRate(index)) }
+        add(long.repeatShare)
+        add(Double(short.tables))
+        add(long.tables > 0 ? Double(long.covers) / Double(long.tables) : nil)
+        add(staff.tenureDays(at: time))
+        add(Double(staff.completedTrainings.count))
+        add(staff.daysSinceLastTraining(at: time))
+        add(code(staff.role))
+        add(restaurant.turnoverRate(at: time, windowDays: configuration.turnoverWindowDays))
+        add(peers.waitRatioMean)
+        add(restaurant.satisfactionMean)
+        let reference = restaurant.reference
+        add(reference?.serviceQualityBenchmark)
+        add(reference.map { $0.fineDiningAccreditation ? 1 : 0 })
+        add(Double(visit.covers))
+        add(waitRatio)
+        add(Double(visit.itemsOrdered))
+        add(visit.orderAccuracy)
+        add(localHour)
+        add(weekday == 0 || weekday == 6 ? 1 : 0)
         return features
     }
 }

@@ -24,13 +24,9 @@ public struct DailyServiceBucket: Sendable, Hashable {
         self.day = day
     }
 
+    /// Equal days with equal counts (compared as the summaries they sum to).
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.day == rhs.day && lhs.tables == rhs.tables && lhs.covers == rhs.covers && lhs.waitRatioMillis == rhs.waitRatioMillis
-            && (0..<12).allSatisfy { lhs.waitHistogram[$0] == rhs.waitHistogram[$0] } && lhs.itemsOrdered == rhs.itemsOrdered
-            && lhs.itemsIncorrect == rhs.itemsIncorrect && lhs.satisfactionSum == rhs.satisfactionSum
-            && lhs.satisfactionCount == rhs.satisfactionCount && lhs.feedbackCount == rhs.feedbackCount
-            && (0..<5).allSatisfy { lhs.complaints[$0] == rhs.complaints[$0] } && lhs.repeatGuests == rhs.repeatGuests
-            && lhs.repeatKnown == rhs.repeatKnown
+        lhs.day == rhs.day && WindowSummary(lhs) == WindowSummary(rhs)
     }
 
     public func hash(into hasher: inout Hasher) {
