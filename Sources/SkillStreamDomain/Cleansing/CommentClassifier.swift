@@ -89,21 +89,28 @@ public struct CommentClassifier: Sendable {
         ].map(Pattern.init)),
     ]
 
-    /// Patterns by their first word, and those whose first word is a prefix (`demora*`).
-    static let index: (exact: [[UInt8]: [(ComplaintCategory, Pattern)]], prefixed: [(ComplaintCategory, Pattern)]) = {
-        var exact: [[UInt8]: [(ComplaintCategory, Pattern)]] = [:]
-        var prefixed: [(ComplaintCategory, Pattern)] = []
+    /// A pattern with its category's position in ``ComplaintCategory/allCases``.
+    typealias Entry = (category: Int, pattern: Pattern)
+
+    /// Patterns by the FNV-1a hash of their first word (a hash collision only costs a byte
+    /// comparison that fails), and those whose first word is a prefix (`demora*`).
+    static let index: (exact: [UInt64: [Entry]], prefixed: [Entry]) = {
+        var exact: [UInt64: [Entry]] = [:]
+        var prefixed: [Entry] = []
         for (category, patterns) in lexicon {
+            let position = ComplaintCategory.allCases.firstIndex(of: category)!
             for pattern in patterns {
-                if pattern.isPrefix[0] { prefixed.append((category, pattern)) } else { exact[pattern.words[0], default: []].append((category, pattern)) }
+                if pattern.isPrefix[0] {
+                    prefixed.append((position, pattern))
+                } else {
+                    exact[FNV1a.hash(pattern.words[0]), default: []].append((position, pattern))
+                }
             }
         }
         return (exact, prefixed)
     }()
 
-    /// One bit per category, in ``ComplaintCategory/allCases`` order.
-    static let bits: [ComplaintCategory: UInt16] = Dictionary(
-        uniqueKeysWithValues: ComplaintCategory.allCases.enumerated().map { ($1, UInt16(1) << UInt16($0)) })
+    static let negationHashes: Set<UInt64> = Set(negations.map { FNV1a.hash($0) })
 
     public init() {}
 
@@ -117,20 +124,21 @@ public struct CommentClassifier: Sendable {
             start = position + 1
         }
         if text.count > start { tokens.append(start..<text.count) }
-        // Whether each token is a negation, looked up once per token.
-        let isNegation = tokens.map { Self.negations.contains(Array(text[$0])) }
+        // Each token hashed once; negation and the lexicon's index are looked up by hash.
+        let hashes = tokens.map { FNV1a.hash(text[$0]) }
+        let isNegation = hashes.map { Self.negationHashes.contains($0) }
         var found: UInt16 = 0  // one bit per category, in allCases order
         for position in tokens.indices {
             let negated = (position >= 1 && isNegation[position - 1]) || (position >= 2 && isNegation[position - 2])
-            func consider(_ category: ComplaintCategory, _ pattern: Pattern) {
-                let bit = Self.bits[category]!
-                guard found & bit == 0, pattern.matches(text, tokens, at: position) else { return }
-                if !negated || pattern.startsWithNegation { found |= bit }
+            func consider(_ entry: Entry) {
+                let bit = UInt16(1) << UInt16(entry.category)
+                guard found & bit == 0, entry.pattern.matches(text, tokens, at: position) else { return }
+                if !negated || entry.pattern.startsWithNegation { found |= bit }
             }
-            if let candidates = Self.index.exact[Array(text[tokens[position]])] {
-                for (category, pattern) in candidates { consider(category, pattern) }
+            if let candidates = Self.index.exact[hashes[position]] {
+                for entry in candidates { consider(entry) }
             }
-            for (category, pattern) in Self.index.prefixed { consider(category, pattern) }
+            for entry in Self.index.prefixed { consider(entry) }
         }
         return ComplaintCategory.allCases.enumerated().filter { found & (1 << $0.offset) != 0 }.map(\.element)
     }

@@ -34,13 +34,12 @@ extension PartitionState {
         let programIDs = programs.keys.sorted()
         writer.write(programIDs.count)
         for id in programIDs { Self.write(programs[id]!, &writer) }
-        let pending = pendingOrder[pendingStart...].filter { pendingVisits[$0.visit]?.servedAt.millisecondsSinceEpoch == $0.time }
+        let pending = pendingVisits.entries
         writer.write(pending.count)
         for entry in pending {
-            let visit = pendingVisits[entry.visit]!
-            writer.write(entry.visit)
-            Self.write(visit.servedAt, &writer)
-            writer.write(visit.features.map(Double.init))
+            writer.write(entry.key)
+            Self.write(entry.value.servedAt, &writer)
+            writer.write(entry.value.features.map(Double.init))
         }
         return writer.bytes
     }
@@ -201,8 +200,8 @@ extension PartitionState {
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
             let visit = try reader.readUInt64()
             let servedAt = try Self.readTime(&reader)
-            pendingVisits[visit] = PendingVisit(servedAt: servedAt, features: try reader.readDoubles().map(Float.init))
-            pendingOrder.append((visit, servedAt.millisecondsSinceEpoch))
+            let features = try reader.readDoubles().map(Float.init)
+            pendingVisits.update(visit, time: servedAt.millisecondsSinceEpoch, value: PendingVisit(servedAt: servedAt, features: features))
         }
     }
 

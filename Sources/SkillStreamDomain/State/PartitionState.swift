@@ -62,10 +62,8 @@ public final class PartitionState {
         var programs: [String: TrainingProgramReference] = [:]
         var dedupe: DedupeSet
         /// Visits waiting for feedback, by the 64-bit FNV-1a hash of their visit id (as the dedupe
-        /// set keeps event ids), and their expiry order.
-        var pendingVisits: [UInt64: PendingVisit] = [:]
-        var pendingOrder: [(visit: UInt64, time: Int64)] = []
-        var pendingStart = 0
+        /// set keeps event ids), expiring after the label horizon.
+        var pendingVisits = ExpiringHashTable(minimumCapacity: 4_096, placeholder: PendingVisit.placeholder)
         /// The newest event time seen; the watermark is this less the allowed lateness.
         var newestEventTime = Int64.min
         var examples: [LabelledServiceExample] = []
@@ -103,21 +101,10 @@ public final class PartitionState {
         set { storage.pointee.dedupe = newValue }
     }
 
-    var pendingVisits: [UInt64: PendingVisit] {
+    var pendingVisits: ExpiringHashTable<PendingVisit> {
         get { storage.pointee.pendingVisits }
         _modify { yield &storage.pointee.pendingVisits }
         set { storage.pointee.pendingVisits = newValue }
-    }
-
-    var pendingOrder: [(visit: UInt64, time: Int64)] {
-        get { storage.pointee.pendingOrder }
-        _modify { yield &storage.pointee.pendingOrder }
-        set { storage.pointee.pendingOrder = newValue }
-    }
-
-    var pendingStart: Int {
-        get { storage.pointee.pendingStart }
-        set { storage.pointee.pendingStart = newValue }
     }
 
     public internal(set) var newestEventTime: Int64 {
@@ -149,7 +136,7 @@ public final class PartitionState {
         public init(restaurantID: String, staffID: String) {
             self.restaurantID = restaurantID
             self.staffID = staffID
-            self.digest = DedupeSet.fnv1a(staffID, seed: DedupeSet.fnv1a(restaurantID))
+            self.digest = FNV1a.hash(staffID, seed: FNV1a.hash(restaurantID))
         }
 
         public static func == (lhs: Self, rhs: Self) -> Bool {
@@ -165,6 +152,9 @@ public final class PartitionState {
         /// ``ServiceFeatures`` in single precision: half the memory for visits that may wait a
         /// week, and ample for learning.
         var features: [Float]
+
+        /// What an empty slot of the pending table holds.
+        static let placeholder = PendingVisit(servedAt: EventTime(millisecondsSinceEpoch: 0), features: [])
     }
 
     public init(configuration: DomainConfiguration = DomainConfiguration()) {
@@ -326,13 +316,9 @@ public final class PartitionState {
         if member.firstSeen == nil { member.firstSeen = visit.header.occurredAt }
         let ratio = wait / restaurant.targetWaitSeconds
         let features = ServiceFeatures.compute(visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration)
-        let visitKey = DedupeSet.fnv1a(visit.visitID)
-        // A re-sent visit with another time needs its own expiry entry (the old one no longer matches).
-        if pendingVisits.updateValue(PendingVisit(servedAt: visit.header.occurredAt, features: features), forKey: visitKey)?.servedAt
-            != visit.header.occurredAt
-        {
-            pendingOrder.append((visitKey, visit.header.occurredAt.millisecondsSinceEpoch))
-        }
+        pendingVisits.update(
+            FNV1a.hash(visit.visitID), time: visit.header.occurredAt.millisecondsSinceEpoch,
+            value: PendingVisit(servedAt: visit.header.occurredAt, features: features))
         guard !late else { return notes }
         let day = visit.header.occurredAt.localDay
         member.windows.addService(day: day, waitRatio: ratio, covers: visit.covers, itemsOrdered: visit.itemsOrdered, itemsIncorrect: visit.itemsIncorrect)
@@ -363,7 +349,7 @@ public final class PartitionState {
             counters.imputed += 1
         }
         // The visit's day, when it is known, so that complaints land where the service was.
-        let pending = feedback.visitID.flatMap { pendingVisits.removeValue(forKey: DedupeSet.fnv1a($0)) }
+        let pending = feedback.visitID.flatMap { pendingVisits.remove(FNV1a.hash($0)) }
         if let pending, let visitID = feedback.visitID {
             examples.append(
                 LabelledServiceExample(
@@ -385,18 +371,8 @@ public final class PartitionState {
 
     /// Visits whose feedback has not come within the label horizon expire unlabelled.
     private func expirePendingVisits() {
-        let cutoff = newestEventTime - configuration.labelHorizonMilliseconds
-        while pendingStart < pendingOrder.count && pendingOrder[pendingStart].time < cutoff {
-            let entry = pendingOrder[pendingStart]
-            if let index = pendingVisits.index(forKey: entry.visit), pendingVisits[index].value.servedAt.millisecondsSinceEpoch == entry.time {
-                pendingVisits.remove(at: index)
-                counters.visitsExpired += 1
-            }
-            pendingStart += 1
-        }
-        if pendingStart > 4_096 && pendingStart * 2 > pendingOrder.count {
-            pendingOrder.removeFirst(pendingStart)
-            pendingStart = 0
-        }
+        var expired = 0
+        pendingVisits.expire(before: newestEventTime - configuration.labelHorizonMilliseconds) { _ in expired += 1 }
+        counters.visitsExpired += expired
     }
 }
