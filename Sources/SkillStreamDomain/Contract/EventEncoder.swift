@@ -6,7 +6,7 @@ public enum EventEncoder {
         json.string("schema", event.schema.rawValue)
         let header = event.header
         json.string("event_id", header.eventID)
-        json.string("occurred_at", header.occurredAt.description)
+        json.time("occurred_at", header.occurredAt)
         json.string("restaurant_id", header.restaurantID)
         switch event {
         case .tableService(let visit):
@@ -14,7 +14,7 @@ public enum EventEncoder {
             json.string("visit_id", visit.visitID)
             json.string("table_id", visit.tableID)
             json.number("covers", Double(visit.covers))
-            json.string("seated_at", visit.seatedAt.description)
+            json.time("seated_at", visit.seatedAt)
             json.number("wait_time_seconds", visit.waitTimeSeconds)
             json.number("items_ordered", Double(visit.itemsOrdered))
             json.number("items_incorrect", Double(visit.itemsIncorrect))
@@ -54,38 +54,57 @@ public enum EventEncoder {
 
 /// A minimal writer of one flat JSON object.
 struct JSONWriter {
-    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private var bytes: [UInt8]
 
-    private mutating func key(_ name: String) {
+    init() {
+        bytes = []
+        bytes.reserveCapacity(512)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    /// A member name: the contract's names are literals that need no escaping.
+    private mutating func key(_ name: StaticString) {
         if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
-        quoted(name)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
     }
 
     private mutating func quoted(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case ..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            // Most text needs no escape: copied in one go.
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                bytes.append(contentsOf: utf8)
+            } else {
+                for byte in utf8 { escape(byte) }
             }
+            bytes.append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
-    mutating func string(_ name: String, _ value: String) {
+    private mutating func escape(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+        case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+        case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+        case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+        case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+        case ..<0x20:
+            let hex = Array("0123456789abcdef".utf8)
+            bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+        default: bytes.append(byte)
+        }
+    }
+
+    mutating func string(_ name: StaticString, _ value: String) {
         key(name)
         quoted(value)
     }
 
-    mutating func strings(_ name: String, _ values: [String]) {
+    mutating func strings(_ name: StaticString, _ values: [String]) {
         key(name)
         bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
@@ -96,13 +115,24 @@ struct JSONWriter {
     }
 
     /// Integers without a fraction, others in Swift's shortest round-trip form.
-    mutating func number(_ name: String, _ value: Double) {
+    mutating func number(_ name: StaticString, _ value: Double) {
         key(name)
-        let text = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-        bytes.append(contentsOf: text.utf8)
+        if value == value.rounded() && abs(value) < 1e15 {
+            EventTime.appendDecimal(Int(value), minimumDigits: 1, to: &bytes)
+        } else {
+            bytes.append(contentsOf: String(value).utf8)
+        }
     }
 
-    mutating func bool(_ name: String, _ value: Bool) {
+    /// An RFC 3339 timestamp in the sender's offset.
+    mutating func time(_ name: StaticString, _ value: EventTime) {
+        key(name)
+        bytes.append(UInt8(ascii: "\""))
+        value.appendRFC3339(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func bool(_ name: StaticString, _ value: Bool) {
         key(name)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }

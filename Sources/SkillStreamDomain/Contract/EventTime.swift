@@ -86,7 +86,7 @@ public struct EventTime: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -105,22 +105,67 @@ public struct EventTime: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// RFC 3339 in the sender's offset, milliseconds when not whole seconds.
     public var description: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(29)
+        appendRFC3339(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes ``description``'s text as UTF-8 (what the event encoder writes, without a String in between).
+    public func appendRFC3339(to bytes: inout [UInt8]) {
         let local = millisecondsSinceEpoch + Int64(offsetMinutes) * 60_000
         let days = Int((local >= 0 ? local : local - 86_399_999) / 86_400_000)
         let millisecondOfDay = Int(local - Int64(days) * 86_400_000)
         let (year, month, day) = Self.civil(fromDays: days)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        Self.appendDecimal(year, minimumDigits: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        Self.appendDecimal(month, minimumDigits: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        Self.appendDecimal(day, minimumDigits: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        Self.appendDecimal(millisecondOfDay / 3_600_000, minimumDigits: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.appendDecimal(millisecondOfDay / 60_000 % 60, minimumDigits: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.appendDecimal(millisecondOfDay / 1_000 % 60, minimumDigits: 2, to: &bytes)
+        if millisecondOfDay % 1_000 != 0 {
+            bytes.append(UInt8(ascii: "."))
+            Self.appendDecimal(millisecondOfDay % 1_000, minimumDigits: 3, to: &bytes)
         }
-        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(millisecondOfDay / 3_600_000, 2)):\(pad(millisecondOfDay / 60_000 % 60, 2)):\(pad(millisecondOfDay / 1_000 % 60, 2))"
-        if millisecondOfDay % 1_000 != 0 { text += ".\(pad(millisecondOfDay % 1_000, 3))" }
-        if offsetMinutes == 0 { return text + "Z" }
+        if offsetMinutes == 0 {
+            bytes.append(UInt8(ascii: "Z"))
+            return
+        }
         let magnitude = abs(Int(offsetMinutes))
-        return text + (offsetMinutes < 0 ? "-" : "+") + "\(pad(magnitude / 60, 2)):\(pad(magnitude % 60, 2))"
+        bytes.append(offsetMinutes < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        Self.appendDecimal(magnitude / 60, minimumDigits: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        Self.appendDecimal(magnitude % 60, minimumDigits: 2, to: &bytes)
     }
 
-    static func civil(fromDays days: Int) -> (Int, Int, Int) {
+    /// Writes an integer in decimal, zero-padded to `minimumDigits`.
+    static func appendDecimal(_ value: Int, minimumDigits: Int, to bytes: inout [UInt8]) {
+        if (0..<100).contains(value) && minimumDigits <= 2 {
+            // Most of a timestamp: two digits.
+            if value >= 10 || minimumDigits == 2 { bytes.append(UInt8(ascii: "0") + UInt8(value / 10)) }
+            bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+            return
+        }
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits = InlineArray<20, UInt8>(repeating: 0)  // least significant first
+        var count = 0
+        repeat {
+            digits[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            count += 1
+        } while magnitude > 0
+        for _ in count..<max(count, minimumDigits) { bytes.append(UInt8(ascii: "0")) }
+        for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(digits[index]) }
+    }
+
+    /// The proleptic Gregorian (year, month, day) of a day number (days since 1970-01-01).
+    public static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
