@@ -15,6 +15,9 @@ public final class KafkaProducer: Sendable {
     public static let defaultProperties: [String: String] = [
         "enable.idempotence": "true",
         "linger.ms": "5",
+        // The Java client's partitioner: a key lands on the same partition whichever client
+        // produced it, so a restaurant's events share a partition number across topics.
+        "partitioner": "murmur2_random",
     ]
 
     private let client: RDKafkaClient
