@@ -10,6 +10,9 @@ let package = Package(
         .library(name: "SkillStreamPostgres", targets: ["SkillStreamPostgres"]),
         .library(name: "SkillStreamLearning", targets: ["SkillStreamLearning"]),
         .library(name: "SkillStreamDomain", targets: ["SkillStreamDomain"]),
+        .library(name: "SkillStreamSimulation", targets: ["SkillStreamSimulation"]),
+        .library(name: "SkillStreamBackfill", targets: ["SkillStreamBackfill"]),
+        .library(name: "SkillStreamPublishing", targets: ["SkillStreamPublishing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -54,9 +57,31 @@ let package = Package(
             name: "SkillStreamDomain",
             dependencies: ["SkillStreamLearning"]
         ),
+        // A restaurant world with hidden ground truth, generating contract events: pure logic.
+        .target(
+            name: "SkillStreamSimulation",
+            dependencies: ["SkillStreamDomain", "SkillStreamLearning"]
+        ),
+        // Spreadsheet exports (CSV) mapped to contract events, with a report per row: pure logic.
+        .target(
+            name: "SkillStreamBackfill",
+            dependencies: ["SkillStreamDomain"]
+        ),
+        // Where generated events go: JSON Lines files per topic, or Kafka topics.
+        .target(
+            name: "SkillStreamPublishing",
+            dependencies: [
+                "SkillStreamDomain",
+                "SkillStreamKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "skillstream",
             dependencies: [
+                "SkillStreamSimulation",
+                "SkillStreamBackfill",
+                "SkillStreamPublishing",
                 "SkillStreamDomain",
                 "SkillStreamLearning",
                 "SkillStreamKafka",
@@ -90,6 +115,15 @@ let package = Package(
             resources: [.copy("Comments")]
         ),
         .testTarget(
+            name: "SkillStreamSimulationTests",
+            dependencies: ["SkillStreamSimulation", "SkillStreamDomain", "SkillStreamLearning"]
+        ),
+        .testTarget(
+            name: "SkillStreamBackfillTests",
+            dependencies: ["SkillStreamBackfill", "SkillStreamDomain"],
+            resources: [.copy("CSV")]
+        ),
+        .testTarget(
             name: "SkillStreamPostgresTests",
             dependencies: ["SkillStreamPostgres"]
         ),
@@ -99,6 +133,9 @@ let package = Package(
             dependencies: [
                 "SkillStreamKafka",
                 "SkillStreamPostgres",
+                "SkillStreamPublishing",
+                "SkillStreamSimulation",
+                "SkillStreamDomain",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

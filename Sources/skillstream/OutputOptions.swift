@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SkillStreamDomain
+import SkillStreamKafka
+import SkillStreamPublishing
+
+/// Where `simulate` and `backfill` put their records: JSON Lines files (`--out DIR`) or Kafka
+/// (`--brokers`, or $SKILLSTREAM_KAFKA_BROKERS when no `--out` is given).
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Write one JSON Lines file per topic (<topic>.jsonl) into this directory instead of Kafka.")
+    var out: String?
+
+    @Option(help: "Kafka bootstrap servers (host:port,…). Default: $SKILLSTREAM_KAFKA_BROKERS.")
+    var brokers: String?
+
+    @Option(help: "Kafka: partitions of the contract topics created when missing.")
+    var partitions: Int32 = 6
+
+    func validate() throws {
+        if out != nil && brokers != nil { throw ValidationError("Give --out or --brokers, not both.") }
+        if !(1...10_000).contains(partitions) { throw ValidationError("--partitions must be 1…10000.") }
+    }
+
+    /// The brokers when writing to Kafka; nil when writing files.
+    func kafkaBrokers() throws -> String? {
+        if out != nil { return nil }
+        guard let value = brokers ?? ProcessInfo.processInfo.environment["SKILLSTREAM_KAFKA_BROKERS"] else {
+            throw ValidationError("Nowhere to write: pass --out DIR, or --brokers (or set SKILLSTREAM_KAFKA_BROKERS).")
+        }
+        return value
+    }
+
+    /// The sink, with the contract's input topics created first when writing to Kafka (the
+    /// reference topics compacted, as the contract says).
+    func makeSink(logger: Logger) async throws -> EventSink {
+        if let out { return try JSONLinesSink(directory: out) }
+        let configuration = KafkaConfiguration(bootstrapServers: try kafkaBrokers()!)
+        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
+        let compacted = ["cleanup.policy": "compact"]
+        _ = try await admin.createTopics([
+            KafkaTopicSpecification(name: Topics.tableService, partitions: partitions),
+            KafkaTopicSpecification(name: Topics.guestFeedback, partitions: partitions),
+            KafkaTopicSpecification(name: Topics.staffEvents, partitions: partitions),
+            KafkaTopicSpecification(name: Topics.restaurants, partitions: partitions, config: compacted),
+            KafkaTopicSpecification(name: Topics.trainingPrograms, partitions: partitions, config: compacted),
+        ])
+        return KafkaSink(producer: try KafkaProducer(configuration: configuration, logger: logger))
+    }
+}
+
+/// Counts per topic as an aligned table, for the summaries the commands print.
+func topicTable(_ counts: [String: Int]) -> String {
+    let width = counts.keys.map(\.count).max() ?? 0
+    return counts.sorted { $0.key < $1.key }
+        .map { "  \($0.key.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.value)" }
+        .joined(separator: "\n")
+}
