@@ -7,7 +7,8 @@ librdkafka runtime (LD_LIBRARY_PATH from the Makefile), each as a whole process 
 start to exit. Also has kcat produce the same records, for the producer side by side. Writes
 the table between the kafka-throughput markers of BENCHMARKS.md.
 """
-import argparse, json, os, re, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, statistics, subprocess, sys, tempfile, time
+from benchmarks_document import replace_section
 
 def run_timed(command, **kwargs):
     start = time.perf_counter()
@@ -79,13 +80,7 @@ median of {args.rounds} alternating rounds. The SkillStream consumer converts ev
 Consume rounds, messages/s: SkillStream {', '.join(f'{r:,.0f}' for r in consume['skillstream'])}; kcat {', '.join(f'{r:,.0f}' for r in consume['kcat'])}.
 <!-- kafka-throughput:end -->"""
     print(table)
-    with open(args.output) as existing:
-        document = existing.read()
-    pattern = re.compile(r"<!-- kafka-throughput:start -->.*?<!-- kafka-throughput:end -->", re.S)
-    if not pattern.search(document):
-        sys.exit(f"bench_kafka: {args.output} has no kafka-throughput markers")
-    with open(args.output, "w") as updated:
-        updated.write(pattern.sub(lambda _: table, document))
+    replace_section(args.output, "kafka-throughput", table)
 
 if __name__ == "__main__":
     main()

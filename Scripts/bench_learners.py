@@ -8,6 +8,7 @@ Speeds are the median of --rounds runs of the predict + learn loop alone; accura
 loss are deterministic. The targets of the learners issue are checked and reported, not asserted.
 """
 import argparse, glob, json, os, re, statistics, subprocess, sys, time
+from benchmarks_document import replace_section
 
 # Columns that are integer codes of categories (REFERENCE.md: MOA treats them as nominal).
 NOMINAL = {"agrawal": ["elevel", "car", "zipcode"]}
@@ -116,11 +117,7 @@ def main():
     lines.append("<!-- learners:end -->")
     table = "\n".join(lines)
     print(table)
-    document = open(args.output).read()
-    pattern = re.compile(r"<!-- learners:start -->.*?<!-- learners:end -->", re.S)
-    if not pattern.search(document):
-        sys.exit(f"bench_learners: {args.output} has no learners markers")
-    open(args.output, "w").write(pattern.sub(lambda _: table, document))
+    replace_section(args.output, "learners", table)
 
 
 if __name__ == "__main__":

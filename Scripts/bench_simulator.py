@@ -3,7 +3,8 @@
 90 days, pinned to one core, timed from process start to exit (JSON Lines files and the ground truth
 written). Records are counted from the files. Writes the section between the simulator markers of
 BENCHMARKS.md. Median of --rounds runs."""
-import argparse, os, re, shutil, statistics, subprocess, tempfile, time
+import argparse, os, shutil, statistics, subprocess, tempfile, time
+from benchmarks_document import replace_section
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--binary", required=True)
@@ -47,8 +48,4 @@ release build, pinned to one core with `taskset -c 0`, timed from process start 
 Runs, records/s: {', '.join(f"{run['per_second']:,.0f}" for run in runs)}.
 <!-- simulator:end -->"""
 print(table)
-document = open(args.output).read()
-pattern = re.compile(r"<!-- simulator:start -->.*?<!-- simulator:end -->", re.S)
-if not pattern.search(document):
-    raise SystemExit(f"bench_simulator: {args.output} has no simulator markers")
-open(args.output, "w").write(pattern.sub(lambda _: table, document))
+replace_section(args.output, "simulator", table)
