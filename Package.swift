@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SkillStreamSimulation", targets: ["SkillStreamSimulation"]),
         .library(name: "SkillStreamBackfill", targets: ["SkillStreamBackfill"]),
         .library(name: "SkillStreamPublishing", targets: ["SkillStreamPublishing"]),
+        .library(name: "SkillStreamScoring", targets: ["SkillStreamScoring"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -62,6 +63,11 @@ let package = Package(
             name: "SkillStreamSimulation",
             dependencies: ["SkillStreamDomain", "SkillStreamLearning"]
         ),
+        // Skill-gap tests, alert lifecycle and the engine replay and the processor run: pure logic.
+        .target(
+            name: "SkillStreamScoring",
+            dependencies: ["SkillStreamDomain", "SkillStreamLearning"]
+        ),
         // Spreadsheet exports (CSV) mapped to contract events, with a report per row: pure logic.
         .target(
             name: "SkillStreamBackfill",
@@ -80,6 +86,7 @@ let package = Package(
             name: "skillstream",
             dependencies: [
                 "SkillStreamSimulation",
+                "SkillStreamScoring",
                 "SkillStreamBackfill",
                 "SkillStreamPublishing",
                 "SkillStreamDomain",
@@ -117,6 +124,10 @@ let package = Package(
         .testTarget(
             name: "SkillStreamSimulationTests",
             dependencies: ["SkillStreamSimulation", "SkillStreamDomain", "SkillStreamLearning"]
+        ),
+        .testTarget(
+            name: "SkillStreamScoringTests",
+            dependencies: ["SkillStreamScoring", "SkillStreamDomain", "SkillStreamSimulation"]
         ),
         .testTarget(
             name: "SkillStreamBackfillTests",

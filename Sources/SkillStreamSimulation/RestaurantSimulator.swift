@@ -177,7 +177,8 @@ public final class RestaurantSimulator {
         restaurants[restaurant].nextStaffNumber += 1
         let id = "\(restaurants[restaurant].id)-s\(pad(restaurants[restaurant].nextStaffNumber, 3))"
         let skills = Skill.allCases.count
-        let base = (0..<skills).map { _ in min(0.95, max(0.55, 0.78 + 0.07 * random.normal())) }
+        // Competent staff differ, but stay well above the weak level; planted weaknesses fall well below it.
+        let base = (0..<skills).map { _ in min(0.95, max(0.65, 0.8 + 0.05 * random.normal())) }
         var planted: [(skill: Int, fromDay: Int32, drop: Double)] = []
         if random.chance(configuration.weakStaffShare) {
             let relevance = Skill.allCases.map { SimulationCatalog.relevance($0, for: role) }
@@ -189,7 +190,7 @@ public final class RestaurantSimulator {
             }
             let startDay = configuration.startDay
             let from = max(hiredDay, startDay + Int32(random.uniform(0.1...0.6) * Double(configuration.days)))
-            for skill in chosen { planted.append((skill, from, random.uniform(0.3...0.45))) }
+            for skill in chosen { planted.append((skill, from, random.uniform(0.35...0.5))) }
         }
         var workdays: UInt8 = 0b111_1111
         // Two days off, never both Friday and Saturday.
@@ -404,9 +405,11 @@ public final class RestaurantSimulator {
                     header: header(closed, restaurantID: restaurantID), staffID: staff[server].id, visitID: visitID,
                     tableID: "T\(1 + random.index(30))", covers: covers, seatedAt: seated, waitTimeSeconds: wait, itemsOrdered: items,
                     itemsIncorrect: errors, checkTotalPEN: (Double(covers) * random.uniform(180...420)).rounded())))
-        // The survey: answered more often by the delighted and the angry.
+        // The survey: answered more often by the delighted and the angry, and by guests with
+        // something to complain about.
         let extremity = Double(abs(score - 3)) / 2
-        guard random.chance(configuration.feedbackRate * (0.10 + 0.25 * extremity)) else { return }
+        let grievance = incidents.isEmpty ? 0 : 0.15
+        guard random.chance(configuration.feedbackRate * (0.10 + 0.25 * extremity + grievance)) else { return }
         let delayMinutes = min(6 * 24 * 60, max(5, exp(log(180.0) + 1.4 * random.normal()))).rounded()
         let answered = EventTime(
             millisecondsSinceEpoch: closed.millisecondsSinceEpoch + Int64(delayMinutes * 60_000), offsetMinutes: closed.offsetMinutes)

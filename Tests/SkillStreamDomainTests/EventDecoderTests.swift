@@ -12,8 +12,9 @@ import Testing
             .filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
     }
 
-    @Test func everyValidContractExampleDecodes() throws {
-        let files = Self.files("valid")
+    @Test func everyValidInputEventExampleDecodes() throws {
+        // The output examples (gap alerts, recommendations) are SkillStream's to write, not to decode.
+        let files = Self.files("valid").filter { file in EventSchema.allCases.contains { file.lastPathComponent.hasPrefix($0.rawValue + ".") } }
         #expect(files.count >= 7)
         for file in files {
             let result = EventDecoder().decode(Array(try Data(contentsOf: file)))

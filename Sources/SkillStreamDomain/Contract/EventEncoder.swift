@@ -137,6 +137,26 @@ struct JSONWriter {
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
+    /// A nested object under a literal name.
+    mutating func object(_ name: StaticString, _ body: (inout JSONWriter) -> Void) {
+        key(name)
+        appendObject(body)
+    }
+
+    /// A nested object under a name known only at run time (escaped as needed).
+    mutating func object(dynamicName name: String, _ body: (inout JSONWriter) -> Void) {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        quoted(name)
+        bytes.append(UInt8(ascii: ":"))
+        appendObject(body)
+    }
+
+    private mutating func appendObject(_ body: (inout JSONWriter) -> Void) {
+        var nested = JSONWriter()
+        body(&nested)
+        bytes.append(contentsOf: nested.finish())
+    }
+
     mutating func finish() -> [UInt8] {
         bytes.append(UInt8(ascii: "}"))
         return bytes

@@ -1,0 +1,77 @@
+import SkillStreamDomain
+
+/// Turns assessments into alerts with a lifecycle: a gap opens once (when its probability
+/// reaches ``openProbability``), is updated when its severity moves by ``severityStep``, and
+/// resolves only after its probability has stayed below ``resolveProbability`` for
+/// ``resolveAfterMilliseconds`` of event time — hysteresis, so alerts do not flap.
+public struct GapDetector: Sendable {
+    public var openProbability = 0.95
+    public var resolveProbability = 0.5
+    public var resolveAfterMilliseconds: Int64 = 7 * 86_400_000
+    public var severityStep = 0.1
+    public static let model = "gap-tests-v1"
+
+    /// An open gap.
+    struct OpenGap: Sendable {
+        var alertID: String
+        var severity: Double
+        /// Event time since which the probability has been below the resolve level, if it is.
+        var clearSince: Int64?
+    }
+
+    private var open: [String: OpenGap] = [:]
+
+    public init() {}
+
+    public var openCount: Int { open.count }
+
+    /// The alerts that this assessment of a staff member's skills causes at `time`.
+    public mutating func update(
+        staffID: String, restaurantID: String, assessments: [SkillAssessment], at time: EventTime
+    ) -> [GapAlert] {
+        var alerts: [GapAlert] = []
+        for assessment in assessments {
+            let key = restaurantID + "\u{1F}" + staffID + "\u{1F}" + assessment.skill.rawValue
+            if var gap = open[key] {
+                if assessment.gapProbability < resolveProbability {
+                    let since = gap.clearSince ?? time.millisecondsSinceEpoch
+                    if time.millisecondsSinceEpoch - since >= resolveAfterMilliseconds {
+                        alerts.append(alert(gap.alertID, .resolved, staffID, restaurantID, assessment, time))
+                        open[key] = nil
+                        continue
+                    }
+                    gap.clearSince = since
+                } else {
+                    gap.clearSince = nil
+                    if abs(assessment.severity - gap.severity) >= severityStep {
+                        gap.severity = assessment.severity
+                        alerts.append(alert(gap.alertID, .open, staffID, restaurantID, assessment, time))
+                    }
+                }
+                open[key] = gap
+            } else if assessment.gapProbability >= openProbability {
+                let id = "gap-" + hex(FNV1a.hash(key + "\u{1F}" + time.description))
+                open[key] = OpenGap(alertID: id, severity: assessment.severity)
+                alerts.append(alert(id, .open, staffID, restaurantID, assessment, time))
+            }
+        }
+        return alerts
+    }
+
+    private func alert(
+        _ id: String, _ status: GapAlert.Status, _ staffID: String, _ restaurantID: String, _ assessment: SkillAssessment, _ time: EventTime
+    ) -> GapAlert {
+        GapAlert(
+            alertID: id, status: status, staffID: staffID, restaurantID: restaurantID, skill: assessment.skill,
+            severity: rounded(assessment.severity), skillScore: rounded(assessment.skillScore), benchmark: assessment.benchmark,
+            features: assessment.features.map { GapAlert.Feature(name: $0.key, value: rounded($0.value.value), benchmark: rounded($0.value.benchmark)) },
+            textES: assessment.textES, textEN: assessment.textEN, model: Self.model, detectedAt: time)
+    }
+
+    private func rounded(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }
+
+    private func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import SkillStreamDomain
+
+/// How one staff member stands on one skill against the peers of their restaurant (everyone
+/// else there, over the same days), from the evidence of their own tables: the probability
+/// that they truly fall short, the estimated level on the restaurant's benchmark scale, and the
+/// figures behind it in words a manager reads.
+///
+/// Every test is relative to the same restaurant over the same window, so what hits everyone
+/// there (a bad month in the kitchen, a full Saturday) cancels out, and complaints that are not
+/// the staff's doing (food, noise, price) are never counted.
+public struct SkillAssessment: Sendable, Hashable {
+    public var skill: Skill
+    /// Probability that the staff member's shortfall on this skill is real (at least
+    /// ``GapTests/meaningfulRatio`` times the peers' rate of trouble).
+    public var gapProbability: Double
+    /// How many times the peers' rate of trouble (complaints, errors, excess wait) the staff
+    /// member shows, by the deciding test's posterior mean; 1 = like the peers.
+    public var troubleRatio: Double
+    /// The estimated level on the restaurant's benchmark scale: the benchmark divided by the
+    /// trouble ratio (peers' level = the benchmark), at most 100.
+    public var skillScore: Double
+    public var benchmark: Double
+    /// 0 (like the peers) … 1 (four times the peers' trouble or worse).
+    public var severity: Double
+    /// Tables the staff member served in the window that decided.
+    public var tables: Int
+    /// The figures behind the assessment, each with its benchmark (the peers' value).
+    public var features: [String: (value: Double, benchmark: Double)]
+    public var textES: String
+    public var textEN: String
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.skill == rhs.skill && lhs.gapProbability == rhs.gapProbability && lhs.troubleRatio == rhs.troubleRatio && lhs.tables == rhs.tables
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(skill)
+        hasher.combine(gapProbability)
+    }
+}
+
+/// The statistical tests behind ``SkillAssessment``, each on the last 7 and the last 30 days,
+/// the strongest deciding:
+/// - counts (complaints per table, order errors per item) against the peers' rate: the
+///   posterior probability that the staff member's rate is ``weakRatio`` times the peers'
+///   rather than ``normalRatio`` times (competent staff differ too), with a prior share
+///   ``weakPrior`` of weak (staff, skill) pairs — a likelihood-ratio test between two Poisson
+///   rates, which ordinary differences between competent people do not pass however much
+///   evidence piles up;
+/// - the mean wait against the peers', a normal test of an excess of at least
+///   ``meaningfulWaitExcess``.
+public enum GapTests {
+    /// How many times the peers' rate of trouble a weak skill brings, for the count tests.
+    public static let weakRatio = 5.0
+    /// How many times the peers' rate a competent staff member may show (people differ).
+    public static let normalRatio = 2.0
+    /// Share of (staff, skill) pairs expected to be weak at any time: the prior of the count tests.
+    public static let weakPrior = 0.05
+    /// A wait shortfall counts when the mean wait (relative to the target) is at least this much
+    /// above the peers'.
+    public static let meaningfulWaitExcess = 0.3
+    /// Fewer tables than this in a window decide nothing.
+    public static let minimumTables = 10
+
+    /// One test's verdict.
+    struct Verdict {
+        var probability: Double
+        var ratio: Double
+        var window: Int32
+        var tables: Int
+        var features: [String: (value: Double, benchmark: Double)]
+        var textES: String
+        var textEN: String
+    }
+
+    /// The assessment of every skill for a staff member, from their windows and their
+    /// restaurant's (which include theirs) on `day`.
+    public static func assess(staff: ServiceWindows, restaurant: ServiceWindows, day: Int32, benchmark: Double) -> [SkillAssessment] {
+        var verdicts = [[Verdict]](repeating: [], count: Skill.allCases.count)
+        for days in [ServiceWindows.shortDays, ServiceWindows.longDays] {
+            let own = staff.summary(endingOn: day, days: days)
+            let all = restaurant.summary(endingOn: day, days: days)
+            guard own.tables >= minimumTables else { continue }
+            let peers = Peers(all: all, own: own)
+            if let wait = waitTest(own: own, peers: peers, histogram: all, days: days) { verdicts[0].append(wait) }
+            verdicts[1].append(
+                rateTest(
+                    count: own.itemsIncorrect, exposure: own.itemsOrdered, peerCount: peers.itemsIncorrect, peerExposure: peers.itemsOrdered,
+                    priorExposure: 200, days: days, tables: own.tables, feature: "order_error_rate",
+                    what: ("errores en el pedido", "order errors"), per: ("ítems", "items")))
+            for (index, category) in ComplaintCategory.staffAttributable.enumerated() {
+                verdicts[index].append(
+                    rateTest(
+                        count: own.complaints[index], exposure: own.tables, peerCount: peers.complaints[index], peerExposure: peers.tables,
+                        priorExposure: 50, days: days, tables: own.tables, feature: "complaint_rate_\(category.rawValue)",
+                        what: Self.complaintWords(category), per: ("mesas", "tables")))
+            }
+        }
+        return Skill.allCases.enumerated().compactMap { index, skill in
+            guard let best = verdicts[index].max(by: { $0.probability < $1.probability }) else { return nil }
+            let ratio = max(best.ratio, 1)
+            return SkillAssessment(
+                skill: skill, gapProbability: best.probability, troubleRatio: best.ratio, skillScore: min(100, benchmark / ratio),
+                benchmark: benchmark, severity: min(1, max(0, (best.ratio - 1) / 3)), tables: best.tables, features: best.features,
+                textES: best.textES, textEN: best.textEN)
+        }
+    }
+
+    /// The restaurant's figures less the staff member's own.
+    struct Peers {
+        var tables: Int
+        var waitRatioMillis: Int
+        var itemsOrdered: Int
+        var itemsIncorrect: Int
+        var complaints: [Int]
+
+        init(all: WindowSummary, own: WindowSummary) {
+            tables = max(0, all.tables - own.tables)
+            waitRatioMillis = max(0, all.waitRatioMillis - own.waitRatioMillis)
+            itemsOrdered = max(0, all.itemsOrdered - own.itemsOrdered)
+            itemsIncorrect = max(0, all.itemsIncorrect - own.itemsIncorrect)
+            complaints = (0..<5).map { max(0, all.complaints[$0] - own.complaints[$0]) }
+        }
+    }
+
+    /// Counts against the peers' rate (with a weak prior of one event per `priorExposure`):
+    /// the posterior probability of rate ratio ``weakRatio`` against ``normalRatio``; the ratio reported is
+    /// the Gamma(1 + count, 1 + expected) posterior mean.
+    static func rateTest(
+        count: Int, exposure: Int, peerCount: Int, peerExposure: Int, priorExposure: Double, days: Int32, tables: Int, feature: String,
+        what: (es: String, en: String), per: (es: String, en: String)
+    ) -> Verdict {
+        let peerRate = (Double(peerCount) + 1) / (Double(peerExposure) + priorExposure)
+        let expected = Double(exposure) * peerRate
+        let shape = 1 + Double(count)
+        let rate = 1 + expected
+        let logLikelihoodRatio = Double(count) * log(weakRatio / normalRatio) - (weakRatio - normalRatio) * expected
+        let probability = 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logLikelihoodRatio))
+        let ratio = shape / rate
+        let ownRate = exposure > 0 ? Double(count) / Double(exposure) : 0
+        let expectedText = formatted(expected, digits: 1)
+        return Verdict(
+            probability: probability, ratio: ratio, window: days, tables: tables,
+            features: ["\(feature)_\(days)d": (ownRate, peerRate)],
+            textES: "\(count) \(what.es) en \(exposure) \(per.es) de los últimos \(days) días; al ritmo de sus compañeros se esperarían \(expectedText.replacingOccurrences(of: ".", with: ",")).",
+            textEN: "\(count) \(what.en) in \(exposure) \(per.en) over the last \(days) days; at the peers' rate about \(expectedText) would be expected.")
+    }
+
+    /// The mean wait (relative to the restaurant's target) against the peers', with the spread
+    /// of a single table's wait taken from the restaurant's histogram.
+    static func waitTest(own: WindowSummary, peers: Peers, histogram: WindowSummary, days: Int32) -> Verdict? {
+        guard peers.tables >= minimumTables, let ownMean = own.waitRatioMean else { return nil }
+        let peerMean = Double(peers.waitRatioMillis) / 1_000 / Double(peers.tables)
+        guard peerMean > 0 else { return nil }
+        let spread = max(0.05, histogramSpread(histogram.waitHistogramCounts))
+        let standardError = spread / Double(own.tables).squareRoot()
+        let threshold = peerMean * (1 + meaningfulWaitExcess)
+        let probability = Probability.normalCDF((ownMean - threshold) / standardError)
+        let ratio = ownMean / peerMean
+        let es = formatted(ownMean, digits: 2).replacingOccurrences(of: ".", with: ",")
+        let peersES = formatted(peerMean, digits: 2).replacingOccurrences(of: ".", with: ",")
+        return Verdict(
+            probability: probability, ratio: ratio, window: days, tables: own.tables,
+            features: ["wait_ratio_mean_\(days)d": (ownMean, peerMean)],
+            textES: "Espera media de \(es)× el objetivo en sus últimas \(own.tables) mesas (\(days) días), frente a \(peersES)× de sus compañeros.",
+            textEN: "Average wait of \(formatted(ownMean, digits: 2))× the target over their last \(own.tables) tables (\(days) days), against \(formatted(peerMean, digits: 2))× for their peers.")
+    }
+
+    /// The standard deviation of a wait ratio from the histogram's bin midpoints.
+    static func histogramSpread(_ counts: [Int]) -> Double {
+        let edges = [0.0] + WaitHistogram.edges + [5.0]
+        let midpoints = (0..<counts.count).map { (edges[$0] + edges[min($0 + 1, edges.count - 1)]) / 2 }
+        let total = Double(counts.reduce(0, +))
+        guard total > 1 else { return 0.3 }
+        let mean = zip(counts, midpoints).reduce(0) { $0 + Double($1.0) * $1.1 } / total
+        let variance = zip(counts, midpoints).reduce(0) { $0 + Double($1.0) * ($1.1 - mean) * ($1.1 - mean) } / (total - 1)
+        return variance.squareRoot()
+    }
+
+    static func complaintWords(_ category: ComplaintCategory) -> (es: String, en: String) {
+        switch category {
+        case .slowService: ("quejas por lentitud", "slow-service complaints")
+        case .orderError: ("quejas por errores en el pedido", "order-error complaints")
+        case .inattentiveOrRude: ("quejas por trato desatento o descortés", "complaints of inattentive or rude service")
+        case .poorRecommendation: ("quejas por malas recomendaciones", "complaints about recommendations")
+        case .etiquetteLapse: ("quejas por faltas de etiqueta", "etiquette complaints")
+        case .foodQuality, .noiseOrAmbience, .price: ("quejas", "complaints")
+        }
+    }
+
+    static func formatted(_ value: Double, digits: Int) -> String {
+        let scale = [1.0, 10, 100, 1_000][digits]
+        let rounded = (value * scale).rounded() / scale
+        var text = String(rounded)
+        if let dot = text.firstIndex(of: ".") {
+            let decimals = text.distance(from: dot, to: text.endIndex) - 1
+            if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
+        } else if digits > 0 {
+            text += "." + String(repeating: "0", count: digits)
+        }
+        return text
+    }
+}

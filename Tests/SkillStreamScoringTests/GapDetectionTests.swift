@@ -1,0 +1,153 @@
+import Foundation
+import SkillStreamDomain
+import SkillStreamSimulation
+import Testing
+
+@testable import SkillStreamScoring
+
+@Suite struct ProbabilityTests {
+    @Test func gammaUpperTailMatchesClosedForms() {
+        // Q(1, x) = e^-x; Q(3, x) = e^-x (1 + x + x²/2).
+        for x in [0.1, 1.0, 2.0, 7.5, 30.0] {
+            #expect(abs(Probability.gammaUpperTail(shape: 1, x) - exp(-x)) < 1e-12)
+            #expect(abs(Probability.gammaUpperTail(shape: 3, x) - exp(-x) * (1 + x + x * x / 2)) < 1e-12)
+        }
+        #expect(Probability.gammaUpperTail(shape: 2, 0) == 1)
+        #expect(abs(Probability.normalCDF(0) - 0.5) < 1e-15)
+        #expect(abs(Probability.normalCDF(1.959963985) - 0.975) < 1e-9)
+    }
+}
+
+@Suite struct GapTestsTests {
+    /// A restaurant of `staff` people on one day; `slow` (index 0) waits `slowRatio` × the
+    /// target, the rest `ratio`; complaints of the category at `index` per person.
+    static func restaurant(tables: Int, ratio: Double, slowRatio: Double, complaints: [Int], category: Int) -> (ServiceWindows, [ServiceWindows]) {
+        var all = ServiceWindows()
+        var people: [ServiceWindows] = []
+        for (person, count) in complaints.enumerated() {
+            var own = ServiceWindows()
+            for table in 0..<tables {
+                let wait = (person == 0 ? slowRatio : ratio) * (table % 2 == 0 ? 0.9 : 1.1)
+                own.addService(day: 20_000, waitRatio: wait, covers: 2, itemsOrdered: 8, itemsIncorrect: 0)
+                all.addService(day: 20_000, waitRatio: wait, covers: 2, itemsOrdered: 8, itemsIncorrect: 0)
+            }
+            for _ in 0..<count {
+                own.addFeedback(day: 20_000, observedSatisfaction: 2, complaintIndices: [category], repeatCustomer: nil)
+                all.addFeedback(day: 20_000, observedSatisfaction: 2, complaintIndices: [category], repeatCustomer: nil)
+            }
+            people.append(own)
+        }
+        return (all, people)
+    }
+
+    @Test func fiveTimesThePeersComplaintsIsAGapAndAnOrdinaryDifferenceIsNot() {
+        let (all, people) = Self.restaurant(tables: 40, ratio: 0.8, slowRatio: 0.8, complaints: [14, 2, 1, 2, 1, 2, 1, 1], category: 2)
+        let weak = GapTests.assess(staff: people[0], restaurant: all, day: 20_000, benchmark: 90).first { $0.skill == .guestRapport }!
+        #expect(weak.gapProbability > 0.99)
+        #expect(weak.skillScore < 90 && weak.severity > 0.5)
+        #expect(weak.textES.contains("14 quejas por trato desatento o descortés"))
+        #expect(weak.textEN.contains("14 complaints of inattentive or rude service"))
+        let ordinary = GapTests.assess(staff: people[1], restaurant: all, day: 20_000, benchmark: 90).first { $0.skill == .guestRapport }!
+        #expect(ordinary.gapProbability < 0.5, "twice the peers' complaints is within what competent staff show")
+    }
+
+    @Test func slowServerIsAGapWhileARestaurantWideSlowDayIsNot() {
+        let (all, people) = Self.restaurant(tables: 30, ratio: 0.75, slowRatio: 1.2, complaints: [0, 0, 0, 0, 0, 0], category: 0)
+        let slow = GapTests.assess(staff: people[0], restaurant: all, day: 20_000, benchmark: 88).first { $0.skill == .timeliness }!
+        #expect(slow.gapProbability > 0.99)
+        #expect(slow.features["wait_ratio_mean_7d"]!.value > 1.1 && slow.features["wait_ratio_mean_7d"]!.benchmark < 0.8)
+        // Everyone slow together (a full house, a bad kitchen): relative to peers, no one falls short.
+        let (busy, crowd) = Self.restaurant(tables: 30, ratio: 1.4, slowRatio: 1.4, complaints: [3, 3, 3, 3, 3, 3], category: 0)
+        for person in crowd {
+            let assessment = GapTests.assess(staff: person, restaurant: busy, day: 20_000, benchmark: 88)
+            #expect(assessment.allSatisfy { $0.gapProbability < 0.5 })
+        }
+    }
+
+    @Test func tooFewTablesDecideNothing() {
+        let (all, people) = Self.restaurant(tables: 5, ratio: 0.8, slowRatio: 2.0, complaints: [4, 0, 0], category: 0)
+        #expect(GapTests.assess(staff: people[0], restaurant: all, day: 20_000, benchmark: 90).isEmpty)
+    }
+}
+
+@Suite struct GapDetectorTests {
+    static func assessment(_ probability: Double, severity: Double) -> SkillAssessment {
+        SkillAssessment(
+            skill: .timeliness, gapProbability: probability, troubleRatio: 1 + 3 * severity, skillScore: 90 / (1 + 3 * severity), benchmark: 90,
+            severity: severity, tables: 30, features: ["wait_ratio_mean_7d": (1.2, 0.8)], textES: "es", textEN: "en")
+    }
+
+    static func time(day: Int) -> EventTime { EventTime(millisecondsSinceEpoch: Int64(20_000 + day) * 86_400_000, offsetMinutes: -300) }
+
+    @Test func alertOpensOnceUpdatesOnSeverityAndResolvesOnlyAfterAWeekClear() {
+        var detector = GapDetector()
+        func step(_ day: Int, _ probability: Double, _ severity: Double) -> [GapAlert] {
+            detector.update(staffID: "s1", restaurantID: "r1", assessments: [Self.assessment(probability, severity: severity)], at: Self.time(day: day))
+        }
+        #expect(step(0, 0.5, 0.1).isEmpty, "not sure enough to open")
+        let opened = step(1, 0.999, 0.3)
+        #expect(opened.count == 1 && opened[0].status == .open)
+        #expect(step(2, 0.999, 0.35).isEmpty, "a small severity change is not news")
+        let updated = step(3, 0.999, 0.6)
+        #expect(updated.map(\.alertID) == [opened[0].alertID] && updated[0].severity == 0.6)
+        #expect(step(4, 0.2, 0.0).isEmpty, "below the resolve level: the clock starts")
+        #expect(step(6, 0.97, 0.6).isEmpty, "back up: no flapping, the clock resets")
+        #expect(step(7, 0.2, 0.0).isEmpty)
+        #expect(step(13, 0.3, 0.0).isEmpty, "six days clear is not yet seven")
+        let resolved = step(14, 0.1, 0.0)
+        #expect(resolved.map(\.status) == [.resolved] && resolved[0].alertID == opened[0].alertID)
+        #expect(detector.openCount == 0)
+        let reopened = step(20, 0.999, 0.5)
+        #expect(reopened.count == 1 && reopened[0].alertID != opened[0].alertID, "a new gap is a new alert")
+    }
+
+    @Test func alertEncodesToTheContractsJSON() throws {
+        var detector = GapDetector()
+        let alert = detector.update(staffID: "s1", restaurantID: "r1", assessments: [Self.assessment(0.999, severity: 0.4)], at: Self.time(day: 1))[0]
+        let object = try #require(JSONSerialization.jsonObject(with: Data(alert.encoded())) as? [String: Any])
+        #expect(object["schema"] as? String == "skills.gap_alert.v1")
+        #expect(object["alert_id"] as? String == alert.alertID && alert.alertID.hasPrefix("gap-"))
+        #expect(object["status"] as? String == "open" && object["skill"] as? String == "timeliness")
+        let evidence = try #require(object["evidence"] as? [String: Any])
+        let features = try #require(evidence["features"] as? [String: [String: Double]])
+        #expect(features["wait_ratio_mean_7d"] == ["value": 1.2, "benchmark": 0.8])
+        #expect(evidence["text_es"] as? String == "es" && evidence["text_en"] as? String == "en")
+        #expect(object["detected_at"] as? String == Self.time(day: 1).description)
+    }
+}
+
+@Suite struct SkillEngineTests {
+    static func world() -> RestaurantSimulator {
+        var configuration = SimulationConfiguration()
+        configuration.seed = 3
+        configuration.restaurants = 3
+        configuration.staffPerRestaurant = 14
+        configuration.days = 60
+        configuration.weakStaffShare = 0.4
+        configuration.kitchenIncidentShare = 1
+        return RestaurantSimulator(configuration: configuration)
+    }
+
+    static func run(_ records: [SimulatedRecord]) -> [GapAlert] {
+        let engine = SkillEngine()
+        return records.flatMap { engine.process($0.value, key: $0.key, receivedAt: EventTime(millisecondsSinceEpoch: $0.sentAt)).alerts }
+    }
+
+    @Test func replayingTheSameEventsGivesTheSameAlertsAndTheyMatchTheTruth() {
+        let simulator = Self.world()
+        var records: [SimulatedRecord] = []
+        var served: [String: [Int64]] = [:]
+        while let day = simulator.nextDay() { records += day }
+        let alerts = Self.run(records)
+        #expect(alerts == Self.run(records), "deterministic: same events, same alerts")
+        for record in records where record.topic == Topics.tableService {
+            if case .tableService(let visit)? = try? EventDecoder().decode(record.value).get() {
+                served[visit.staffID, default: []].append(visit.header.occurredAt.millisecondsSinceEpoch)
+            }
+        }
+        let score = DetectionScore(truth: simulator.groundTruth, alerts: alerts, servedTables: served)
+        #expect(score.alertsOpened > 0)
+        #expect(score.precision >= 0.8, "\(score)")
+        #expect(score.confoundedShare <= 0.02, "a kitchen's bad month blames no one: \(score)")
+    }
+}
