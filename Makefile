@@ -36,6 +36,7 @@ bench: deps
 	python3 Scripts/bench_learners.py --binary .build/release/skillstream --streams ../shared/data/streams --output BENCHMARKS.md
 	python3 Scripts/bench_domain.py --bench-binary .build/release/skillstream-bench --output BENCHMARKS.md
 	python3 Scripts/bench_simulator.py --binary .build/release/skillstream --output BENCHMARKS.md
+	python3 Scripts/bench_detection.py --binary .build/release/skillstream --output BENCHMARKS.md
 	Scripts/services.sh run -- python3 Scripts/bench_kafka.py --bench-binary .build/release/skillstream-bench --output BENCHMARKS.md
 
 # Until the processor lands: start PostgreSQL and the broker (left running), apply the schema,

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Gap-detection quality for `make bench`: `skillstream evaluate-scenario` on the default scenario for
+seeds 1, 2 and 3, scored against the simulator's ground truth. Writes the section between the
+detection markers of BENCHMARKS.md."""
+import argparse, json, subprocess, time
+from benchmarks_document import replace_section
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--binary", required=True)
+parser.add_argument("--output", default="BENCHMARKS.md")
+args = parser.parse_args()
+
+runs = []
+for seed in (1, 2, 3):
+    output = subprocess.run([args.binary, "evaluate-scenario", "--seed", str(seed), "--json"], check=True, capture_output=True, text=True).stdout
+    runs.append(json.loads(output.strip().splitlines()[-1]))
+
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+def delay(run):
+    return "n/a" if run["median_delay_days"] is None else f"{run['median_delay_days']:.1f}"
+
+rows = "\n".join(
+    f"| {r['seed']} | {r['alerts_opened']} | {r['precision']:.1%} | {r['true_gaps']} | {r['recall']:.1%} | {delay(r)} | {r['confounded_share']:.1%} |"
+    for r in runs)
+worst = lambda key: min(r[key] for r in runs)
+delays = [r["median_delay_days"] for r in runs if r["median_delay_days"] is not None]
+table = f"""<!-- detection:start -->
+Measured {time.strftime('%Y-%m-%d')} by `make bench` (Scripts/bench_detection.py): `skillstream evaluate-scenario --seed N --json`,
+default scenario (12 restaurants × 25 staff, 90 days, default faults), release build. True gaps: (staff, skill) pairs
+truly weak for at least 14 days, of staff who served tables while weak; an alert is correct when it opens during the
+weak period or within 7 days after.
+
+| seed | alerts opened | precision | true gaps | recall | median delay (days) | confounded staff |
+|---|---|---|---|---|---|---|
+{rows}
+
+| target | worst seed | verdict |
+|---|---|---|
+| precision ≥ 90% | {worst('precision'):.1%} | {verdict(worst('precision') >= 0.9)} |
+| recall ≥ 90% | {worst('recall'):.1%} | {verdict(worst('recall') >= 0.9)} |
+| median delay ≤ 7 days | {max(delays) if delays else float('nan'):.1f} | {verdict(bool(delays) and max(delays) <= 7)} |
+| confounded staff ≤ 2% | {max(r['confounded_share'] for r in runs):.1%} | {verdict(max(r['confounded_share'] for r in runs) <= 0.02)} |
+<!-- detection:end -->"""
+print(table)
+replace_section(args.output, "detection", table)
