@@ -45,6 +45,9 @@ struct ExpiringHashTable<Value> {
 
     func contains(_ key: UInt64) -> Bool { find(Self.stored(key)) != nil }
 
+    /// The value stored under the key, if any.
+    func value(_ key: UInt64) -> Value? { find(Self.stored(key)).map { slots[$0].value } }
+
     /// Stores the value unless the key is present; true when it was stored.
     mutating func insertIfAbsent(_ key: UInt64, time: Int64, value: Value) -> Bool {
         let key = Self.stored(key)

@@ -39,7 +39,7 @@ extension PartitionState {
         for entry in pending {
             writer.write(entry.key)
             Self.write(entry.value.servedAt, &writer)
-            writer.write(entry.value.features.map(Double.init))
+            writer.write(pendingFeatures.doubles(entry.value.featureRow))
         }
         return writer.bytes
     }
@@ -200,8 +200,15 @@ extension PartitionState {
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
             let visit = try reader.readUInt64()
             let servedAt = try Self.readTime(&reader)
-            let features = try reader.readDoubles().map(Float.init)
-            pendingVisits.update(visit, time: servedAt.millisecondsSinceEpoch, value: PendingVisit(servedAt: servedAt, features: features))
+            let features = try reader.readDoubles()
+            guard features.count == ServiceFeatures.count else {
+                throw LearningError.invalidSnapshot("a pending visit has \(features.count) features, not \(ServiceFeatures.count)")
+            }
+            let row = pendingFeatures.allocate()
+            pendingFeatures.fill(row) { values, start in
+                for (offset, value) in features.enumerated() { values[start + offset] = Float(value) }
+            }
+            pendingVisits.update(visit, time: servedAt.millisecondsSinceEpoch, value: PendingVisit(servedAt: servedAt, featureRow: row))
         }
     }
 

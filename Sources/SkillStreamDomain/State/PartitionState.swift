@@ -64,6 +64,8 @@ public final class PartitionState {
         /// Visits waiting for feedback, by the 64-bit FNV-1a hash of their visit id (as the dedupe
         /// set keeps event ids), expiring after the label horizon.
         var pendingVisits = ExpiringHashTable(minimumCapacity: 4_096, placeholder: PendingVisit.placeholder)
+        /// Their feature vectors.
+        var pendingFeatures = FeatureSlab(width: ServiceFeatures.count)
         /// The newest event time seen; the watermark is this less the allowed lateness.
         var newestEventTime = Int64.min
         var examples: [LabelledServiceExample] = []
@@ -105,6 +107,12 @@ public final class PartitionState {
         get { storage.pointee.pendingVisits }
         _modify { yield &storage.pointee.pendingVisits }
         set { storage.pointee.pendingVisits = newValue }
+    }
+
+    var pendingFeatures: FeatureSlab {
+        get { storage.pointee.pendingFeatures }
+        _modify { yield &storage.pointee.pendingFeatures }
+        set { storage.pointee.pendingFeatures = newValue }
     }
 
     public internal(set) var newestEventTime: Int64 {
@@ -149,12 +157,11 @@ public final class PartitionState {
     /// A served visit waiting for its feedback: what its labelled example needs, no more.
     struct PendingVisit: Sendable, Hashable {
         var servedAt: EventTime
-        /// ``ServiceFeatures`` in single precision: half the memory for visits that may wait a
-        /// week, and ample for learning.
-        var features: [Float]
+        /// Its row of ``ServiceFeatures`` in the pending feature slab.
+        var featureRow: Int32
 
         /// What an empty slot of the pending table holds.
-        static let placeholder = PendingVisit(servedAt: EventTime(millisecondsSinceEpoch: 0), features: [])
+        static let placeholder = PendingVisit(servedAt: EventTime(millisecondsSinceEpoch: 0), featureRow: -1)
     }
 
     public init(configuration: DomainConfiguration = DomainConfiguration()) {
@@ -315,10 +322,15 @@ public final class PartitionState {
         restaurant.activeStaff.insert(visit.staffID)
         if member.firstSeen == nil { member.firstSeen = visit.header.occurredAt }
         let ratio = wait / restaurant.targetWaitSeconds
-        let features = ServiceFeatures.compute(visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration)
+        let visitKey = FNV1a.hash(visit.visitID)
+        // A visit sent again keeps its row, with the features recomputed.
+        let row = pendingVisits.value(visitKey)?.featureRow ?? pendingFeatures.allocate()
+        pendingFeatures.fill(row) { features, start in
+            ServiceFeatures.compute(
+                visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration, into: &features, at: start)
+        }
         pendingVisits.update(
-            FNV1a.hash(visit.visitID), time: visit.header.occurredAt.millisecondsSinceEpoch,
-            value: PendingVisit(servedAt: visit.header.occurredAt, features: features))
+            visitKey, time: visit.header.occurredAt.millisecondsSinceEpoch, value: PendingVisit(servedAt: visit.header.occurredAt, featureRow: row))
         guard !late else { return notes }
         let day = visit.header.occurredAt.localDay
         member.windows.addService(day: day, waitRatio: ratio, covers: visit.covers, itemsOrdered: visit.itemsOrdered, itemsIncorrect: visit.itemsIncorrect)
@@ -351,9 +363,11 @@ public final class PartitionState {
         // The visit's day, when it is known, so that complaints land where the service was.
         let pending = feedback.visitID.flatMap { pendingVisits.remove(FNV1a.hash($0)) }
         if let pending, let visitID = feedback.visitID {
+            let features = pendingFeatures.doubles(pending.featureRow)
+            pendingFeatures.release(pending.featureRow)
             examples.append(
                 LabelledServiceExample(
-                    restaurantID: key.restaurantID, staffID: feedback.staffID, visitID: visitID, features: pending.features.map(Double.init),
+                    restaurantID: key.restaurantID, staffID: feedback.staffID, visitID: visitID, features: features,
                     servedAt: pending.servedAt, feedbackAt: feedback.header.occurredAt, observedSatisfaction: observed,
                     complaints: cleaned.complaints ?? []))
             notes.insert(.joinedVisit)
@@ -371,8 +385,9 @@ public final class PartitionState {
 
     /// Visits whose feedback has not come within the label horizon expire unlabelled.
     private func expirePendingVisits() {
-        var expired = 0
-        pendingVisits.expire(before: newestEventTime - configuration.labelHorizonMilliseconds) { _ in expired += 1 }
-        counters.visitsExpired += expired
+        var expired: [Int32] = []
+        pendingVisits.expire(before: newestEventTime - configuration.labelHorizonMilliseconds) { expired.append($0.featureRow) }
+        for row in expired { pendingFeatures.release(row) }
+        counters.visitsExpired += expired.count
     }
 }

@@ -29,10 +29,12 @@ public enum ServiceFeatures {
     static let roleCodes: [Role: Double] = Dictionary(uniqueKeysWithValues: Role.allCases.enumerated().map { ($1, Double($0)) })
 
     /// The features for a visit, from the state before the visit is added to the windows, in
-    /// single precision: they wait, one array per visit, until the visit's feedback arrives.
+    /// single precision, written at `features[start..<start + count]`: they wait there until
+    /// the visit's feedback arrives.
     static func compute(
-        visit: TableServiceEvent, waitRatio: Double, staff: StaffState, restaurant: RestaurantState, configuration: DomainConfiguration
-    ) -> [Float] {
+        visit: TableServiceEvent, waitRatio: Double, staff: StaffState, restaurant: RestaurantState, configuration: DomainConfiguration,
+        into features: inout [Float], at start: Int
+    ) {
         let day = visit.header.occurredAt.localDay
         let (short, long, recentWaitRatio, recentAccuracy) = staff.windows.featureInputs(day: day)
         let peers = restaurant.windows.summary(endingOn: day, days: ServiceWindows.longDays)
@@ -40,9 +42,11 @@ public enum ServiceFeatures {
         let localMilliseconds = time.millisecondsSinceEpoch + Int64(time.offsetMinutes) * 60_000
         let localHour = Double((localMilliseconds % 86_400_000 + 86_400_000) % 86_400_000) / 3_600_000
         let weekday = (Int(day) % 7 + 7 + 4) % 7  // 1970-01-01 was a Thursday (0 = Sunday)
-        var features: [Float] = []
-        features.reserveCapacity(count)
-        func add(_ value: Double?) { features.append(Float(value ?? .nan)) }  // nil: unknown
+        var index = start
+        func add(_ value: Double?) {  // nil: unknown
+            features[index] = Float(value ?? .nan)
+            index += 1
+        }
         add(short.waitRatioMean)
         add(short.waitRatioP90)
         add(long.waitRatioMean)
@@ -73,7 +77,7 @@ public enum ServiceFeatures {
         add(visit.orderAccuracy)
         add(localHour)
         add(weekday == 0 || weekday == 6 ? 1 : 0)
-        return features
+        precondition(index - start == count, "every named feature is written once")
     }
 }
 
