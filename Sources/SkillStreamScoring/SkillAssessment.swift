@@ -11,8 +11,8 @@ import SkillStreamDomain
 /// the staff's doing (food, noise, price) are never counted.
 public struct SkillAssessment: Sendable, Hashable {
     public var skill: Skill
-    /// Probability that the staff member's shortfall on this skill is real (at least
-    /// ``GapTests/meaningfulRatio`` times the peers' rate of trouble).
+    /// Probability that the staff member is weak on this skill rather than within the range of
+    /// competent peers (see ``GapTests``).
     public var gapProbability: Double
     /// How many times the peers' rate of trouble (complaints, errors, excess wait) the staff
     /// member shows, by the deciding test's posterior mean; 1 = like the peers.
@@ -42,24 +42,23 @@ public struct SkillAssessment: Sendable, Hashable {
 
 /// The statistical tests behind ``SkillAssessment``, each on the last 7 and the last 30 days,
 /// the strongest deciding:
-/// - counts (complaints per table, order errors per item) against the peers' rate: the
-///   posterior probability that the staff member's rate is ``weakRatio`` times the peers'
-///   rather than ``normalRatio`` times (competent staff differ too), with a prior share
-///   ``weakPrior`` of weak (staff, skill) pairs — a likelihood-ratio test between two Poisson
-///   rates, which ordinary differences between competent people do not pass however much
-///   evidence piles up;
+/// - counts (complaints per table, order errors per item) against the peers' rate: a Bayes
+///   factor between two Gamma–Poisson models of the staff member's rate ratio θ to the peers'
+///   — competent (θ ~ Gamma(8, 8): about 0.5 to 2 times the peers', people differ) or weak
+///   (θ ~ Gamma(2, 0.25): typically 3 to 20 times) — with a prior share ``weakPrior`` of weak
+///   (staff, skill) pairs. Ordinary differences between competent people do not pass however
+///   much evidence piles up, and a few complaints where the peers' rate predicts almost none do;
 /// - the mean wait against the peers', a normal test of an excess of at least
 ///   ``meaningfulWaitExcess``.
 public enum GapTests {
-    /// How many times the peers' rate of trouble a weak skill brings, for the count tests.
-    public static let weakRatio = 5.0
-    /// How many times the peers' rate a competent staff member may show (people differ).
-    public static let normalRatio = 2.0
+    /// The competent and the weak prior on the rate ratio to the peers (shape, rate).
+    static let competent = (shape: 8.0, rate: 8.0)
+    static let weak = (shape: 2.0, rate: 0.25)
     /// Share of (staff, skill) pairs expected to be weak at any time: the prior of the count tests.
     public static let weakPrior = 0.05
     /// A wait shortfall counts when the mean wait (relative to the target) is at least this much
     /// above the peers'.
-    public static let meaningfulWaitExcess = 0.3
+    public static let meaningfulWaitExcess = 0.25
     /// Fewer tables than this in a window decide nothing.
     public static let minimumTables = 10
 
@@ -82,18 +81,22 @@ public enum GapTests {
             let own = staff.summary(endingOn: day, days: days)
             let all = restaurant.summary(endingOn: day, days: days)
             guard own.tables >= minimumTables else { continue }
+            // Complaints come in clusters (one bad night brings several): the tests count the
+            // days with a complaint of the category, not the complaints.
+            let buckets = staff.buckets.filter { $0.day > day - days && $0.day <= day }
+            let complaintDays = (0..<5).map { index in buckets.filter { $0.complaints[index] > 0 }.count }
             let peers = Peers(all: all, own: own)
             if let wait = waitTest(own: own, peers: peers, histogram: all, days: days) { verdicts[0].append(wait) }
             verdicts[1].append(
                 rateTest(
-                    count: own.itemsIncorrect, exposure: own.itemsOrdered, peerCount: peers.itemsIncorrect, peerExposure: peers.itemsOrdered,
-                    priorExposure: 200, days: days, tables: own.tables, feature: "order_error_rate",
+                    count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerCount: peers.itemsIncorrect,
+                    peerExposure: peers.itemsOrdered, priorExposure: 200, days: days, tables: own.tables, feature: "order_error_rate",
                     what: ("errores en el pedido", "order errors"), per: ("ítems", "items")))
             for (index, category) in ComplaintCategory.staffAttributable.enumerated() {
                 verdicts[index].append(
                     rateTest(
-                        count: own.complaints[index], exposure: own.tables, peerCount: peers.complaints[index], peerExposure: peers.tables,
-                        priorExposure: 50, days: days, tables: own.tables, feature: "complaint_rate_\(category.rawValue)",
+                        count: complaintDays[index], shown: own.complaints[index], exposure: own.tables, peerCount: peers.complaints[index],
+                        peerExposure: peers.tables, priorExposure: 50, days: days, tables: own.tables, feature: "complaint_rate_\(category.rawValue)",
                         what: Self.complaintWords(category), per: ("mesas", "tables")))
             }
         }
@@ -124,27 +127,36 @@ public enum GapTests {
         }
     }
 
-    /// Counts against the peers' rate (with a weak prior of one event per `priorExposure`):
-    /// the posterior probability of rate ratio ``weakRatio`` against ``normalRatio``; the ratio reported is
+    /// Counts against the peers' rate (with a weak prior of one event per `priorExposure`): the
+    /// posterior probability of the weak model against the competent one; the ratio reported is
     /// the Gamma(1 + count, 1 + expected) posterior mean.
+    /// `count` is what is tested (events, or days with events); `shown` what the text reports.
     static func rateTest(
-        count: Int, exposure: Int, peerCount: Int, peerExposure: Int, priorExposure: Double, days: Int32, tables: Int, feature: String,
+        count: Int, shown: Int, exposure: Int, peerCount: Int, peerExposure: Int, priorExposure: Double, days: Int32, tables: Int, feature: String,
         what: (es: String, en: String), per: (es: String, en: String)
     ) -> Verdict {
         let peerRate = (Double(peerCount) + 1) / (Double(peerExposure) + priorExposure)
         let expected = Double(exposure) * peerRate
         let shape = 1 + Double(count)
         let rate = 1 + expected
-        let logLikelihoodRatio = Double(count) * log(weakRatio / normalRatio) - (weakRatio - normalRatio) * expected
-        let probability = 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logLikelihoodRatio))
+        let logBayesFactor = logMarginal(count: count, expected: expected, prior: weak) - logMarginal(count: count, expected: expected, prior: competent)
+        let probability = 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logBayesFactor))
         let ratio = shape / rate
-        let ownRate = exposure > 0 ? Double(count) / Double(exposure) : 0
+        let ownRate = exposure > 0 ? Double(shown) / Double(exposure) : 0
         let expectedText = formatted(expected, digits: 1)
         return Verdict(
             probability: probability, ratio: ratio, window: days, tables: tables,
             features: ["\(feature)_\(days)d": (ownRate, peerRate)],
-            textES: "\(count) \(what.es) en \(exposure) \(per.es) de los últimos \(days) días; al ritmo de sus compañeros se esperarían \(expectedText.replacingOccurrences(of: ".", with: ",")).",
-            textEN: "\(count) \(what.en) in \(exposure) \(per.en) over the last \(days) days; at the peers' rate about \(expectedText) would be expected.")
+            textES: "\(shown) \(what.es) en \(exposure) \(per.es) de los últimos \(days) días; al ritmo de sus compañeros se esperarían \(expectedText.replacingOccurrences(of: ".", with: ",")).",
+            textEN: "\(shown) \(what.en) in \(exposure) \(per.en) over the last \(days) days; at the peers' rate about \(expectedText) would be expected.")
+    }
+
+    /// log P(count) when count ~ Poisson(θ × expected) and θ ~ Gamma(shape, rate): the negative
+    /// binomial. The count's factorial is left out: it cancels in a Bayes factor.
+    static func logMarginal(count: Int, expected: Double, prior: (shape: Double, rate: Double)) -> Double {
+        let c = Double(count)
+        return lgamma(prior.shape + c) - lgamma(prior.shape) + prior.shape * log(prior.rate / (prior.rate + expected))
+            + c * log(max(expected, 1e-12) / (prior.rate + expected))
     }
 
     /// The mean wait (relative to the restaurant's target) against the peers', with the spread

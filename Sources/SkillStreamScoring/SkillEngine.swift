@@ -16,6 +16,9 @@ public final class SkillEngine {
     /// ``assessmentIntervalMilliseconds`` per staff member.
     private var lastAssessed: [PartitionState.StaffKey: Int64] = [:]
     public var assessmentIntervalMilliseconds: Int64 = 6 * 3_600_000
+    /// New hires (by their hire event) are not alerted in their first days: everyone starts
+    /// below par and settles in.
+    public var newHireGraceMilliseconds: Int64 = 30 * 86_400_000
 
     public init(configuration: DomainConfiguration = DomainConfiguration()) {
         state = PartitionState(configuration: configuration)
@@ -40,6 +43,7 @@ public final class SkillEngine {
         let key = PartitionState.StaffKey(restaurantID: restaurantID, staffID: staffID)
         if let last = lastAssessed[key], time.millisecondsSinceEpoch - last < assessmentIntervalMilliseconds { return [] }
         guard let member = state.staff[key], let restaurant = state.restaurants[restaurantID] else { return [] }
+        if let hired = member.hiredAt, time.millisecondsSinceEpoch - hired.millisecondsSinceEpoch < newHireGraceMilliseconds { return [] }
         lastAssessed[key] = time.millisecondsSinceEpoch
         let assessments = GapTests.assess(
             staff: member.windows, restaurant: restaurant.windows, day: time.localDay,

@@ -12,12 +12,16 @@ import SkillStreamDomain
 ///   gaps. Delay: from the start of the weak period to the first correct alert.
 /// - Confounded: staff of a restaurant during its kitchen's bad month who got an alert that was
 ///   not correct, over that restaurant's staff.
-public struct DetectionScore: Sendable, Hashable, CustomStringConvertible {
+public struct DetectionScore: Sendable, CustomStringConvertible {
     public static let minimumWeakDays = 14.0
     public static let graceDays = 7.0
 
     public var alertsOpened = 0
     public var correctAlerts = 0
+    /// The ids of the correct alerts.
+    public var correctAlertIDs: Set<String> = []
+    /// The true gaps no alert caught: "staff|skill", with the weak period.
+    public var missedGaps: [(pair: String, from: Int64, to: Int64)] = []
     public var trueGaps = 0
     public var detectedGaps = 0
     public var delaysDays: [Double] = []
@@ -62,7 +66,8 @@ public struct DetectionScore: Sendable, Hashable, CustomStringConvertible {
                 time >= $0.from && Double(time) <= Double($0.to) + Self.graceDays * day
             }
         }
-        correctAlerts = opened.filter(isCorrect).count
+        correctAlertIDs = Set(opened.filter(isCorrect).map(\.alertID))
+        correctAlerts = correctAlertIDs.count
         for alert in opened {
             bySkill[alert.skill.rawValue, default: [0, 0, 0, 0]][0] += 1
             if isCorrect(alert) { bySkill[alert.skill.rawValue, default: [0, 0, 0, 0]][1] += 1 }
@@ -82,6 +87,8 @@ public struct DetectionScore: Sendable, Hashable, CustomStringConvertible {
                     detectedGaps += 1
                     bySkill[skill, default: [0, 0, 0, 0]][3] += 1
                     delaysDays.append(Double(first - period.from) / day)
+                } else {
+                    missedGaps.append((pair, period.from, period.to))
                 }
             }
         }

@@ -383,9 +383,12 @@ public final class RestaurantSimulator {
         var incidents: [ComplaintCategory] = []
         if wait > 1.35 * target { incidents.append(.slowService) }
         if errors > 0 { incidents.append(.orderError) }
+        // Competent people rarely slip; below 0.7 lapses come fast (a weak sommelier misjudges
+        // most pairings).
         for (skill, category) in [(2, ComplaintCategory.inattentiveOrRude), (3, .poorRecommendation), (4, .etiquetteLapse)] {
             let relevance = SimulationCatalog.relevance(Skill.allCases[skill], for: role)
-            if random.chance(min(0.9, (0.01 + 0.45 * (1 - levels[skill]) * (1 - levels[skill])) * relevance)) { incidents.append(category) }
+            let shortfall = max(0, 0.7 - levels[skill])
+            if random.chance(min(0.9, (0.01 + 2 * shortfall * shortfall.squareRoot()) * relevance)) { incidents.append(category) }
         }
         let staffIncidents = incidents.count
         if random.chance(kitchenBad ? 0.35 : 0.04) { incidents.append(.foodQuality) }

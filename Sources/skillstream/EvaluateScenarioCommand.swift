@@ -16,6 +16,7 @@ struct EvaluateScenarioCommand: ParsableCommand {
     @Option(help: "Service staff per restaurant.") var staffPerRestaurant = 25
     @Option(help: "Days to simulate.") var days = 90
     @Flag(help: "Print one JSON object instead of a table.") var json = false
+    @Flag(help: "Also list every alert opened, with what the ground truth says of its staff member and skill.") var listAlerts = false
 
     func run() throws {
         var configuration = SimulationConfiguration()
@@ -40,7 +41,29 @@ struct EvaluateScenarioCommand: ParsableCommand {
                 }
             }
         }
-        let score = DetectionScore(truth: simulator.groundTruth, alerts: alerts, servedTables: served)
+        let truth = simulator.groundTruth
+        let score = DetectionScore(truth: truth, alerts: alerts, servedTables: served)
+        if listAlerts {
+            var seen = Set<String>()
+            for alert in alerts where alert.status == .open && seen.insert(alert.alertID).inserted {
+                let member = truth.staff.first { $0.staffId == alert.staffID }
+                let periods = (member?.weakSkills ?? []).filter { $0.skill == alert.skill.rawValue }
+                    .map { "\($0.from.prefix(10))…\($0.to?.prefix(10) ?? "end") \($0.cause) \($0.lowestLevel)" }
+                print(
+                    "\(alert.detectedAt.description.prefix(16)) \(alert.staffID) \(member?.role ?? "?") hired \(member?.hiredAt.prefix(10) ?? "?") "
+                        + "\(alert.skill.rawValue) severity \(alert.severity) \(score.correctAlertIDs.contains(alert.alertID) ? "correct" : "WRONG") "
+                        + "truth: \(periods.isEmpty ? "never weak" : periods.joined(separator: "; ")) | \(alert.textEN)")
+            }
+            for missed in score.missedGaps.sorted(by: { $0.from < $1.from }) {
+                let staffID = String(missed.pair.split(separator: "|")[0])
+                let member = truth.staff.first { $0.staffId == staffID }
+                print(
+                    "MISSED \(missed.pair) \(member?.role ?? "?") hired \(member?.hiredAt.prefix(10) ?? "?") weak "
+                        + "\(EventTime(millisecondsSinceEpoch: missed.from, offsetMinutes: -300).description.prefix(10))…"
+                        + "\(EventTime(millisecondsSinceEpoch: missed.to, offsetMinutes: -300).description.prefix(10)) tables while weak: "
+                        + "\((served[staffID] ?? []).filter { $0 >= missed.from && $0 <= missed.to }.count)")
+            }
+        }
         if json {
             let object: [String: Any] = [
                 "seed": seed, "records": records, "alerts_opened": score.alertsOpened, "correct_alerts": score.correctAlerts,
