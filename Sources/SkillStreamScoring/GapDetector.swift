@@ -25,13 +25,30 @@ public struct GapDetector: Sendable {
 
     public var openCount: Int { open.count }
 
+    /// Whether the staff member has an open gap on the skill.
+    public func isOpen(restaurantID: String, staffID: String, skill: Skill) -> Bool {
+        open[Self.key(restaurantID, staffID, skill)] != nil
+    }
+
+    /// The staff of a restaurant with an open gap on the skill.
+    public func staffWithOpenGap(restaurantID: String, skill: Skill) -> [String] {
+        open.keys.sorted().compactMap { key in
+            let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+            return parts[0] == restaurantID && parts[2] == skill.rawValue ? String(parts[1]) : nil
+        }
+    }
+
+    private static func key(_ restaurantID: String, _ staffID: String, _ skill: Skill) -> String {
+        restaurantID + "\u{1F}" + staffID + "\u{1F}" + skill.rawValue
+    }
+
     /// The alerts that this assessment of a staff member's skills causes at `time`.
     public mutating func update(
         staffID: String, restaurantID: String, assessments: [SkillAssessment], at time: EventTime
     ) -> [GapAlert] {
         var alerts: [GapAlert] = []
         for assessment in assessments {
-            let key = restaurantID + "\u{1F}" + staffID + "\u{1F}" + assessment.skill.rawValue
+            let key = Self.key(restaurantID, staffID, assessment.skill)
             if var gap = open[key] {
                 if assessment.gapProbability < resolveProbability {
                     let since = gap.clearSince ?? time.millisecondsSinceEpoch

@@ -1,17 +1,30 @@
 import SkillStreamDomain
 
-/// What one consumed message led to: its cleansing outcome and the alerts it caused.
+/// What one consumed message led to: its cleansing outcome, the alerts it caused, and the
+/// training recommended for the gaps it opened.
 public struct EngineStep: Sendable {
     public var outcome: ProcessingOutcome
-    public var alerts: [GapAlert]
+    public var alerts: [GapAlert] = []
+    public var recommendations: [TrainingRecommendation] = []
 }
 
 /// The engine the processor, `replay` and `evaluate-scenario` all run: a partition's state
-/// (cleansing, windows, the visit join) and the gap detector on top. Pure and deterministic:
-/// the same messages in the same order give the same outputs. Owned by one task.
+/// (cleansing, windows, the visit join), the gap detector, the recommender and the measured
+/// effectiveness of the programs. Pure and deterministic: the same messages in the same order
+/// give the same outputs. Owned by one task.
 public final class SkillEngine {
+    /// How recommendations are ranked: by the measured effectiveness (the product), or at
+    /// random among the fitting programs (the baseline evaluate-scenario compares against).
+    public enum RankingPolicy: String, Sendable, CaseIterable {
+        case measured, random
+    }
+
     public let state: PartitionState
+    public private(set) var effectiveness = ProgramEffectiveness()
     private var detector = GapDetector()
+    private let recommender = Recommender()
+    private let defaultPrograms: [String: TrainingProgramReference]
+    public var rankingPolicy = RankingPolicy.measured
     /// Event time of each staff member's last assessment: at most one every
     /// ``assessmentIntervalMilliseconds`` per staff member.
     private var lastAssessed: [PartitionState.StaffKey: Int64] = [:]
@@ -20,24 +33,51 @@ public final class SkillEngine {
     /// below par and settles in.
     public var newHireGraceMilliseconds: Int64 = 30 * 86_400_000
 
-    public init(configuration: DomainConfiguration = DomainConfiguration()) {
+    /// `defaultPrograms` is the catalog before any `ref.training-programs` event; events with
+    /// the same program id replace its entries, new ids extend it.
+    public init(configuration: DomainConfiguration = DomainConfiguration(), defaultPrograms: [TrainingProgramReference] = []) {
         state = PartitionState(configuration: configuration)
+        self.defaultPrograms = Dictionary(defaultPrograms.map { ($0.programID, $0) }, uniquingKeysWith: { $1 })
     }
 
     public var openGaps: Int { detector.openCount }
 
-    /// Decodes, cleanses and applies one message, then reassesses the staff member it concerns.
+    /// The catalog now: the defaults, extended and replaced by the programs the topic brought.
+    public var programs: [TrainingProgramReference] {
+        defaultPrograms.merging(state.programs, uniquingKeysWith: { $1 }).values.sorted { $0.programID < $1.programID }
+    }
+
+    /// Decodes, cleanses and applies one message, then reassesses the staff member it concerns,
+    /// recommends training for the gaps it opens, and measures trainings whose follow-up is due.
     public func process(_ bytes: [UInt8], key: String? = nil, receivedAt: EventTime? = nil) -> EngineStep {
         let outcome = state.process(bytes, key: key, receivedAt: receivedAt)
-        guard case .processed(let event, let notes) = outcome, !notes.contains(.late) else { return EngineStep(outcome: outcome, alerts: []) }
+        var step = EngineStep(outcome: outcome)
+        guard case .processed(let event, let notes) = outcome else { return step }
+        measureDueTrainings(today: event.header.occurredAt.localDay)
+        guard !notes.contains(.late) else { return step }
         let staffID: String
         switch event {
         case .tableService(let visit): staffID = visit.staffID
         case .guestFeedback(let feedback): staffID = feedback.staffID
-        default: return EngineStep(outcome: outcome, alerts: [])
+        case .staffEvent(let hr) where hr.type == .trainingCompleted:
+            startMeasurement(hr)
+            return step
+        default: return step
         }
-        return EngineStep(outcome: outcome, alerts: assess(restaurantID: event.header.restaurantID, staffID: staffID, at: event.header.occurredAt))
+        let restaurantID = event.header.restaurantID
+        step.alerts = assess(restaurantID: restaurantID, staffID: staffID, at: event.header.occurredAt)
+        for alert in step.alerts where alert.status == .open && isFirstOpening(alert) {
+            step.recommendations += recommend(for: alert)
+        }
+        return step
     }
+
+    // MARK: - Gaps
+
+    /// Alerts already given their recommendations (severity updates get none).
+    private var recommendedAlerts = Set<String>()
+
+    private func isFirstOpening(_ alert: GapAlert) -> Bool { recommendedAlerts.insert(alert.alertID).inserted }
 
     private func assess(restaurantID: String, staffID: String, at time: EventTime) -> [GapAlert] {
         let key = PartitionState.StaffKey(restaurantID: restaurantID, staffID: staffID)
@@ -45,9 +85,78 @@ public final class SkillEngine {
         guard let member = state.staff[key], let restaurant = state.restaurants[restaurantID] else { return [] }
         if let hired = member.hiredAt, time.millisecondsSinceEpoch - hired.millisecondsSinceEpoch < newHireGraceMilliseconds { return [] }
         lastAssessed[key] = time.millisecondsSinceEpoch
-        let assessments = GapTests.assess(
-            staff: member.windows, restaurant: restaurant.windows, day: time.localDay,
-            benchmark: restaurant.reference?.serviceQualityBenchmark ?? 85)
+        let assessments = GapTests.assess(staff: member.windows, restaurant: restaurant.windows, day: time.localDay, benchmark: benchmark(restaurant))
         return detector.update(staffID: staffID, restaurantID: restaurantID, assessments: assessments, at: time)
+    }
+
+    private func benchmark(_ restaurant: RestaurantState) -> Double { restaurant.reference?.serviceQualityBenchmark ?? 85 }
+
+    // MARK: - Recommendations
+
+    private func recommend(for alert: GapAlert) -> [TrainingRecommendation] {
+        let member = state.staff[PartitionState.StaffKey(restaurantID: alert.restaurantID, staffID: alert.staffID)]
+        let scored: ProgramEffectiveness
+        switch rankingPolicy {
+        case .measured: scored = effectiveness
+        case .random: scored = ProgramEffectiveness()  // no evidence: the draws alone rank
+        }
+        return recommender.recommend(
+            for: alert, role: member?.role, completed: member?.completedTrainings ?? [], programs: programs, effectiveness: scored)
+    }
+
+    // MARK: - Measuring what training did
+
+    /// A completion on a skill the staff member has an open gap on starts a measurement, with
+    /// the untrained staff of the same restaurant who have the same gap as controls.
+    private func startMeasurement(_ event: StaffEvent) {
+        guard let programID = event.programID, let program = programs.first(where: { $0.programID == programID }),
+            let restaurant = state.restaurants[event.header.restaurantID]
+        else { return }
+        let day = event.header.occurredAt.localDay
+        let days = ProgramEffectiveness.followUpDays
+        for skill in program.skills where detector.isOpen(restaurantID: event.header.restaurantID, staffID: event.staffID, skill: skill) {
+            let trained = PartitionState.StaffKey(restaurantID: event.header.restaurantID, staffID: event.staffID)
+            guard let member = state.staff[trained],
+                let before = ProgramEffectiveness.score(
+                    of: skill, staff: member.windows, restaurant: restaurant.windows, day: day, days: days, benchmark: benchmark(restaurant))
+            else { continue }
+            let controls = detector.staffWithOpenGap(restaurantID: event.header.restaurantID, skill: skill).compactMap { staffID -> (PartitionState.StaffKey, Double)? in
+                let key = PartitionState.StaffKey(restaurantID: event.header.restaurantID, staffID: staffID)
+                guard staffID != event.staffID, let other = state.staff[key],
+                    !other.completedTrainings.contains(where: { day - $0.completedAt.localDay < days }),
+                    let score = ProgramEffectiveness.score(
+                        of: skill, staff: other.windows, restaurant: restaurant.windows, day: day, days: days, benchmark: benchmark(restaurant))
+                else { return nil }
+                return (key, score)
+            }
+            effectiveness.pending.append(
+                .init(programID: programID, skill: skill, trained: trained, completedDay: day, before: before, controls: controls))
+        }
+    }
+
+    /// Follow-ups whose time has come: the trained staff member's change less the controls'.
+    private func measureDueTrainings(today: Int32) {
+        let days = ProgramEffectiveness.followUpDays
+        guard effectiveness.pending.contains(where: { today >= $0.completedDay + days }) else { return }
+        var waiting: [ProgramEffectiveness.Measurement] = []
+        for measurement in effectiveness.pending {
+            guard today >= measurement.completedDay + days else {
+                waiting.append(measurement)
+                continue
+            }
+            guard let restaurant = state.restaurants[measurement.trained.restaurantID] else { continue }
+            func score(_ key: PartitionState.StaffKey) -> Double? {
+                state.staff[key].flatMap {
+                    ProgramEffectiveness.score(
+                        of: measurement.skill, staff: $0.windows, restaurant: restaurant.windows, day: measurement.completedDay + days, days: days,
+                        benchmark: benchmark(restaurant))
+                }
+            }
+            guard let after = score(measurement.trained) else { continue }
+            let controlChanges = measurement.controls.compactMap { control in score(control.0).map { $0 - control.1 } }
+            let background = controlChanges.isEmpty ? 0 : controlChanges.reduce(0, +) / Double(controlChanges.count)
+            effectiveness.record(programID: measurement.programID, skill: measurement.skill, effect: after - measurement.before - background)
+        }
+        effectiveness.pending = waiting
     }
 }

@@ -178,7 +178,7 @@ public final class RestaurantSimulator {
         let id = "\(restaurants[restaurant].id)-s\(pad(restaurants[restaurant].nextStaffNumber, 3))"
         let skills = Skill.allCases.count
         // Competent staff differ, but stay well above the weak level; planted weaknesses fall well below it.
-        let base = (0..<skills).map { _ in min(0.95, max(0.65, 0.8 + 0.05 * random.normal())) }
+        let base = (0..<skills).map { _ in min(0.95, max(0.65, 0.8 + 0.05 * random.nextNormal())) }
         var planted: [(skill: Int, fromDay: Int32, drop: Double)] = []
         if random.chance(configuration.weakStaffShare) {
             let relevance = Skill.allCases.map { SimulationCatalog.relevance($0, for: role) }
@@ -295,7 +295,7 @@ public final class RestaurantSimulator {
             staff[member].trainings[index].levelsAfter = Dictionary(uniqueKeysWithValues: trained.map { (Skill.allCases[$0].rawValue, rounded(after[$0])) })
         }
         let mean = trained.map { after[$0] }.reduce(0, +) / Double(max(1, trained.count))
-        let score = min(100, max(0, (40 + 55 * mean + 8 * random.normal()).rounded()))
+        let score = min(100, max(0, (40 + 55 * mean + 8 * random.nextNormal()).rounded()))
         emit(
             .staffEvent(
                 StaffEvent(
@@ -306,7 +306,7 @@ public final class RestaurantSimulator {
     /// Today's levels, and the ground truth's weak periods opened or closed.
     private func updateLevels(_ index: Int, _ day: Int32) {
         for skill in staff[index].drift.indices {
-            staff[index].drift[skill] += 0.004 * random.normal() - 0.05 * staff[index].drift[skill]
+            staff[index].drift[skill] += 0.004 * random.nextNormal() - 0.05 * staff[index].drift[skill]
         }
         let levels = staff[index].computeLevels(on: day)
         staff[index].levels = levels
@@ -373,7 +373,7 @@ public final class RestaurantSimulator {
         let skillFactor = 0.55 + 0.9 * (1 - timeliness)
         let loadFactor = 1 + 0.3 * max(0, load - 1)
         let sizeFactor = 1 + 0.04 * Double(covers - 2)
-        let waitFactor = skillFactor * loadFactor * sizeFactor * exp(0.25 * random.normal())
+        let waitFactor = skillFactor * loadFactor * sizeFactor * exp(0.25 * random.nextNormal())
         let wait = (target * waitFactor).rounded()
         let items = covers * (2 + random.index(3)) + (random.chance(0.6) ? 1 : 0)
         let errorChance = 0.003 + 0.15 * (1 - levels[1]) * (1 - levels[1])
@@ -395,7 +395,7 @@ public final class RestaurantSimulator {
         if random.chance(busyNight ? 0.18 : 0.02) { incidents.append(.noiseOrAmbience) }
         if random.chance(0.03) { incidents.append(.price) }
         let confounders = incidents.count - staffIncidents
-        let latent = 4.6 - 1.0 * Double(staffIncidents) - 0.8 * Double(confounders) - 0.3 * max(0, wait / target - 1) + 0.45 * random.normal()
+        let latent = 4.6 - 1.0 * Double(staffIncidents) - 0.8 * Double(confounders) - 0.3 * max(0, wait / target - 1) + 0.45 * random.nextNormal()
         let score = Int(min(5, max(1, latent.rounded())))
         let dining = ((70 + 8 * Double(covers) + random.uniform(0...40)) * 60).rounded()
         let closed = EventTime(millisecondsSinceEpoch: seated.millisecondsSinceEpoch + Int64((wait + dining) * 1_000), offsetMinutes: seated.offsetMinutes)
@@ -413,7 +413,7 @@ public final class RestaurantSimulator {
         let extremity = Double(abs(score - 3)) / 2
         let grievance = incidents.isEmpty ? 0 : 0.15
         guard random.chance(configuration.feedbackRate * (0.10 + 0.25 * extremity + grievance)) else { return }
-        let delayMinutes = min(6 * 24 * 60, max(5, exp(log(180.0) + 1.4 * random.normal()))).rounded()
+        let delayMinutes = min(6 * 24 * 60, max(5, exp(log(180.0) + 1.4 * random.nextNormal()))).rounded()
         let answered = EventTime(
             millisecondsSinceEpoch: closed.millisecondsSinceEpoch + Int64(delayMinutes * 60_000), offsetMinutes: closed.offsetMinutes)
         let complaints = incidents.filter { _ in random.chance(0.85) }

@@ -67,13 +67,6 @@ struct SimulatedStaff {
 }
 
 extension RandomSource {
-    /// A standard normal draw (Box–Muller).
-    mutating func normal() -> Double {
-        let u1 = max(nextUnit(), 1e-12)
-        let u2 = nextUnit()
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-    }
-
     /// True with probability `chance`.
     mutating func chance(_ chance: Double) -> Bool { nextUnit() < chance }
 
@@ -95,7 +88,7 @@ extension RandomSource {
 
     /// A Poisson-distributed count (normal approximation above 30).
     mutating func poisson(_ mean: Double) -> Int {
-        if mean > 30 { return max(0, Int((mean + mean.squareRoot() * normal()).rounded())) }
+        if mean > 30 { return max(0, Int((mean + mean.squareRoot() * nextNormal()).rounded())) }
         let limit = exp(-mean)
         var product = nextUnit()
         var count = 0

@@ -4,6 +4,8 @@ import SkillStreamDomain
 import SkillStreamScoring
 import SkillStreamSimulation
 
+extension SkillEngine.RankingPolicy: ExpressibleByArgument {}
+
 /// `skillstream evaluate-scenario`: the simulator and the engine in one process, and the alerts
 /// scored against the simulated world's ground truth.
 struct EvaluateScenarioCommand: ParsableCommand {
@@ -15,6 +17,10 @@ struct EvaluateScenarioCommand: ParsableCommand {
     @Option(help: "Restaurants.") var restaurants = 12
     @Option(help: "Service staff per restaurant.") var staffPerRestaurant = 25
     @Option(help: "Days to simulate.") var days = 90
+    @Option(help: "Share of the top recommendations the simulated restaurants follow (the closed loop).") var followShare = 0.5
+    @Option(help: "How recommendations are ranked: measured (the product) or random (the baseline).")
+    var policy: SkillEngine.RankingPolicy = .measured
+    @Option(help: "The default training catalog (JSON Lines of ref.training_program.v1).") var catalog = "Schemas/catalog/training-programs.jsonl"
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Flag(help: "Also list every alert opened, with what the ground truth says of its staff member and skill.") var listAlerts = false
 
@@ -27,7 +33,9 @@ struct EvaluateScenarioCommand: ParsableCommand {
         let problems = configuration.validationProblems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         let simulator = RestaurantSimulator(configuration: configuration)
-        let engine = SkillEngine()
+        let engine = SkillEngine(defaultPrograms: try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: URL(fileURLWithPath: catalog)))))
+        engine.rankingPolicy = policy
+        var recommendations: [TrainingRecommendation] = []
         var alerts: [GapAlert] = []
         var served: [String: [Int64]] = [:]
         var records = 0
@@ -36,6 +44,11 @@ struct EvaluateScenarioCommand: ParsableCommand {
                 records += 1
                 let step = engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt))
                 alerts += step.alerts
+                recommendations += step.recommendations
+                // The restaurant follows the first choice, or not.
+                for recommendation in step.recommendations where recommendation.rank == 1 {
+                    _ = simulator.receiveRecommendation(staffID: recommendation.staffID, programID: recommendation.programID, followShare: followShare)
+                }
                 if case .processed(.tableService(let visit), _) = step.outcome {
                     served[visit.staffID, default: []].append(visit.header.occurredAt.millisecondsSinceEpoch)
                 }
@@ -43,6 +56,8 @@ struct EvaluateScenarioCommand: ParsableCommand {
         }
         let truth = simulator.groundTruth
         let score = DetectionScore(truth: truth, alerts: alerts, servedTables: served)
+        let estimates = engine.effectiveness.estimates.mapValues { $0.mapValues(\.mean) }
+        let training = TrainingScore(truth: truth, alerts: alerts, estimatedEffects: estimates, programs: engine.programs)
         if listAlerts {
             var seen = Set<String>()
             for alert in alerts where alert.status == .open && seen.insert(alert.alertID).inserted {
@@ -69,11 +84,16 @@ struct EvaluateScenarioCommand: ParsableCommand {
                 "seed": seed, "records": records, "alerts_opened": score.alertsOpened, "correct_alerts": score.correctAlerts,
                 "precision": score.precision, "true_gaps": score.trueGaps, "detected_gaps": score.detectedGaps, "recall": score.recall,
                 "median_delay_days": score.medianDelayDays ?? NSNull(), "confounded_share": score.confoundedShare,
+                "policy": policy.rawValue, "recommendations": recommendations.count, "ranking_pairs": training.rankingPairs,
+                "ranking_correct": training.rankingCorrect, "gap_days_after_alert": training.meanWeakDaysAfterAlert ?? NSNull(),
+                "recommended_trainings_completed": training.recommendedCompleted, "ranking_share": Double(training.rankingCorrect) / Double(max(1, training.rankingPairs)),
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print("Scenario: seed \(seed), \(restaurants) restaurants × \(staffPerRestaurant) staff, \(days) days, \(records) records.")
             print(score)
+            print("recommendations (\(policy.rawValue) ranking, \(Int(followShare * 100)) % followed): \(recommendations.count)")
+            print(training)
         }
     }
 }

@@ -8,6 +8,12 @@ public final class StaffState {
         public var programID: String
         public var completedAt: EventTime
         public var assessmentScore: Double?
+
+        public init(programID: String, completedAt: EventTime, assessmentScore: Double?) {
+            self.programID = programID
+            self.completedAt = completedAt
+            self.assessmentScore = assessmentScore
+        }
     }
 
     public var staffID: String

@@ -21,6 +21,13 @@ public struct RandomSource: RandomNumberGenerator, Sendable, Hashable {
     public mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
+
+    /// A standard normal draw (Box–Muller, one of the pair).
+    public mutating func nextNormal() -> Double {
+        let u1 = max(nextUnit(), 1e-12)
+        let u2 = nextUnit()
+        return (-2 * Double.log(u1)).squareRoot() * Double.cos(2 * .pi * u2)
+    }
 }
 
 /// java.util.Random's 48-bit linear congruential generator and MOA's Poisson draw

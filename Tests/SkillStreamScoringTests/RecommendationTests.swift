@@ -1,0 +1,91 @@
+import Foundation
+import SkillStreamDomain
+import Testing
+
+@testable import SkillStreamScoring
+
+@Suite struct RecommendationTests {
+    static let catalogFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Schemas/catalog/training-programs.jsonl")
+
+    static func catalog() throws -> [TrainingProgramReference] {
+        try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: catalogFile)))
+    }
+
+    static func alert(skill: Skill = .timeliness, id: String = "gap-1") -> GapAlert {
+        GapAlert(
+            alertID: id, status: .open, staffID: "lim-01-s001", restaurantID: "lim-01", skill: skill, severity: 0.5, skillScore: 60, benchmark: 90,
+            features: [], textES: "", textEN: "", model: GapDetector.model,
+            detectedAt: EventTime(rfc3339: "2026-07-01T20:00:00-05:00")!)
+    }
+
+    @Test func defaultCatalogHasAtLeastTwelveProgramsInBothLanguagesCoveringEverySkill() throws {
+        let programs = try Self.catalog()
+        #expect(programs.count >= 12)
+        #expect(programs.allSatisfy { !$0.titleES.isEmpty && !$0.titleEN.isEmpty && $0.titleES != $0.titleEN })
+        #expect(Set(programs.flatMap(\.skills)) == Set(Skill.allCases))
+        #expect(Set(programs.map(\.programID)).count == programs.count)
+    }
+
+    @Test func catalogLinesThatAreNotProgramsAreRefusedWithTheirLine() {
+        let bytes = Array("\n{\"schema\":\"ref.restaurant.v1\"}\n".utf8)
+        #expect(throws: TrainingCatalog.Problem.self) { try TrainingCatalog.programs(jsonLines: bytes) }
+        do {
+            _ = try TrainingCatalog.programs(jsonLines: bytes)
+        } catch {
+            #expect(error.line == 2)
+        }
+    }
+
+    @Test func recommendsUpToThreeFittingProgramsSkippingRecentOnesAndRepeatsItself() throws {
+        let programs = try Self.catalog()
+        let alert = Self.alert(skill: .tableEtiquette)
+        let recent = StaffState.CompletedTraining(
+            programID: "prog-protocolo-mesa", completedAt: EventTime(rfc3339: "2026-06-15T16:00:00-05:00")!, assessmentScore: 80)
+        let recommendations = Recommender().recommend(
+            for: alert, role: .runner, completed: [recent], programs: programs, effectiveness: ProgramEffectiveness())
+        #expect(!recommendations.isEmpty && recommendations.count <= Recommender.count)
+        #expect(recommendations.map(\.rank) == Array(1...recommendations.count))
+        for recommendation in recommendations {
+            let program = try #require(programs.first { $0.programID == recommendation.programID })
+            #expect(program.skills.contains(.tableEtiquette) && program.roles.contains(.runner))
+            #expect(recommendation.programID != "prog-protocolo-mesa", "completed two weeks ago")
+            #expect(recommendation.alertID == alert.alertID && recommendation.confidence == 0, "no evidence yet")
+        }
+        let again = Recommender().recommend(for: alert, role: .runner, completed: [recent], programs: programs, effectiveness: ProgramEffectiveness())
+        #expect(again == recommendations, "the draws are seeded by the alert: a replay recommends the same")
+    }
+
+    @Test func programsThatWorkRiseAndProgramsThatDoNotSink() throws {
+        let programs = try Self.catalog()
+        var effectiveness = ProgramEffectiveness()
+        for _ in 0..<12 {
+            effectiveness.record(programID: "prog-ritmo-servicio", skill: .timeliness, effect: 16)
+            effectiveness.record(programID: "prog-horas-punta", skill: .timeliness, effect: 0)
+        }
+        var first: [String: Int] = [:]
+        for index in 0..<40 {
+            let top = Recommender().recommend(
+                for: Self.alert(id: "gap-\(index)"), role: .server, completed: [], programs: programs, effectiveness: effectiveness)[0]
+            first[top.programID, default: 0] += 1
+            if top.programID == "prog-ritmo-servicio" {
+                #expect(top.expectedImprovement > 14 && top.confidence > 0.7)
+            }
+        }
+        #expect(first["prog-ritmo-servicio", default: 0] > first["prog-horas-punta", default: 0])
+        #expect(first["prog-horas-punta", default: 0] <= 2, "a measured useless program is rarely first")
+        let estimate = effectiveness.estimate(programID: "prog-ritmo-servicio", skill: .timeliness)
+        #expect(abs(estimate.mean - 16 * 12 / 13) < 1e-9, "posterior mean with the prior worth one observation at 0")
+    }
+
+    @Test func recommendationEncodesToTheContractsJSON() throws {
+        let programs = try Self.catalog()
+        let recommendation = Recommender().recommend(
+            for: Self.alert(), role: .server, completed: [], programs: programs, effectiveness: ProgramEffectiveness())[0]
+        let object = try #require(JSONSerialization.jsonObject(with: Data(recommendation.encoded())) as? [String: Any])
+        #expect(object["schema"] as? String == "skills.training_recommendation.v1")
+        #expect(object["alert_id"] as? String == "gap-1" && object["staff_id"] as? String == "lim-01-s001")
+        #expect(object["rank"] as? Int == 1 && object["skill"] as? String == "timeliness")
+        #expect((object["recommendation_id"] as? String)?.hasPrefix("rec-") == true)
+    }
+}
