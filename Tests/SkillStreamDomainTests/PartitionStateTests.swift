@@ -226,3 +226,26 @@ import Testing
         #expect(utf8.reason == .invalidUTF8)
     }
 }
+
+@Suite struct SparseHistoryTests {
+    /// Months between records (a roster of old hires, monthly backfill rows) are legitimate when
+    /// each record's receipt time shows it is in the past.
+    @Test func monthsBetweenRecordsAreAcceptedWhenTheReceiptTimeIsKnown() {
+        let state = PartitionState()
+        let receivedAt = EventTime(rfc3339: "2026-11-29T12:00:00Z")!
+        let early = TestEvents.visit("v1", at: EventTime(rfc3339: "2024-01-10T20:00:00-05:00")!)
+        let later = TestEvents.visit("v2", at: EventTime(rfc3339: "2024-06-10T20:00:00-05:00")!)
+        for event in [early, later] {
+            guard case .processed = state.process(event, receivedAt: receivedAt) else {
+                Issue.record("a record months after the previous one was refused")
+                return
+            }
+        }
+        let future = TestEvents.visit("v3", at: EventTime(rfc3339: "2026-12-05T20:00:00-05:00")!)
+        guard case .deadLetter(let rejection) = state.process(future, receivedAt: receivedAt) else {
+            Issue.record("a record dated after its receipt was accepted")
+            return
+        }
+        #expect(rejection.reason == .invalidTimestamp)
+    }
+}

@@ -9,7 +9,8 @@ public struct DomainConfiguration: Sendable, Hashable {
     /// is an `invalid_timestamp` dead letter, so that one wrong clock cannot move event time.
     public var maximumFutureSkewMilliseconds: Int64 = 86_400_000
     /// How far beyond the newest event time so far an event may jump: 30 days. Further is an
-    /// `invalid_timestamp` dead letter (a guard when no receipt time is given).
+    /// `invalid_timestamp` dead letter. Only when no receipt time is given: with one, the clock
+    /// skew above is the guard.
     public var maximumForwardJumpMilliseconds: Int64 = 30 * 86_400_000
     /// How long a table visit waits for its feedback before it expires unlabelled: 7 days.
     public var labelHorizonMilliseconds: Int64 = 7 * 86_400_000

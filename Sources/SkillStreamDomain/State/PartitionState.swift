@@ -232,10 +232,13 @@ public final class PartitionState {
         return outcome
     }
 
-    /// An event claiming a time too far ahead of its receipt, or of every event so far, would
-    /// move event time for the whole partition: refused instead.
+    /// An event claiming a time too far ahead of its receipt would move event time for the whole
+    /// partition: refused instead. Without a receipt time, the guard is the jump beyond every
+    /// event so far (which sparse history, months between records, can trip: callers that know
+    /// when a record arrived — the broker's timestamp, or the replay's clock — pass it).
     private func futureTimeRejection(_ time: Int64, receivedAt: EventTime?) -> Rejection? {
-        if let receivedAt, time > receivedAt.millisecondsSinceEpoch + configuration.maximumFutureSkewMilliseconds {
+        if let receivedAt {
+            guard time > receivedAt.millisecondsSinceEpoch + configuration.maximumFutureSkewMilliseconds else { return nil }
             return Rejection(.invalidTimestamp, field: "occurred_at", "more than the allowed clock skew after the event was received")
         }
         if newestEventTime != .min, time > newestEventTime + configuration.maximumForwardJumpMilliseconds {
