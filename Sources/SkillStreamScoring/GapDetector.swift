@@ -82,7 +82,7 @@ public struct GapDetector: Sendable {
             alertID: id, status: status, staffID: staffID, restaurantID: restaurantID, skill: assessment.skill,
             severity: rounded(assessment.severity), skillScore: rounded(assessment.skillScore), benchmark: assessment.benchmark,
             features: assessment.features.map { GapAlert.Feature(name: $0.key, value: rounded($0.value.value), benchmark: rounded($0.value.benchmark)) },
-            textES: assessment.textES, textEN: assessment.textEN, model: Self.model, detectedAt: time)
+            textES: assessment.textES, textEN: assessment.textEN, model: assessment.model, detectedAt: time)
     }
 
     private func rounded(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }

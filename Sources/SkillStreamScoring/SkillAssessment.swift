@@ -29,6 +29,8 @@ public struct SkillAssessment: Sendable, Hashable {
     public var features: [String: (value: Double, benchmark: Double)]
     public var textES: String
     public var textEN: String
+    /// What decided, for the alert's `model` field.
+    public var model = GapDetector.model
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.skill == rhs.skill && lhs.gapProbability == rhs.gapProbability && lhs.troubleRatio == rhs.troubleRatio && lhs.tables == rhs.tables
@@ -40,7 +42,7 @@ public struct SkillAssessment: Sendable, Hashable {
     }
 }
 
-/// The statistical tests behind ``SkillAssessment``, each on the last 7 and the last 30 days,
+/// The statistical tests behind ``SkillAssessment``, each on the last 7, 14 and 30 days,
 /// the strongest deciding:
 /// - counts (complaints per table, order errors per item) against the peers' rate: a Bayes
 ///   factor between two Gamma–Poisson models of the staff member's rate ratio θ to the peers'
@@ -77,7 +79,7 @@ public enum GapTests {
     /// restaurant's (which include theirs) on `day`.
     public static func assess(staff: ServiceWindows, restaurant: ServiceWindows, day: Int32, benchmark: Double) -> [SkillAssessment] {
         var verdicts = [[Verdict]](repeating: [], count: Skill.allCases.count)
-        for days in [ServiceWindows.shortDays, ServiceWindows.longDays] {
+        for days in [ServiceWindows.shortDays, 14, ServiceWindows.longDays] {
             let own = staff.summary(endingOn: day, days: days)
             let all = restaurant.summary(endingOn: day, days: days)
             guard own.tables >= minimumTables else { continue }

@@ -21,6 +21,10 @@ public final class SkillEngine {
 
     public let state: PartitionState
     public private(set) var effectiveness = ProgramEffectiveness()
+    /// The outcome models, learning from every labelled visit.
+    public let models = OutcomeModels()
+    /// Each staff member's last visit's features, for the models' view of them.
+    private var lastFeatures: [PartitionState.StaffKey: [Double]] = [:]
     private var detector = GapDetector()
     private let recommender = Recommender()
     private let defaultPrograms: [String: TrainingProgramReference]
@@ -53,6 +57,10 @@ public final class SkillEngine {
         let outcome = state.process(bytes, key: key, receivedAt: receivedAt)
         var step = EngineStep(outcome: outcome)
         guard case .processed(let event, let notes) = outcome else { return step }
+        for example in state.takeLabelledExamples() { models.learn(example) }
+        if case .tableService(let visit) = event, let features = state.features(ofPendingVisit: visit.visitID) {
+            lastFeatures[PartitionState.StaffKey(restaurantID: visit.header.restaurantID, staffID: visit.staffID)] = features
+        }
         measureDueTrainings(today: event.header.occurredAt.localDay)
         guard !notes.contains(.late) else { return step }
         let staffID: String
@@ -85,11 +93,32 @@ public final class SkillEngine {
         guard let member = state.staff[key], let restaurant = state.restaurants[restaurantID] else { return [] }
         if let hired = member.hiredAt, time.millisecondsSinceEpoch - hired.millisecondsSinceEpoch < newHireGraceMilliseconds { return [] }
         lastAssessed[key] = time.millisecondsSinceEpoch
-        let assessments = GapTests.assess(staff: member.windows, restaurant: restaurant.windows, day: time.localDay, benchmark: benchmark(restaurant))
+        var assessments = GapTests.assess(staff: member.windows, restaurant: restaurant.windows, day: time.localDay, benchmark: benchmark(restaurant))
+        if let features = lastFeatures[key] {
+            assessments = assessments.map { withModelView($0, features: features, restaurantID: restaurantID) }
+        }
         return detector.update(staffID: staffID, restaurantID: restaurantID, assessments: assessments, at: time)
     }
 
     private func benchmark(_ restaurant: RestaurantState) -> Double { restaurant.reference?.serviceQualityBenchmark ?? 85 }
+
+    /// The driving model's risk of the skill's complaint for the staff member's last visit,
+    /// against its average for the restaurant's visits, added to the evidence. When the model
+    /// sees no more risk for them than for their peers, the gap waits (its probability is held
+    /// below the opening level): both the staff member's own evidence and the model must agree.
+    private func withModelView(_ assessment: SkillAssessment, features: [Double], restaurantID: String) -> SkillAssessment {
+        let category = ComplaintCategory.staffAttributable[Skill.allCases.firstIndex(of: assessment.skill)!]
+        guard let risk = models.risk(.complaint(category), features: features, restaurantID: restaurantID) else { return assessment }
+        var viewed = assessment
+        viewed.features["model_risk_\(category.rawValue)"] = (risk.staff, risk.peers)
+        viewed.model = GapDetector.model + "+" + risk.model
+        let percent = { (value: Double) in Int((value * 100).rounded()) }
+        let names = risk.model == "logistic-regression" ? ("la regresión logística", "logistic regression") : ("el árbol de Hoeffding adaptativo", "the adaptive Hoeffding tree")
+        viewed.textES += " Según \(names.0), el riesgo de esa queja en sus mesas es del \(percent(risk.staff)) % frente al \(percent(risk.peers)) % del restaurante."
+        viewed.textEN += " By \(names.1), the risk of that complaint at their tables is \(percent(risk.staff))% against \(percent(risk.peers))% for the restaurant."
+        if risk.staff <= risk.peers { viewed.gapProbability = min(viewed.gapProbability, detector.openProbability * 0.99) }
+        return viewed
+    }
 
     // MARK: - Recommendations
 

@@ -92,6 +92,11 @@ struct EvaluateScenarioCommand: ParsableCommand {
         } else {
             print("Scenario: seed \(seed), \(restaurants) restaurants × \(staffPerRestaurant) staff, \(days) days, \(records) records.")
             print(score)
+            for item in engine.models.quality() where item.target == .dissatisfied {
+                let metrics = item.quality.overall
+                print("model \(item.model) on dissatisfaction: log loss \(String(format: "%.3f", metrics.logLoss)), ROC AUC \(String(format: "%.3f", metrics.rocAUC)), \(Int(metrics.count)) examples")
+            }
+            print("driving: " + OutcomeModels.Target.allCases.map { "\($0.name) \(engine.models.drivingModel($0) ?? "none yet")" }.joined(separator: ", "))
             print("recommendations (\(policy.rawValue) ranking, \(Int(followShare * 100)) % followed): \(recommendations.count)")
             print(training)
         }

@@ -82,6 +82,21 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 }
 
+/// Prequential quality per target and model (log loss, ROC AUC, F1, examples), and which
+/// model drives each target.
+func modelQuality(_ models: OutcomeModels) -> [String: Any] {
+    var byTarget: [String: Any] = [:]
+    for target in OutcomeModels.Target.allCases {
+        var entry: [String: Any] = ["driving": models.drivingModel(target) ?? "none yet"]
+        for item in models.quality() where item.target == target {
+            let metrics = item.quality.overall
+            entry[item.model] = ["examples": Int(metrics.count), "log_loss": metrics.logLoss, "roc_auc": metrics.rocAUC, "f1": metrics.f1]
+        }
+        byTarget[target.name] = entry
+    }
+    return byTarget
+}
+
 /// What a replay did, written as summary.json.
 struct ReplaySummary {
     var read: [String: Int] = [:]
@@ -107,6 +122,8 @@ struct ReplaySummary {
             "labels_joined": counters.labelsJoined, "visits_expired": counters.visitsExpired, "dead_lettered": counters.deadLettered,
             "dead_lettered_by_reason": Dictionary(uniqueKeysWithValues: counters.deadLetteredByReason.map { ($0.key.rawValue, $0.value) }),
             "open_gaps_at_end": engine.openGaps,
+            "models": modelQuality(engine.models),
+            "drifts_detected_by_restaurant": engine.models.driftsDetected,
         ]
     }
 

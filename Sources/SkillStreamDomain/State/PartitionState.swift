@@ -255,6 +255,11 @@ public final class PartitionState {
 
     public var pendingVisitCount: Int { pendingVisits.count }
 
+    /// The features of a visit still waiting for its feedback, as they were at service time.
+    public func features(ofPendingVisit visitID: String) -> [Double]? {
+        pendingVisits.value(FNV1a.hash(visitID)).map { pendingFeatures.doubles($0.featureRow) }
+    }
+
     // MARK: - Applying events
 
     /// The staff member's state, created on first sight.
