@@ -98,6 +98,8 @@ struct EvaluateScenarioCommand: ParsableCommand {
             }
             print("driving: " + OutcomeModels.Target.allCases.map { "\($0.name) \(engine.models.drivingModel($0) ?? "none yet")" }.joined(separator: ", "))
             print("recommendations (\(policy.rawValue) ranking, \(Int(followShare * 100)) % followed): \(recommendations.count)")
+            let measured = engine.effectiveness.estimates.flatMap { program in program.value.map { "\(program.key)/\($0.key.rawValue): \($0.value.observations) → \(String(format: "%+.1f", $0.value.mean))" } }.sorted()
+            print("training effects measured: " + (measured.isEmpty ? "none" : measured.joined(separator: ", ")))
             print(training)
         }
     }
