@@ -9,22 +9,26 @@ import SkillStreamLearning
 /// differences: a restaurant-wide improvement is not credited to the course).
 ///
 /// Each (program, skill) keeps a normal posterior of its effect in skill-score points: prior
-/// mean 0 (a program earns its rank) worth one observation, prior spread ``priorSpread``.
+/// mean 0 (a program earns its rank) worth one observation, and the spread of one measurement
+/// estimated from all the measurements so far (at least ``minimumSpread``: one follow-up of a
+/// few weeks is a noisy reading).
 public struct ProgramEffectiveness: Sendable {
     public static let followUpDays: Int32 = 14
-    public static let priorSpread = 15.0
+    public static let minimumSpread = 15.0
 
     /// The evidence about one program on one skill.
     public struct Estimate: Sendable, Hashable {
         public var observations = 0
         public var sum = 0.0
+        /// The spread of one measurement (from all programs' measurements).
+        public var measurementSpread = ProgramEffectiveness.minimumSpread
 
         /// Posterior mean effect, skill-score points.
         public var mean: Double { sum / (Double(observations) + 1) }
         /// Posterior standard deviation.
-        public var spread: Double { ProgramEffectiveness.priorSpread / (Double(observations) + 1).squareRoot() }
+        public var spread: Double { measurementSpread / (Double(observations) + 1).squareRoot() }
         /// 0 without evidence, towards 1 as measurements accumulate.
-        public var confidence: Double { 1 - spread / ProgramEffectiveness.priorSpread }
+        public var confidence: Double { 1 - 1 / (Double(observations) + 1).squareRoot() }
     }
 
     /// A completed training waiting for its follow-up.
@@ -40,15 +44,32 @@ public struct ProgramEffectiveness: Sendable {
 
     public private(set) var estimates: [String: [Skill: Estimate]] = [:]
     var pending: [Measurement] = []
+    /// All measurements: count, sum and sum of squares, for the spread of one measurement.
+    private var all = (count: 0.0, sum: 0.0, squares: 0.0)
+
+    /// The standard deviation of one measurement around its program's mean, estimated from
+    /// every measurement (never below ``minimumSpread``).
+    var measurementSpread: Double {
+        guard all.count > 2 else { return Self.minimumSpread }
+        let mean = all.sum / all.count
+        return max(Self.minimumSpread, ((all.squares / all.count - mean * mean) * all.count / (all.count - 1)).squareRoot())
+    }
 
     public init() {}
 
-    public func estimate(programID: String, skill: Skill) -> Estimate { estimates[programID]?[skill] ?? Estimate() }
+    public func estimate(programID: String, skill: Skill) -> Estimate {
+        var estimate = estimates[programID]?[skill] ?? Estimate()
+        estimate.measurementSpread = measurementSpread
+        return estimate
+    }
 
     /// Records one measured effect.
     mutating func record(programID: String, skill: Skill, effect: Double) {
         estimates[programID, default: [:]][skill, default: Estimate()].observations += 1
         estimates[programID, default: [:]][skill, default: Estimate()].sum += effect
+        all.count += 1
+        all.sum += effect
+        all.squares += effect * effect
     }
 
     /// The skill score the effectiveness measurements use: the benchmark divided by the staff
@@ -77,15 +98,31 @@ public struct ProgramEffectiveness: Sendable {
 }
 
 /// Chooses the programs to recommend for an open gap: those that train the skill and fit the
-/// staff member's role, minus the ones they completed in the last ``recentDays`` days, ranked by
-/// Thompson sampling from each program's effect posterior — a program with little evidence gets
-/// tried now and then, one that does not work sinks — with the draws seeded by the alert id so a
-/// replay recommends the same. Each carries the posterior mean as its expected improvement.
+/// staff member's role, minus the ones they completed in the last ``recentDays`` days, ranked
+/// by the policy. Each carries the program's posterior mean effect as its expected improvement,
+/// and how sure that is. Every draw is seeded by the alert id, so a replay recommends the same.
 public struct Recommender: Sendable {
     public static let recentDays = 90
     public static let count = 3
 
-    public init() {}
+    /// How the fitting programs are ranked.
+    public enum Policy: String, Sendable, CaseIterable {
+        /// Explore, then exploit: while some fitting program has fewer than
+        /// ``Recommender/measurementsBeforeExploiting`` measurements, the least measured come
+        /// first (ties by measured effect, then at random); once all have them, the best
+        /// posterior mean first. Early measurements are few and noisy: trying every program a
+        /// little before trusting any avoids locking onto a lucky one.
+        case measured
+        /// Uniformly at random: the baseline evaluate-scenario compares against.
+        case random
+    }
+
+    public var policy: Policy
+    public static let measurementsBeforeExploiting = 2
+
+    public init(policy: Policy = .measured) {
+        self.policy = policy
+    }
 
     public func recommend(
         for alert: GapAlert, role: Role?, completed: [StaffState.CompletedTraining], programs: [TrainingProgramReference],
@@ -97,17 +134,27 @@ public struct Recommender: Sendable {
         let candidates = programs.filter { program in
             program.skills.contains(alert.skill) && (role.map { program.roles.contains($0) } ?? true) && !recent.contains(program.programID)
         }.sorted { $0.programID < $1.programID }
-        var random = RandomSource(seed: FNV1a.hash(alert.alertID))
-        let drawn = candidates.map { program -> (TrainingProgramReference, ProgramEffectiveness.Estimate, Double) in
-            let estimate = effectiveness.estimate(programID: program.programID, skill: alert.skill)
-            return (program, estimate, estimate.mean + estimate.spread * random.nextNormal())
+        let seed = FNV1a.hash(alert.alertID)
+        var random = RandomSource(seed: seed)
+        let estimates = candidates.map { effectiveness.estimate(programID: $0.programID, skill: alert.skill) }
+        let exploring = estimates.contains { $0.observations < Self.measurementsBeforeExploiting }
+        let scored = zip(candidates, estimates).map { program, estimate -> (program: TrainingProgramReference, estimate: ProgramEffectiveness.Estimate, rank: Double) in
+            let rank: Double
+            switch policy {
+            case .random: rank = random.nextUnit()
+            case .measured where exploring:
+                // Fewer measurements first; among equals, the better measured, then chance.
+                rank = -Double(min(estimate.observations, Self.measurementsBeforeExploiting)) * 1_000 + estimate.mean + random.nextUnit() * 1e-3
+            case .measured: rank = estimate.mean
+            }
+            return (program, estimate, rank)
         }
-        return drawn.sorted { $0.2 > $1.2 }.prefix(Self.count).enumerated().map { index, entry in
+        return scored.sorted { $0.rank > $1.rank }.prefix(Self.count).enumerated().map { index, entry in
             TrainingRecommendation(
-                recommendationID: "rec-" + String(FNV1a.hash(alert.alertID + "\u{1F}" + entry.0.programID), radix: 16),
+                recommendationID: "rec-" + String(FNV1a.hash(alert.alertID + "\u{1F}" + entry.program.programID), radix: 16),
                 alertID: alert.alertID, staffID: alert.staffID, restaurantID: alert.restaurantID, skill: alert.skill,
-                programID: entry.0.programID, rank: index + 1, expectedImprovement: (entry.1.mean * 10).rounded() / 10,
-                confidence: (entry.1.confidence * 1_000).rounded() / 1_000)
+                programID: entry.program.programID, rank: index + 1, expectedImprovement: (entry.estimate.mean * 10).rounded() / 10,
+                confidence: (entry.estimate.confidence * 1_000).rounded() / 1_000)
         }
     }
 }

@@ -13,12 +13,6 @@ public struct EngineStep: Sendable {
 /// effectiveness of the programs. Pure and deterministic: the same messages in the same order
 /// give the same outputs. Owned by one task.
 public final class SkillEngine {
-    /// How recommendations are ranked: by the measured effectiveness (the product), or at
-    /// random among the fitting programs (the baseline evaluate-scenario compares against).
-    public enum RankingPolicy: String, Sendable, CaseIterable {
-        case measured, random
-    }
-
     public let state: PartitionState
     public private(set) var effectiveness = ProgramEffectiveness()
     /// The outcome models, learning from every labelled visit.
@@ -26,9 +20,9 @@ public final class SkillEngine {
     /// Each staff member's last visit's features, for the models' view of them.
     private var lastFeatures: [PartitionState.StaffKey: [Double]] = [:]
     private var detector = GapDetector()
-    private let recommender = Recommender()
+    /// How recommendations are ranked (``Recommender/Policy``).
+    public var recommender = Recommender()
     private let defaultPrograms: [String: TrainingProgramReference]
-    public var rankingPolicy = RankingPolicy.measured
     /// Event time of each staff member's last assessment: at most one every
     /// ``assessmentIntervalMilliseconds`` per staff member.
     private var lastAssessed: [PartitionState.StaffKey: Int64] = [:]
@@ -124,13 +118,8 @@ public final class SkillEngine {
 
     private func recommend(for alert: GapAlert) -> [TrainingRecommendation] {
         let member = state.staff[PartitionState.StaffKey(restaurantID: alert.restaurantID, staffID: alert.staffID)]
-        let scored: ProgramEffectiveness
-        switch rankingPolicy {
-        case .measured: scored = effectiveness
-        case .random: scored = ProgramEffectiveness()  // no evidence: the draws alone rank
-        }
         return recommender.recommend(
-            for: alert, role: member?.role, completed: member?.completedTrainings ?? [], programs: programs, effectiveness: scored)
+            for: alert, role: member?.role, completed: member?.completedTrainings ?? [], programs: programs, effectiveness: effectiveness)
     }
 
     // MARK: - Measuring what training did

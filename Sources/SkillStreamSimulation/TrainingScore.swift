@@ -12,15 +12,19 @@ public struct TrainingScore: Sendable, CustomStringConvertible {
     public var rankingPairs = 0
     public var rankingCorrect = 0
     public var weakDaysAfterAlert: [Double] = []
+    /// The same, only for gaps whose staff member completed a recommended program training the
+    /// skill: what the ranking changes.
+    public var weakDaysAfterAlertWhenTrained: [Double] = []
     public var recommendedEnrolments = 0
     public var recommendedCompleted = 0
 
-    public var meanWeakDaysAfterAlert: Double? {
-        weakDaysAfterAlert.isEmpty ? nil : weakDaysAfterAlert.reduce(0, +) / Double(weakDaysAfterAlert.count)
-    }
+    public var meanWeakDaysAfterAlert: Double? { Self.mean(weakDaysAfterAlert) }
+    public var meanWeakDaysAfterAlertWhenTrained: Double? { Self.mean(weakDaysAfterAlertWhenTrained) }
+
+    static func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
 
     /// `estimatedEffects`: the engine's posterior mean effect per program and skill (only the
-    /// measured ones); `programs`: the catalog.
+    /// measured ones); `programs`: the catalog (which skills each program trains).
     public init(truth: GroundTruth, alerts: [GapAlert], estimatedEffects: [String: [Skill: Double]], programs: [TrainingProgramReference]) {
         let trueEffects = Dictionary(uniqueKeysWithValues: truth.programs.map { ($0.programId, $0.effects) })
         for skill in Skill.allCases {
@@ -46,6 +50,13 @@ public struct TrainingScore: Sendable, CustomStringConvertible {
                 let to = period.to.flatMap { EventTime(rfc3339: $0)?.millisecondsSinceEpoch } ?? end
                 guard let alerted = firstAlert[member.staffId + "|" + period.skill], alerted >= from, alerted <= to else { continue }
                 weakDaysAfterAlert.append(Double(to - alerted) / 86_400_000)
+                let trained = member.trainings.contains { training in
+                    guard training.recommended, let completed = training.completedAt.flatMap({ EventTime(rfc3339: $0)?.millisecondsSinceEpoch }),
+                        completed >= alerted, let program = programs.first(where: { $0.programID == training.programId })
+                    else { return false }
+                    return program.skills.map(\.rawValue).contains(period.skill)
+                }
+                if trained { weakDaysAfterAlertWhenTrained.append(Double(to - alerted) / 86_400_000) }
             }
             recommendedEnrolments += member.trainings.filter(\.recommended).count
             recommendedCompleted += member.trainings.filter { $0.recommended && $0.completedAt != nil }.count
@@ -57,6 +68,7 @@ public struct TrainingScore: Sendable, CustomStringConvertible {
         recommended enrolments \(recommendedEnrolments) (\(recommendedCompleted) completed)
         ranking               best program on top for \(rankingCorrect) of \(rankingPairs) (skill, role) pairs
         gap days after alert  \(meanWeakDaysAfterAlert.map { String((($0 * 10).rounded()) / 10) } ?? "n/a") on average (\(weakDaysAfterAlert.count) alerted gaps)
+        … when trained        \(meanWeakDaysAfterAlertWhenTrained.map { String((($0 * 10).rounded()) / 10) } ?? "n/a") on average (\(weakDaysAfterAlertWhenTrained.count) gaps with a recommended program completed)
         """
     }
 }

@@ -4,7 +4,7 @@ import SkillStreamDomain
 import SkillStreamScoring
 import SkillStreamSimulation
 
-extension SkillEngine.RankingPolicy: ExpressibleByArgument {}
+extension Recommender.Policy: ExpressibleByArgument {}
 
 /// `skillstream evaluate-scenario`: the simulator and the engine in one process, and the alerts
 /// scored against the simulated world's ground truth.
@@ -19,7 +19,7 @@ struct EvaluateScenarioCommand: ParsableCommand {
     @Option(help: "Days to simulate.") var days = 90
     @Option(help: "Share of the top recommendations the simulated restaurants follow (the closed loop).") var followShare = 0.5
     @Option(help: "How recommendations are ranked: measured (the product) or random (the baseline).")
-    var policy: SkillEngine.RankingPolicy = .measured
+    var policy: Recommender.Policy = .measured
     @Option(help: "The default training catalog (JSON Lines of ref.training_program.v1).") var catalog = "Schemas/catalog/training-programs.jsonl"
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Flag(help: "Also list every alert opened, with what the ground truth says of its staff member and skill.") var listAlerts = false
@@ -34,7 +34,7 @@ struct EvaluateScenarioCommand: ParsableCommand {
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         let simulator = RestaurantSimulator(configuration: configuration)
         let engine = SkillEngine(defaultPrograms: try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: URL(fileURLWithPath: catalog)))))
-        engine.rankingPolicy = policy
+        engine.recommender = Recommender(policy: policy)
         var recommendations: [TrainingRecommendation] = []
         var alerts: [GapAlert] = []
         var served: [String: [Int64]] = [:]
@@ -86,6 +86,8 @@ struct EvaluateScenarioCommand: ParsableCommand {
                 "median_delay_days": score.medianDelayDays ?? NSNull(), "confounded_share": score.confoundedShare,
                 "policy": policy.rawValue, "recommendations": recommendations.count, "ranking_pairs": training.rankingPairs,
                 "ranking_correct": training.rankingCorrect, "gap_days_after_alert": training.meanWeakDaysAfterAlert ?? NSNull(),
+                "gap_days_after_alert_when_trained": training.meanWeakDaysAfterAlertWhenTrained ?? NSNull(),
+                "gaps_trained": training.weakDaysAfterAlertWhenTrained.count,
                 "recommended_trainings_completed": training.recommendedCompleted, "ranking_share": Double(training.rankingCorrect) / Double(max(1, training.rankingPairs)),
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))

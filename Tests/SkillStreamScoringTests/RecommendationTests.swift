@@ -56,26 +56,41 @@ import Testing
         #expect(again == recommendations, "the draws are seeded by the alert: a replay recommends the same")
     }
 
-    @Test func programsThatWorkRiseAndProgramsThatDoNotSink() throws {
+    @Test func everyFittingProgramIsTriedBeforeTheBestMeasuredLeads() throws {
         let programs = try Self.catalog()
+        // Timeliness for a server: prog-ritmo-servicio, prog-horas-punta, prog-sombra-capitan fit.
         var effectiveness = ProgramEffectiveness()
         for _ in 0..<12 {
             effectiveness.record(programID: "prog-ritmo-servicio", skill: .timeliness, effect: 16)
             effectiveness.record(programID: "prog-horas-punta", skill: .timeliness, effect: 0)
         }
-        var first: [String: Int] = [:]
-        for index in 0..<40 {
-            let top = Recommender().recommend(
-                for: Self.alert(id: "gap-\(index)"), role: .server, completed: [], programs: programs, effectiveness: effectiveness)[0]
-            first[top.programID, default: 0] += 1
-            if top.programID == "prog-ritmo-servicio" {
-                #expect(top.expectedImprovement > 14 && top.confidence > 0.7)
-            }
+        let exploring = Recommender().recommend(for: Self.alert(), role: .server, completed: [], programs: programs, effectiveness: effectiveness)
+        #expect(exploring.first?.programID == "prog-sombra-capitan", "the one never measured is tried first")
+        effectiveness.record(programID: "prog-sombra-capitan", skill: .timeliness, effect: 4)
+        effectiveness.record(programID: "prog-sombra-capitan", skill: .timeliness, effect: 6)
+        for index in 0..<20 {
+            let ranked = Recommender().recommend(
+                for: Self.alert(id: "gap-\(index)"), role: .server, completed: [], programs: programs, effectiveness: effectiveness)
+            #expect(ranked.map(\.programID) == ["prog-ritmo-servicio", "prog-sombra-capitan", "prog-horas-punta"], "best measured first, useless last")
+            #expect(ranked[0].expectedImprovement > 14 && ranked[0].confidence > 0.7)
         }
-        #expect(first["prog-ritmo-servicio", default: 0] > first["prog-horas-punta", default: 0])
-        #expect(first["prog-horas-punta", default: 0] <= 2, "a measured useless program is rarely first")
         let estimate = effectiveness.estimate(programID: "prog-ritmo-servicio", skill: .timeliness)
         #expect(abs(estimate.mean - 16 * 12 / 13) < 1e-9, "posterior mean with the prior worth one observation at 0")
+    }
+
+    @Test func randomPolicyIgnoresTheMeasurements() throws {
+        let programs = try Self.catalog()
+        var effectiveness = ProgramEffectiveness()
+        for program in ["prog-ritmo-servicio", "prog-horas-punta", "prog-sombra-capitan"] {
+            for _ in 0..<3 { effectiveness.record(programID: program, skill: .timeliness, effect: program == "prog-ritmo-servicio" ? 20 : 0) }
+        }
+        var first = Set<String>()
+        for index in 0..<30 {
+            let ranked = Recommender(policy: .random).recommend(
+                for: Self.alert(id: "gap-\(index)"), role: .server, completed: [], programs: programs, effectiveness: effectiveness)
+            first.insert(ranked[0].programID)
+        }
+        #expect(first.count == 3, "every fitting program comes first now and then")
     }
 
     @Test func recommendationEncodesToTheContractsJSON() throws {
