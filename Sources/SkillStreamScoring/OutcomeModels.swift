@@ -17,7 +17,7 @@ import SkillStreamLearning
 public final class OutcomeModels {
     public static let comparisonWindow = 2_000
     public static let minimumExamples = 500
-    public static let minimumAUC = 0.6
+    public static let minimumAUC = 0.7
     public static let decisionInterval = 250
 
     /// What a target's models predict: dissatisfaction, or one complaint category.

@@ -47,7 +47,7 @@ public struct SkillAssessment: Sendable, Hashable {
 /// - counts (complaints per table, order errors per item) against the peers' rate: a Bayes
 ///   factor between two Gamma–Poisson models of the staff member's rate ratio θ to the peers'
 ///   — competent (θ ~ Gamma(8, 8): about 0.5 to 2 times the peers', people differ) or weak
-///   (θ ~ Gamma(2, 0.25): typically 3 to 20 times) — with a prior share ``weakPrior`` of weak
+///   (θ ~ Gamma(3, 0.75): typically 2 to 9 times) — with a prior share ``weakPrior`` of weak
 ///   (staff, skill) pairs. Ordinary differences between competent people do not pass however
 ///   much evidence piles up, and a few complaints where the peers' rate predicts almost none do;
 /// - the mean wait against the peers', a normal test of an excess of at least
@@ -55,7 +55,7 @@ public struct SkillAssessment: Sendable, Hashable {
 public enum GapTests {
     /// The competent and the weak prior on the rate ratio to the peers (shape, rate).
     static let competent = (shape: 8.0, rate: 8.0)
-    static let weak = (shape: 2.0, rate: 0.25)
+    static let weak = (shape: 3.0, rate: 0.75)
     /// Share of (staff, skill) pairs expected to be weak at any time: the prior of the count tests.
     public static let weakPrior = 0.05
     /// A wait shortfall counts when the mean wait (relative to the target) is at least this much

@@ -411,7 +411,7 @@ public final class RestaurantSimulator {
         // The survey: answered more often by the delighted and the angry, and by guests with
         // something to complain about.
         let extremity = Double(abs(score - 3)) / 2
-        let grievance = incidents.isEmpty ? 0 : 0.15
+        let grievance = incidents.isEmpty ? 0 : 0.3
         guard random.chance(configuration.feedbackRate * (0.10 + 0.25 * extremity + grievance)) else { return }
         let delayMinutes = min(6 * 24 * 60, max(5, exp(log(180.0) + 1.4 * random.nextNormal()))).rounded()
         let answered = EventTime(
