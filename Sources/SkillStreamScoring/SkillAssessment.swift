@@ -46,16 +46,21 @@ public struct SkillAssessment: Sendable, Hashable {
 /// the strongest deciding:
 /// - counts (complaints per table, order errors per item) against the peers' rate: a Bayes
 ///   factor between two Gamma–Poisson models of the staff member's rate ratio θ to the peers'
-///   — competent (θ ~ Gamma(8, 8): about 0.5 to 2 times the peers', people differ) or weak
-///   (θ ~ Gamma(3, 0.75): typically 2 to 9 times) — with a prior share ``weakPrior`` of weak
+///   — competent (θ ~ Gamma(8, 8): about 0.5 to 2 times the peers', people differ) or weak —
+///   with a prior share ``weakPrior`` of weak
 ///   (staff, skill) pairs. Ordinary differences between competent people do not pass however
 ///   much evidence piles up, and a few complaints where the peers' rate predicts almost none do;
 /// - the mean wait against the peers', a normal test of an excess of at least
 ///   ``meaningfulWaitExcess``.
 public enum GapTests {
-    /// The competent and the weak prior on the rate ratio to the peers (shape, rate).
+    /// The competent prior on the rate ratio to the peers (shape, rate).
     static let competent = (shape: 8.0, rate: 8.0)
-    static let weak = (shape: 3.0, rate: 0.75)
+    /// The weak prior for order errors per item, common events that a weak skill multiplies a
+    /// few times (Gamma(3, 0.75): typically 2 to 9 times the peers').
+    static let weakErrors = (shape: 3.0, rate: 0.75)
+    /// The weak prior for complaints, rare events from competent staff that a weak skill makes
+    /// many times more frequent (Gamma(1.5, 0.1): typically 3 to 40 times the peers').
+    static let weakComplaints = (shape: 1.5, rate: 0.1)
     /// Share of (staff, skill) pairs expected to be weak at any time: the prior of the count tests.
     public static let weakPrior = 0.05
     /// A wait shortfall counts when the mean wait (relative to the target) is at least this much
@@ -92,13 +97,14 @@ public enum GapTests {
             verdicts[1].append(
                 rateTest(
                     count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerCount: peers.itemsIncorrect,
-                    peerExposure: peers.itemsOrdered, priorExposure: 200, days: days, tables: own.tables, feature: "order_error_rate",
+                    peerExposure: peers.itemsOrdered, priorExposure: 200, weak: weakErrors, days: days, tables: own.tables, feature: "order_error_rate",
                     what: ("errores en el pedido", "order errors"), per: ("ítems", "items")))
             for (index, category) in ComplaintCategory.staffAttributable.enumerated() {
                 verdicts[index].append(
                     rateTest(
                         count: complaintDays[index], shown: own.complaints[index], exposure: own.tables, peerCount: peers.complaints[index],
-                        peerExposure: peers.tables, priorExposure: 50, days: days, tables: own.tables, feature: "complaint_rate_\(category.rawValue)",
+                        peerExposure: peers.tables, priorExposure: 50, weak: weakComplaints, days: days, tables: own.tables,
+                        feature: "complaint_rate_\(category.rawValue)",
                         what: Self.complaintWords(category), per: ("mesas", "tables")))
             }
         }
@@ -134,7 +140,8 @@ public enum GapTests {
     /// the Gamma(1 + count, 1 + expected) posterior mean.
     /// `count` is what is tested (events, or days with events); `shown` what the text reports.
     static func rateTest(
-        count: Int, shown: Int, exposure: Int, peerCount: Int, peerExposure: Int, priorExposure: Double, days: Int32, tables: Int, feature: String,
+        count: Int, shown: Int, exposure: Int, peerCount: Int, peerExposure: Int, priorExposure: Double, weak: (shape: Double, rate: Double),
+        days: Int32, tables: Int, feature: String,
         what: (es: String, en: String), per: (es: String, en: String)
     ) -> Verdict {
         let peerRate = (Double(peerCount) + 1) / (Double(peerExposure) + priorExposure)

@@ -43,15 +43,18 @@ import Testing
         return (all, people)
     }
 
-    @Test func sixTimesThePeersComplaintsIsAGapAndAnOrdinaryDifferenceIsNot() {
+    @Test func sixTimesThePeersComplaintsIsAGapAndAnOrdinaryDifferenceIsNot() throws {
         let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [12, 2, 1, 2, 1, 2, 1, 1], category: 2)
         let weak = GapTests.assess(staff: people[0], restaurant: all, day: 20_000, benchmark: 90).first { $0.skill == .guestRapport }!
         #expect(weak.gapProbability > 0.99)
         #expect(weak.skillScore < 90 && weak.severity > 0.5)
-        // The strongest window decides and speaks: here the last 30 days.
-        #expect(weak.features["complaint_rate_inattentive_or_rude_30d"] != nil)
-        #expect(weak.textES.contains("12 quejas por trato desatento o descortés en 120 mesas de los últimos 30 días"))
-        #expect(weak.textEN.contains("12 complaints of inattentive or rude service in 120 tables over the last 30 days"))
+        // The strongest window decides and speaks: the text quotes that window's own figures.
+        let (name, figure) = try #require(weak.features.first)
+        let days = try #require(Int(name.split(separator: "_").last!.dropLast()))
+        let quoted = try #require(weak.textEN.firstMatch(of: /^(\d+) complaints of inattentive or rude service in (\d+) tables over the last (\d+) days/))
+        #expect(Int(quoted.3) == days)
+        #expect(abs(Double(Int(quoted.1)!) / Double(Int(quoted.2)!) - figure.value) < 1e-9)
+        #expect(weak.textES.hasPrefix("\(quoted.1) quejas por trato desatento o descortés en \(quoted.2) mesas de los últimos \(days) días"))
         let ordinary = GapTests.assess(staff: people[1], restaurant: all, day: 20_000, benchmark: 90).first { $0.skill == .guestRapport }!
         #expect(ordinary.gapProbability < 0.5, "twice the peers' complaints is within what competent staff show")
     }
