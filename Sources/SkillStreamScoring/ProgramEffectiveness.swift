@@ -118,7 +118,7 @@ public struct Recommender: Sendable {
     }
 
     public var policy: Policy
-    public static let measurementsBeforeExploiting = 2
+    public static let measurementsBeforeExploiting = 1
 
     public init(policy: Policy = .measured) {
         self.policy = policy
