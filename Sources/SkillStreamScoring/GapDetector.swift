@@ -15,6 +15,8 @@ public struct GapDetector: Sendable {
     struct OpenGap: Sendable {
         var alertID: String
         var severity: Double
+        /// The last alert published for it.
+        var last: GapAlert
         /// Event time since which the probability has been below the resolve level, if it is.
         var clearSince: Int64?
     }
@@ -35,6 +37,20 @@ public struct GapDetector: Sendable {
         open.keys.sorted().compactMap { key in
             let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
             return parts[0] == restaurantID && parts[2] == skill.rawValue ? String(parts[1]) : nil
+        }
+    }
+
+    /// Resolves every open gap of a staff member who left: the last figures, marked resolved,
+    /// with the reason in both languages.
+    public mutating func resolveAll(staffID: String, restaurantID: String, at time: EventTime) -> [GapAlert] {
+        let keys = Skill.allCases.map { Self.key(restaurantID, staffID, $0) }.filter { open[$0] != nil }
+        return keys.map { key in
+            var resolved = open.removeValue(forKey: key)!.last
+            resolved.status = .resolved
+            resolved.detectedAt = time
+            resolved.textES = "Dejó el restaurante. " + resolved.textES
+            resolved.textEN = "Left the restaurant. " + resolved.textEN
+            return resolved
         }
     }
 
@@ -62,14 +78,16 @@ public struct GapDetector: Sendable {
                     gap.clearSince = nil
                     if abs(assessment.severity - gap.severity) >= severityStep {
                         gap.severity = assessment.severity
-                        alerts.append(alert(gap.alertID, .open, staffID, restaurantID, assessment, time))
+                        gap.last = alert(gap.alertID, .open, staffID, restaurantID, assessment, time)
+                        alerts.append(gap.last)
                     }
                 }
                 open[key] = gap
             } else if assessment.gapProbability >= openProbability {
                 let id = "gap-" + hex(FNV1a.hash(key + "\u{1F}" + time.description))
-                open[key] = OpenGap(alertID: id, severity: assessment.severity)
-                alerts.append(alert(id, .open, staffID, restaurantID, assessment, time))
+                let opened = alert(id, .open, staffID, restaurantID, assessment, time)
+                open[key] = OpenGap(alertID: id, severity: assessment.severity, last: opened)
+                alerts.append(opened)
             }
         }
         return alerts

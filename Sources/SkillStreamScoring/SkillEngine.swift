@@ -64,6 +64,9 @@ public final class SkillEngine {
         case .staffEvent(let hr) where hr.type == .trainingCompleted:
             startMeasurement(hr)
             return step
+        case .staffEvent(let hr) where hr.type == .terminated:
+            step.alerts = detector.resolveAll(staffID: hr.staffID, restaurantID: hr.header.restaurantID, at: hr.header.occurredAt)
+            return step
         default: return step
         }
         let restaurantID = event.header.restaurantID

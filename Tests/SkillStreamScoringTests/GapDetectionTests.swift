@@ -110,6 +110,18 @@ import Testing
         #expect(reopened.count == 1 && reopened[0].alertID != opened[0].alertID, "a new gap is a new alert")
     }
 
+    @Test func aDepartureResolvesEveryOpenGapOfThatStaffMember() {
+        var detector = GapDetector()
+        var rapport = Self.assessment(0.999, severity: 0.5)
+        rapport.skill = .guestRapport
+        let opened = detector.update(staffID: "s1", restaurantID: "r1", assessments: [Self.assessment(0.999, severity: 0.5), rapport], at: Self.time(day: 1))
+        _ = detector.update(staffID: "s2", restaurantID: "r1", assessments: [Self.assessment(0.999, severity: 0.5)], at: Self.time(day: 1))
+        let resolved = detector.resolveAll(staffID: "s1", restaurantID: "r1", at: Self.time(day: 5))
+        #expect(Set(resolved.map(\.alertID)) == Set(opened.map(\.alertID)))
+        #expect(resolved.allSatisfy { $0.status == .resolved && $0.textEN.hasPrefix("Left the restaurant.") && $0.detectedAt == Self.time(day: 5) })
+        #expect(detector.openCount == 1, "the colleague's gap stays open")
+    }
+
     @Test func alertEncodesToTheContractsJSON() throws {
         var detector = GapDetector()
         let alert = detector.update(staffID: "s1", restaurantID: "r1", assessments: [Self.assessment(0.999, severity: 0.4)], at: Self.time(day: 1))[0]
