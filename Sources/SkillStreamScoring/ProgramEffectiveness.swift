@@ -75,22 +75,21 @@ public struct ProgramEffectiveness: Sendable {
     /// The skill score the effectiveness measurements use: the benchmark divided by the staff
     /// member's trouble ratio on the skill's own test (waits, errors per item, complaints per
     /// table) over `days` days ending on `day`; nil without enough tables.
-    static func score(of skill: Skill, staff: ServiceWindows, restaurant: ServiceWindows, day: Int32, days: Int32, benchmark: Double) -> Double? {
+    static func score(of skill: Skill, staff: ServiceWindows, colleagues: [ServiceWindows], day: Int32, days: Int32, benchmark: Double) -> Double? {
         let own = staff.summary(endingOn: day, days: days)
-        let all = restaurant.summary(endingOn: day, days: days)
         guard own.tables >= GapTests.minimumTables else { return nil }
-        let peers = GapTests.Peers(all: all, own: own)
+        let peers = GapTests.Peers(colleagues.map { $0.summary(endingOn: day, days: days) })
         let ratio: Double
         switch skill {
         case .timeliness:
-            guard peers.tables > 0, let mean = own.waitRatioMean else { return nil }
-            ratio = mean / (Double(peers.waitRatioMillis) / 1_000 / Double(peers.tables))
+            guard peers.waits.exposure > 0, peers.waits.count > 0, let mean = own.waitRatioMean else { return nil }
+            ratio = mean / (Double(peers.waits.count) / 1_000 / Double(peers.waits.exposure))
         case .orderAccuracy:
-            let peerRate = (Double(peers.itemsIncorrect) + 1) / (Double(peers.itemsOrdered) + 200)
+            let peerRate = (Double(peers.errors.count) + 1) / (Double(peers.errors.exposure) + 200)
             ratio = (Double(own.itemsIncorrect) + 1) / (Double(own.itemsOrdered) * peerRate + 1)
         default:
             let index = Skill.allCases.firstIndex(of: skill)!
-            let peerRate = (Double(peers.complaints[index]) + 1) / (Double(peers.tables) + 50)
+            let peerRate = (Double(peers.complaints[index].count) + 1) / (Double(peers.complaints[index].exposure) + 50)
             ratio = (Double(own.complaints[index]) + 1) / (Double(own.tables) * peerRate + 1)
         }
         return min(100, benchmark / max(ratio, 0.01))

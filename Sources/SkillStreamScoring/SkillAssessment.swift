@@ -80,30 +80,32 @@ public enum GapTests {
         var textEN: String
     }
 
-    /// The assessment of every skill for a staff member, from their windows and their
-    /// restaurant's (which include theirs) on `day`.
-    public static func assess(staff: ServiceWindows, restaurant: ServiceWindows, day: Int32, benchmark: Double) -> [SkillAssessment] {
+    /// The assessment of every skill for a staff member on `day`, from their windows, their
+    /// colleagues' (the restaurant's other staff) and the restaurant's (for the spread of waits).
+    public static func assess(
+        staff: ServiceWindows, colleagues: [ServiceWindows], restaurant: ServiceWindows, day: Int32, benchmark: Double
+    ) -> [SkillAssessment] {
         var verdicts = [[Verdict]](repeating: [], count: Skill.allCases.count)
         for days in [ServiceWindows.shortDays, 14, ServiceWindows.longDays] {
             let own = staff.summary(endingOn: day, days: days)
             let all = restaurant.summary(endingOn: day, days: days)
             guard own.tables >= minimumTables else { continue }
+            let peers = Peers(colleagues.map { $0.summary(endingOn: day, days: days) })
             // Complaints come in clusters (one bad night brings several): the tests count the
             // days with a complaint of the category, not the complaints.
             let buckets = staff.buckets.filter { $0.day > day - days && $0.day <= day }
             let complaintDays = (0..<5).map { index in buckets.filter { $0.complaints[index] > 0 }.count }
-            let peers = Peers(all: all, own: own)
             if let wait = waitTest(own: own, peers: peers, histogram: all, days: days) { verdicts[0].append(wait) }
             verdicts[1].append(
                 rateTest(
-                    count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerCount: peers.itemsIncorrect,
-                    peerExposure: peers.itemsOrdered, priorExposure: 200, weak: weakErrors, days: days, tables: own.tables, feature: "order_error_rate",
+                    count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerCount: peers.errors.count,
+                    peerExposure: peers.errors.exposure, priorExposure: 200, weak: weakErrors, days: days, tables: own.tables, feature: "order_error_rate",
                     what: ("errores en el pedido", "order errors"), per: ("ítems", "items")))
             for (index, category) in ComplaintCategory.staffAttributable.enumerated() {
                 verdicts[index].append(
                     rateTest(
-                        count: complaintDays[index], shown: own.complaints[index], exposure: own.tables, peerCount: peers.complaints[index],
-                        peerExposure: peers.tables, priorExposure: 50, weak: weakComplaints, days: days, tables: own.tables,
+                        count: complaintDays[index], shown: own.complaints[index], exposure: own.tables, peerCount: peers.complaints[index].count,
+                        peerExposure: peers.complaints[index].exposure, priorExposure: 50, weak: weakComplaints, days: days, tables: own.tables,
                         feature: "complaint_rate_\(category.rawValue)",
                         what: Self.complaintWords(category), per: ("mesas", "tables")))
             }
@@ -118,20 +120,46 @@ public enum GapTests {
         }
     }
 
-    /// The restaurant's figures less the staff member's own.
+    /// The peers' figures: the colleagues' pooled counts per metric, leaving out the clear
+    /// outliers on that metric (at least ``outlierMinimumCount`` events and more than
+    /// ``outlierRatio`` times the pooled rate), so that a few weak colleagues do not make a weak
+    /// skill look normal, while a dip that hits everyone (a full house, a bad month in the
+    /// kitchen) stays in the baseline.
     struct Peers {
-        var tables: Int
-        var waitRatioMillis: Int
-        var itemsOrdered: Int
-        var itemsIncorrect: Int
-        var complaints: [Int]
+        /// A pooled count and what it is out of (tables, items, or the sum of wait ratios over tables).
+        struct Pool {
+            var count = 0
+            var exposure = 0
+        }
 
-        init(all: WindowSummary, own: WindowSummary) {
-            tables = max(0, all.tables - own.tables)
-            waitRatioMillis = max(0, all.waitRatioMillis - own.waitRatioMillis)
-            itemsOrdered = max(0, all.itemsOrdered - own.itemsOrdered)
-            itemsIncorrect = max(0, all.itemsIncorrect - own.itemsIncorrect)
-            complaints = (0..<5).map { max(0, all.complaints[$0] - own.complaints[$0]) }
+        /// Wait ratios in thousandths summed, over tables.
+        var waits = Pool()
+        var errors = Pool()
+        var complaints = [Pool](repeating: Pool(), count: 5)
+
+        static let outlierRatio = 3.0
+        static let outlierMinimumCount = 3
+
+        init(_ colleagues: [WindowSummary]) {
+            let serving = colleagues.filter { $0.tables > 0 }
+            waits = Self.trimmed(serving.map { Pool(count: $0.waitRatioMillis, exposure: $0.tables) })
+            errors = Self.trimmed(serving.map { Pool(count: $0.itemsIncorrect, exposure: $0.itemsOrdered) })
+            complaints = (0..<5).map { index in Self.trimmed(serving.map { Pool(count: $0.complaints[index], exposure: $0.tables) }) }
+        }
+
+        /// The pools summed, without the clear outliers.
+        static func trimmed(_ pools: [Pool]) -> Pool {
+            let all = sum(pools)
+            guard all.exposure > 0 else { return all }
+            let rate = Double(all.count) / Double(all.exposure)
+            return sum(pools.filter { $0.count < outlierMinimumCount || Double($0.count) <= outlierRatio * rate * Double($0.exposure) })
+        }
+
+        static func sum(_ pools: [Pool]) -> Pool {
+            pools.reduce(into: Pool()) {
+                $0.count += $1.count
+                $0.exposure += $1.exposure
+            }
         }
     }
 
@@ -171,8 +199,8 @@ public enum GapTests {
     /// The mean wait (relative to the restaurant's target) against the peers', with the spread
     /// of a single table's wait taken from the restaurant's histogram.
     static func waitTest(own: WindowSummary, peers: Peers, histogram: WindowSummary, days: Int32) -> Verdict? {
-        guard peers.tables >= minimumTables, let ownMean = own.waitRatioMean else { return nil }
-        let peerMean = Double(peers.waitRatioMillis) / 1_000 / Double(peers.tables)
+        guard peers.waits.exposure >= minimumTables, let ownMean = own.waitRatioMean else { return nil }
+        let peerMean = Double(peers.waits.count) / 1_000 / Double(peers.waits.exposure)
         guard peerMean > 0 else { return nil }
         let spread = max(0.05, histogramSpread(histogram.waitHistogramCounts))
         let standardError = spread / Double(own.tables).squareRoot()

@@ -90,7 +90,8 @@ public final class SkillEngine {
         guard let member = state.staff[key], let restaurant = state.restaurants[restaurantID] else { return [] }
         if let hired = member.hiredAt, time.millisecondsSinceEpoch - hired.millisecondsSinceEpoch < newHireGraceMilliseconds { return [] }
         lastAssessed[key] = time.millisecondsSinceEpoch
-        var assessments = GapTests.assess(staff: member.windows, restaurant: restaurant.windows, day: time.localDay, benchmark: benchmark(restaurant))
+        var assessments = GapTests.assess(
+            staff: member.windows, colleagues: colleagues(of: key), restaurant: restaurant.windows, day: time.localDay, benchmark: benchmark(restaurant))
         if let features = lastFeatures[key] {
             assessments = assessments.map { withModelView($0, features: features, restaurantID: restaurantID) }
         }
@@ -98,6 +99,15 @@ public final class SkillEngine {
     }
 
     private func benchmark(_ restaurant: RestaurantState) -> Double { restaurant.reference?.serviceQualityBenchmark ?? 85 }
+
+    /// The windows of the restaurant's other active staff, in a fixed order.
+    private func colleagues(of key: PartitionState.StaffKey) -> [ServiceWindows] {
+        guard let restaurant = state.restaurants[key.restaurantID] else { return [] }
+        return restaurant.activeStaff.sorted().compactMap { staffID in
+            guard staffID != key.staffID else { return nil }
+            return state.staff[PartitionState.StaffKey(restaurantID: key.restaurantID, staffID: staffID)]?.windows
+        }
+    }
 
     /// The driving model's risk of the skill's complaint for the staff member's last visit,
     /// against its average for the restaurant's visits, added to the evidence. When the model
@@ -139,14 +149,14 @@ public final class SkillEngine {
             let trained = PartitionState.StaffKey(restaurantID: event.header.restaurantID, staffID: event.staffID)
             guard let member = state.staff[trained],
                 let before = ProgramEffectiveness.score(
-                    of: skill, staff: member.windows, restaurant: restaurant.windows, day: day, days: days, benchmark: benchmark(restaurant))
+                    of: skill, staff: member.windows, colleagues: colleagues(of: trained), day: day, days: days, benchmark: benchmark(restaurant))
             else { continue }
             let controls = detector.staffWithOpenGap(restaurantID: event.header.restaurantID, skill: skill).compactMap { staffID -> (PartitionState.StaffKey, Double)? in
                 let key = PartitionState.StaffKey(restaurantID: event.header.restaurantID, staffID: staffID)
                 guard staffID != event.staffID, let other = state.staff[key],
                     !other.completedTrainings.contains(where: { day - $0.completedAt.localDay < days }),
                     let score = ProgramEffectiveness.score(
-                        of: skill, staff: other.windows, restaurant: restaurant.windows, day: day, days: days, benchmark: benchmark(restaurant))
+                        of: skill, staff: other.windows, colleagues: colleagues(of: key), day: day, days: days, benchmark: benchmark(restaurant))
                 else { return nil }
                 return (key, score)
             }
@@ -169,7 +179,7 @@ public final class SkillEngine {
             func score(_ key: PartitionState.StaffKey) -> Double? {
                 state.staff[key].flatMap {
                     ProgramEffectiveness.score(
-                        of: measurement.skill, staff: $0.windows, restaurant: restaurant.windows, day: measurement.completedDay + days, days: days,
+                        of: measurement.skill, staff: $0.windows, colleagues: colleagues(of: key), day: measurement.completedDay + days, days: days,
                         benchmark: benchmark(restaurant))
                 }
             }
