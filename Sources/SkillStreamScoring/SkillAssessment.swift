@@ -82,8 +82,13 @@ public enum GapTests {
 
     /// The assessment of every skill for a staff member on `day`, from their windows, their
     /// colleagues' (the restaurant's other staff) and the restaurant's (for the spread of waits).
+    ///
+    /// `roleFactors` (``RoleCalibration``): how many times the peers' rate of order errors and of
+    /// each complaint category the staff member's role shows when competent (a sommelier hears
+    /// more about the wine than a runner); 1 when unknown.
     public static func assess(
-        staff: ServiceWindows, colleagues: [ServiceWindows], restaurant: ServiceWindows, day: Int32, benchmark: Double
+        staff: ServiceWindows, colleagues: [ServiceWindows], restaurant: ServiceWindows, day: Int32, benchmark: Double,
+        roleFactors: [Double] = RoleCalibration.neutral
     ) -> [SkillAssessment] {
         var verdicts = [[Verdict]](repeating: [], count: Skill.allCases.count)
         for days in [ServiceWindows.shortDays, 14, ServiceWindows.longDays] {
@@ -99,13 +104,14 @@ public enum GapTests {
             verdicts[1].append(
                 rateTest(
                     count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerCount: peers.errors.count,
-                    peerExposure: peers.errors.exposure, priorExposure: 200, weak: weakErrors, days: days, tables: own.tables, feature: "order_error_rate",
+                    peerExposure: peers.errors.exposure, priorExposure: 200, roleFactor: roleFactors[0], weak: weakErrors, days: days, tables: own.tables, feature: "order_error_rate",
                     what: ("errores en el pedido", "order errors"), per: ("ítems", "items")))
             for (index, category) in ComplaintCategory.staffAttributable.enumerated() {
                 verdicts[index].append(
                     rateTest(
                         count: complaintDays[index], shown: own.complaints[index], exposure: own.tables, peerCount: peers.complaints[index].count,
-                        peerExposure: peers.complaints[index].exposure, priorExposure: 50, weak: weakComplaints, days: days, tables: own.tables,
+                        peerExposure: peers.complaints[index].exposure, priorExposure: 50, roleFactor: roleFactors[index + 1], weak: weakComplaints,
+                        days: days, tables: own.tables,
                         feature: "complaint_rate_\(category.rawValue)",
                         what: Self.complaintWords(category), per: ("mesas", "tables")))
             }
@@ -168,11 +174,12 @@ public enum GapTests {
     /// the Gamma(1 + count, 1 + expected) posterior mean.
     /// `count` is what is tested (events, or days with events); `shown` what the text reports.
     static func rateTest(
-        count: Int, shown: Int, exposure: Int, peerCount: Int, peerExposure: Int, priorExposure: Double, weak: (shape: Double, rate: Double),
+        count: Int, shown: Int, exposure: Int, peerCount: Int, peerExposure: Int, priorExposure: Double, roleFactor: Double,
+        weak: (shape: Double, rate: Double),
         days: Int32, tables: Int, feature: String,
         what: (es: String, en: String), per: (es: String, en: String)
     ) -> Verdict {
-        let peerRate = (Double(peerCount) + 1) / (Double(peerExposure) + priorExposure)
+        let peerRate = (Double(peerCount) + 1) / (Double(peerExposure) + priorExposure) * roleFactor
         let expected = Double(exposure) * peerRate
         let shape = 1 + Double(count)
         let rate = 1 + expected

@@ -17,6 +17,8 @@ public final class SkillEngine {
     public private(set) var effectiveness = ProgramEffectiveness()
     /// The outcome models, learning from every labelled visit.
     public let models = OutcomeModels()
+    /// How each role's rates compare with their peers', recomputed daily.
+    public private(set) var roleCalibration = RoleCalibration()
     /// Each staff member's last visit's features, for the models' view of them.
     private var lastFeatures: [PartitionState.StaffKey: [Double]] = [:]
     private var detector = GapDetector()
@@ -90,8 +92,10 @@ public final class SkillEngine {
         guard let member = state.staff[key], let restaurant = state.restaurants[restaurantID] else { return [] }
         if let hired = member.hiredAt, time.millisecondsSinceEpoch - hired.millisecondsSinceEpoch < newHireGraceMilliseconds { return [] }
         lastAssessed[key] = time.millisecondsSinceEpoch
+        if roleCalibration.day != time.localDay { recalibrateRoles(day: time.localDay) }
         var assessments = GapTests.assess(
-            staff: member.windows, colleagues: colleagues(of: key), restaurant: restaurant.windows, day: time.localDay, benchmark: benchmark(restaurant))
+            staff: member.windows, colleagues: colleagues(of: key), restaurant: restaurant.windows, day: time.localDay, benchmark: benchmark(restaurant),
+            roleFactors: roleCalibration.factors(for: member.role))
         if let features = lastFeatures[key] {
             assessments = assessments.map { withModelView($0, features: features, restaurantID: restaurantID) }
         }
@@ -99,6 +103,18 @@ public final class SkillEngine {
     }
 
     private func benchmark(_ restaurant: RestaurantState) -> Double { restaurant.reference?.serviceQualityBenchmark ?? 85 }
+
+    private func recalibrateRoles(day: Int32) {
+        let restaurants = state.restaurants.keys.sorted().compactMap { id -> (staff: [(role: Role?, windows: ServiceWindows, staffID: String)], restaurantID: String)? in
+            guard let restaurant = state.restaurants[id] else { return nil }
+            let staff = restaurant.activeStaff.sorted().compactMap { staffID -> (role: Role?, windows: ServiceWindows, staffID: String)? in
+                state.staff[PartitionState.StaffKey(restaurantID: id, staffID: staffID)].map { ($0.role, $0.windows, staffID) }
+            }
+            return (staff, id)
+        }
+        let detector = self.detector
+        roleCalibration.recompute(day: day, restaurants: restaurants) { detector.isOpen(restaurantID: $0, staffID: $1, skill: $2) }
+    }
 
     /// The windows of the restaurant's other active staff, in a fixed order.
     private func colleagues(of key: PartitionState.StaffKey) -> [ServiceWindows] {

@@ -221,3 +221,33 @@ import Testing
         #expect(alerts.contains { $0.model.hasPrefix(GapDetector.model + "+") && $0.features.contains { $0.name.hasPrefix("model_risk_") } })
     }
 }
+
+@Suite struct RoleCalibrationTests {
+    @Test func aRoleThatHearsMoreComplaintsGetsAHigherExpectation() {
+        // Two restaurants: servers with a recommendation complaint now and then, sommeliers
+        // with several each (it is their job to recommend).
+        var restaurants: [(staff: [(role: Role?, windows: ServiceWindows, staffID: String)], restaurantID: String)] = []
+        for restaurant in 0..<2 {
+            var staff: [(role: Role?, windows: ServiceWindows, staffID: String)] = []
+            for person in 0..<8 {
+                let sommelier = person < 2
+                var windows = ServiceWindows()
+                for table in 0..<60 {
+                    windows.addService(day: Int32(20_000 - 27 + table % 28), waitRatio: 0.8, covers: 2, itemsOrdered: 8, itemsIncorrect: 0)
+                }
+                for complaint in 0..<(sommelier ? 5 : (person % 2)) {
+                    windows.addFeedback(day: Int32(20_000 - 27 + complaint * 5), observedSatisfaction: 3, complaintIndices: [3], repeatCustomer: nil)
+                }
+                staff.append((sommelier ? .sommelier : .server, windows, "r\(restaurant)-s\(person)"))
+            }
+            restaurants.append((staff, "r\(restaurant)"))
+        }
+        var calibration = RoleCalibration()
+        calibration.recompute(day: 20_000, restaurants: restaurants) { _, _, _ in false }
+        let sommelier = calibration.factors(for: .sommelier)[4]  // poor_recommendation
+        let server = calibration.factors(for: .server)[4]
+        #expect(sommelier > 2 && server < 1, "sommelier \(sommelier), server \(server)")
+        #expect(calibration.factors(for: .host) == RoleCalibration.neutral, "no evidence: neutral")
+        #expect(abs(calibration.factors(for: .sommelier)[0] - 1) < 0.2, "no errors anywhere: about neutral")
+    }
+}
