@@ -62,13 +62,6 @@ public struct BackfillMapper: Sendable {
         return result
     }
 
-    /// The Kafka message key of an event, as the contract wants it: the program for training
-    /// programs, the restaurant for everything else.
-    public static func messageKey(for event: ContractEvent) -> String {
-        if case .trainingProgram(let program) = event { return program.programID }
-        return event.header.restaurantID
-    }
-
     /// What every event of a row shares.
     struct RowIdentity {
         /// `backfill-<kind>-<16 hex digits>`, then `-<n>` for the n-th identical row.
@@ -119,7 +112,7 @@ public struct BackfillMapper: Sendable {
 
     /// The event as consumers will decode it, or the decoder's rejection of it.
     private func validated(_ event: ContractEvent, line: Int) throws(RowRejection) -> ContractEvent {
-        switch EventDecoder().decode(EventEncoder.encode(event), key: Self.messageKey(for: event)) {
+        switch EventDecoder().decode(EventEncoder.encode(event), key: event.messageKey) {
         case .success(let decoded):
             return decoded
         case .failure(let rejection):

@@ -438,10 +438,8 @@ public final class RestaurantSimulator {
     /// Encodes an event and queues it, sent at its event time unless told otherwise, with the
     /// configured faults applied.
     private func emit(_ event: ContractEvent, sentAt: Int64? = nil) {
-        let key: String
-        if case .trainingProgram(let program) = event { key = program.programID } else { key = event.header.restaurantID }
         var record = SimulatedRecord(
-            topic: event.schema.topic, key: key, value: EventEncoder.encode(event), sentAt: sentAt ?? event.header.occurredAt.millisecondsSinceEpoch,
+            topic: event.schema.topic, key: event.messageKey, value: EventEncoder.encode(event), sentAt: sentAt ?? event.header.occurredAt.millisecondsSinceEpoch,
             fault: nil)
         let rates = configuration.faults
         if sentAt == nil {

@@ -91,7 +91,7 @@ struct BackfillCommand: AsyncParsableCommand {
             switch mapper.map(read) {
             case .success(let events):
                 for event in events {
-                    try await sink?.write(OutgoingRecord(topic: event.schema.topic, key: BackfillMapper.messageKey(for: event), value: EventEncoder.encode(event)))
+                    try await sink?.write(OutgoingRecord(topic: event.schema.topic, key: event.messageKey, value: EventEncoder.encode(event)))
                 }
             case .failure(let rejection):
                 rejections += 1

@@ -26,8 +26,8 @@ import Testing
         let events = try BackfillRun(file: file, kind: kind).events
         #expect(!events.isEmpty)
         for event in events {
-            #expect(BackfillMapper.messageKey(for: event) == event.header.restaurantID)
-            let decoded = EventDecoder().decode(EventEncoder.encode(event), key: BackfillMapper.messageKey(for: event))
+            #expect(event.messageKey == event.header.restaurantID)
+            let decoded = EventDecoder().decode(EventEncoder.encode(event), key: event.messageKey)
             #expect(decoded == .success(event))
         }
     }

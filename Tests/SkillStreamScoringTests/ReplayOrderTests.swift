@@ -1,4 +1,6 @@
+import Foundation
 import SkillStreamDomain
+import SkillStreamSimulation
 import Testing
 
 @testable import SkillStreamScoring
@@ -27,5 +29,51 @@ import Testing
         // in its topic (after a2), yet goes before b2 whose time is later.
         #expect(names == ["a1", "bad@a:2", "b1", "a2", "a3-late", "b2"])
         #expect(order.first { $0.topic == "b" && $0.line == 3 } != nil, "line numbers count the blank line")
+    }
+}
+
+@Suite struct ReplaySessionTests {
+    /// A recorded simulated world, faults included, replayed: every malformed message comes out
+    /// as a dead letter with its planted reason and its original bytes, the accounting balances,
+    /// and a second replay gives the same outputs.
+    @Test func replayDeadLettersEveryPlantedFaultAndRepeatsItself() throws {
+        var configuration = SimulationConfiguration()
+        configuration.seed = 11
+        configuration.restaurants = 2
+        configuration.staffPerRestaurant = 10
+        configuration.days = 20
+        configuration.faults.malformed = 0.02
+        configuration.faults.duplicate = 0.02
+        let simulator = RestaurantSimulator(configuration: configuration)
+        var lines: [String: [[UInt8]]] = [:]
+        while let day = simulator.nextDay() { for record in day { lines[record.topic, default: []].append(record.value) } }
+        let truth = simulator.groundTruth
+        func replay() -> (outputs: [ReplaySession.Output], session: ReplaySession) {
+            let session = ReplaySession(engine: SkillEngine(), receivedAt: EventTime(rfc3339: "2026-11-29T12:00:00Z")!)
+            let outputs = ReplayOrder(topics: lines.map { ($0.key, $0.value) }).flatMap { session.process($0) }
+            return (outputs, session)
+        }
+        let (outputs, session) = replay()
+        let deadLetters = try outputs.filter { $0.topic == Topics.deadLetter }.map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.value)) as? [String: Any])
+        }
+        var byReason: [String: Int] = [:]
+        for letter in deadLetters { byReason[letter["reason"] as! String, default: 0] += 1 }
+        // Duplicates of malformed messages are malformed too: at least the planted ones, of the planted kinds only.
+        #expect(Set(byReason.keys) == Set(truth.faults.malformedByReason.keys))
+        for (reason, count) in truth.faults.malformedByReason { #expect(byReason[reason, default: 0] >= count, "\(reason)") }
+        let sent = Set(lines.values.flatMap { $0 })
+        for letter in deadLetters {
+            let original = try #require(Data(base64Encoded: letter["value_base64"] as! String))
+            #expect(sent.contains(Array(original)), "the original bytes, unchanged")
+        }
+        let counters = session.engine.state.counters
+        #expect(counters.consumed == lines.values.reduce(0) { $0 + $1.count })
+        #expect(counters.consumed == counters.processed + counters.deadLettered + counters.duplicates)
+        #expect(counters.deadLettered == deadLetters.count)
+        #expect(replay().outputs == outputs, "deterministic")
+        let summary = try #require(JSONSerialization.jsonObject(with: try session.summaryJSON()) as? [String: Any])
+        #expect(summary["dead_lettered"] as? Int == deadLetters.count)
+        #expect((summary["models"] as? [String: Any])?.keys.contains("dissatisfied") == true)
     }
 }

@@ -21,8 +21,7 @@ public struct EventDecoder: Sendable {
             do throws(Rejection) {
                 let event = try Self.decodeEvent(buffer)
                 if let key {
-                    let expected: String
-                    if case .trainingProgram(let program) = event { expected = program.programID } else { expected = event.header.restaurantID }
+                    let expected = event.messageKey
                     guard key == expected else {
                         throw Rejection(.keyMismatch, "message key '\(key)' is not the event's partitioning value '\(expected)'")
                     }

@@ -160,6 +160,13 @@ public enum ContractEvent: Sendable, Hashable {
         }
     }
 
+    /// The Kafka message key the contract gives the event: its program for a training program,
+    /// its restaurant for everything else.
+    public var messageKey: String {
+        if case .trainingProgram(let program) = self { return program.programID }
+        return header.restaurantID
+    }
+
     public var schema: EventSchema {
         switch self {
         case .tableService: .tableService
