@@ -156,14 +156,10 @@ import Testing
 
 @Suite struct SkillEngineTests {
     static func world() -> RestaurantSimulator {
-        var configuration = SimulationConfiguration()
-        configuration.seed = 3
-        configuration.restaurants = 3
-        configuration.staffPerRestaurant = 14
-        configuration.days = 60
-        configuration.weakStaffShare = 0.4
-        configuration.kitchenIncidentShare = 1
-        return RestaurantSimulator(configuration: configuration)
+        simulatedWorld(seed: 3, restaurants: 3, staffPerRestaurant: 14, days: 60) {
+            $0.weakStaffShare = 0.4
+            $0.kitchenIncidentShare = 1
+        }
     }
 
     static func run(_ records: [SimulatedRecord]) -> [GapAlert] {
@@ -195,12 +191,7 @@ import Testing
     /// features: both learners beat chance prequentially, the rule picks one, and the alerts it
     /// backs say so.
     @Test func modelsLearnDissatisfactionPrequentiallyAndBackTheAlerts() throws {
-        var configuration = SimulationConfiguration()
-        configuration.seed = 5
-        configuration.restaurants = 4
-        configuration.staffPerRestaurant = 20
-        configuration.days = 75
-        let simulator = RestaurantSimulator(configuration: configuration)
+        let simulator = simulatedWorld(seed: 5, restaurants: 4, staffPerRestaurant: 20, days: 75)
         let engine = SkillEngine()
         var alerts: [GapAlert] = []
         while let day = simulator.nextDay() {

@@ -37,14 +37,10 @@ import Testing
     /// as a dead letter with its planted reason and its original bytes, the accounting balances,
     /// and a second replay gives the same outputs.
     @Test func replayDeadLettersEveryPlantedFaultAndRepeatsItself() throws {
-        var configuration = SimulationConfiguration()
-        configuration.seed = 11
-        configuration.restaurants = 2
-        configuration.staffPerRestaurant = 10
-        configuration.days = 20
-        configuration.faults.malformed = 0.02
-        configuration.faults.duplicate = 0.02
-        let simulator = RestaurantSimulator(configuration: configuration)
+        let simulator = simulatedWorld(seed: 11, restaurants: 2, staffPerRestaurant: 10, days: 20) {
+            $0.faults.malformed = 0.02
+            $0.faults.duplicate = 0.02
+        }
         var lines: [String: [[UInt8]]] = [:]
         while let day = simulator.nextDay() { for record in day { lines[record.topic, default: []].append(record.value) } }
         let truth = simulator.groundTruth
