@@ -92,7 +92,7 @@ public final class SkillEngine {
         guard let member = state.staff[key], let restaurant = state.restaurants[restaurantID] else { return [] }
         if let hired = member.hiredAt, time.millisecondsSinceEpoch - hired.millisecondsSinceEpoch < newHireGraceMilliseconds { return [] }
         lastAssessed[key] = time.millisecondsSinceEpoch
-        if roleCalibration.day != time.localDay { recalibrateRoles(day: time.localDay) }
+        if time.localDay > roleCalibration.day { recalibrateRoles(day: time.localDay) }  // once a day, moving forward only
         var assessments = GapTests.assess(
             staff: member.windows, colleagues: colleagues(of: key), restaurant: restaurant.windows, day: time.localDay, benchmark: benchmark(restaurant),
             roleFactors: roleCalibration.factors(for: member.role))
