@@ -85,12 +85,10 @@ public struct ProgramEffectiveness: Sendable {
             guard peers.waits.exposure > 0, peers.waits.count > 0, let mean = own.waitRatioMean else { return nil }
             ratio = mean / (Double(peers.waits.count) / 1_000 / Double(peers.waits.exposure))
         case .orderAccuracy:
-            let peerRate = (Double(peers.errors.count) + 1) / (Double(peers.errors.exposure) + 200)
-            ratio = (Double(own.itemsIncorrect) + 1) / (Double(own.itemsOrdered) * peerRate + 1)
+            ratio = (Double(own.itemsIncorrect) + 1) / (Double(own.itemsOrdered) * peers.errorRate + 1)
         default:
             let index = Skill.allCases.firstIndex(of: skill)!
-            let peerRate = (Double(peers.complaints[index].count) + 1) / (Double(peers.complaints[index].exposure) + 50)
-            ratio = (Double(own.complaints[index]) + 1) / (Double(own.tables) * peerRate + 1)
+            ratio = (Double(own.complaints[index]) + 1) / (Double(own.tables) * peers.complaintRate(index) + 1)
         }
         return min(100, benchmark / max(ratio, 0.01))
     }

@@ -41,11 +41,11 @@ public struct RoleCalibration: Sendable {
                 var predictions = [Double](repeating: 0, count: 6)
                 if !hasGap(restaurant.restaurantID, member.staffID, .orderAccuracy) {
                     counts[0] = Double(own.itemsIncorrect)
-                    predictions[0] = Double(own.itemsOrdered) * (Double(peers.errors.count) + 1) / (Double(peers.errors.exposure) + 200)
+                    predictions[0] = Double(own.itemsOrdered) * peers.errorRate
                 }
                 for (category, skill) in zip(0..<5, Skill.allCases) where !hasGap(restaurant.restaurantID, member.staffID, skill) {
                     counts[category + 1] = Double(buckets.filter { $0.complaints[category] > 0 }.count)
-                    predictions[category + 1] = Double(own.tables) * (Double(peers.complaints[category].count) + 1) / (Double(peers.complaints[category].exposure) + 50)
+                    predictions[category + 1] = Double(own.tables) * peers.complaintRate(category)
                 }
                 for metric in 0..<6 {
                     observed[role, default: [Double](repeating: 0, count: 6)][metric] += counts[metric]

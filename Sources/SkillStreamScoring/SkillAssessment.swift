@@ -103,14 +103,14 @@ public enum GapTests {
             if let wait = waitTest(own: own, peers: peers, histogram: all, days: days) { verdicts[0].append(wait) }
             verdicts[1].append(
                 rateTest(
-                    count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerCount: peers.errors.count,
-                    peerExposure: peers.errors.exposure, priorExposure: 200, roleFactor: roleFactors[0], weak: weakErrors, days: days, tables: own.tables, feature: "order_error_rate",
+                    count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerRate: peers.errorRate,
+                    roleFactor: roleFactors[0], weak: weakErrors, days: days, tables: own.tables, feature: "order_error_rate",
                     what: ("errores en el pedido", "order errors"), per: ("ítems", "items")))
             for (index, category) in ComplaintCategory.staffAttributable.enumerated() {
                 verdicts[index].append(
                     rateTest(
-                        count: complaintDays[index], shown: own.complaints[index], exposure: own.tables, peerCount: peers.complaints[index].count,
-                        peerExposure: peers.complaints[index].exposure, priorExposure: 50, roleFactor: roleFactors[index + 1], weak: weakComplaints,
+                        count: complaintDays[index], shown: own.complaints[index], exposure: own.tables, peerRate: peers.complaintRate(index),
+                        roleFactor: roleFactors[index + 1], weak: weakComplaints,
                         days: days, tables: own.tables,
                         feature: "complaint_rate_\(category.rawValue)",
                         what: Self.complaintWords(category), per: ("mesas", "tables")))
@@ -137,6 +137,12 @@ public enum GapTests {
             var count = 0
             var exposure = 0
         }
+
+        /// Order errors per item, with a weak prior of one error in 200 items.
+        var errorRate: Double { (Double(errors.count) + 1) / (Double(errors.exposure) + 200) }
+
+        /// Complaints of one staff category (by index) per table, with a weak prior of one in 50 tables.
+        func complaintRate(_ index: Int) -> Double { (Double(complaints[index].count) + 1) / (Double(complaints[index].exposure) + 50) }
 
         /// Wait ratios in thousandths summed, over tables.
         var waits = Pool()
@@ -169,17 +175,17 @@ public enum GapTests {
         }
     }
 
-    /// Counts against the peers' rate (with a weak prior of one event per `priorExposure`): the
+    /// Counts against the peers' rate (``Peers/errorRate`` or ``Peers/complaintRate(_:)``, scaled by the role): the
     /// posterior probability of the weak model against the competent one; the ratio reported is
     /// the Gamma(1 + count, 1 + expected) posterior mean.
     /// `count` is what is tested (events, or days with events); `shown` what the text reports.
     static func rateTest(
-        count: Int, shown: Int, exposure: Int, peerCount: Int, peerExposure: Int, priorExposure: Double, roleFactor: Double,
+        count: Int, shown: Int, exposure: Int, peerRate: Double, roleFactor: Double,
         weak: (shape: Double, rate: Double),
         days: Int32, tables: Int, feature: String,
         what: (es: String, en: String), per: (es: String, en: String)
     ) -> Verdict {
-        let peerRate = (Double(peerCount) + 1) / (Double(peerExposure) + priorExposure) * roleFactor
+        let peerRate = peerRate * roleFactor
         let expected = Double(exposure) * peerRate
         let shape = 1 + Double(count)
         let rate = 1 + expected

@@ -33,8 +33,6 @@ struct RecordQueue {
     private var freeSlots: [Int] = []
     private var sequence = 0
 
-    var count: Int { heap.count }
-
     mutating func push(_ record: SimulatedRecord) {
         sequence += 1
         let slot: Int

@@ -10,9 +10,6 @@ struct FeatureSlab: Sendable {
         self.width = width
     }
 
-    /// Rows in use.
-    var count: Int { values.count / width - freeRows.count }
-
     /// A row to fill; its values are whatever it last held.
     mutating func allocate() -> Int32 {
         if let row = freeRows.popLast() { return row }
