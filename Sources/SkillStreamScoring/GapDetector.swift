@@ -21,7 +21,7 @@ public struct GapDetector: Sendable {
         var clearSince: Int64?
     }
 
-    private var open: [String: OpenGap] = [:]
+    var open: [String: OpenGap] = [:]
 
     public init() {}
 

@@ -56,9 +56,27 @@ public final class OutcomeModels {
         /// (comparing windows sorts them).
         private(set) var driving: (model: any OnlineClassifier, name: String)?
 
-        init(schema: FeatureSchema) {
-            logistic = LogisticRegression(schema: schema, configuration: .init(optimizer: .adaGrad(learningRate: 0.1), l2: 0, standardize: true))
-            tree = HoeffdingAdaptiveTree(schema: schema)
+        convenience init(schema: FeatureSchema) {
+            self.init(
+                logistic: LogisticRegression(schema: schema, configuration: .init(optimizer: .adaGrad(learningRate: 0.1), l2: 0, standardize: true)),
+                tree: HoeffdingAdaptiveTree(schema: schema))
+        }
+
+        init(logistic: LogisticRegression, tree: HoeffdingAdaptiveTree) {
+            self.logistic = logistic
+            self.tree = tree
+        }
+
+        /// The driving model's name, or nil; setting it (from a checkpoint) picks that model.
+        var drivingName: String? {
+            get { driving?.name }
+            set {
+                switch newValue {
+                case "logistic-regression": driving = (logistic, "logistic-regression")
+                case "hoeffding-adaptive-tree": driving = (tree, "hoeffding-adaptive-tree")
+                default: driving = nil
+                }
+            }
         }
 
         /// Applies the rule: nil while the target says nothing.
@@ -73,9 +91,9 @@ public final class OutcomeModels {
     }
 
     let schema: FeatureSchema
-    private var pairs: [Target: Pair] = [:]
-    private var drift: [String: ADWIN] = [:]
-    public private(set) var driftsDetected: [String: Int] = [:]
+    var pairs: [Target: Pair] = [:]
+    var drift: [String: ADWIN] = [:]
+    public internal(set) var driftsDetected: [String: Int] = [:]
 
     public init() {
         // The feature layout is fixed and valid by construction.

@@ -42,10 +42,10 @@ public struct ProgramEffectiveness: Sendable {
         var controls: [(PartitionState.StaffKey, Double)]
     }
 
-    public private(set) var estimates: [String: [Skill: Estimate]] = [:]
+    public internal(set) var estimates: [String: [Skill: Estimate]] = [:]
     var pending: [Measurement] = []
     /// All measurements: count, sum and sum of squares, for the spread of one measurement.
-    private var all = (count: 0.0, sum: 0.0, squares: 0.0)
+    var all = (count: 0.0, sum: 0.0, squares: 0.0)
 
     /// The standard deviation of one measurement around its program's mean, estimated from
     /// every measurement (never below ``minimumSpread``).

@@ -13,8 +13,8 @@ public struct RoleCalibration: Sendable {
     public static let pseudoCount = 3.0
     public static let days: Int32 = 30
 
-    public private(set) var factors: [Role: [Double]] = [:]
-    public private(set) var day = Int32.min
+    public internal(set) var factors: [Role: [Double]] = [:]
+    public internal(set) var day = Int32.min
 
     public init() {}
 

@@ -14,20 +14,20 @@ public struct EngineStep: Sendable {
 /// give the same outputs. Owned by one task.
 public final class SkillEngine {
     public let state: PartitionState
-    public private(set) var effectiveness = ProgramEffectiveness()
+    public internal(set) var effectiveness = ProgramEffectiveness()
     /// The outcome models, learning from every labelled visit.
-    public let models = OutcomeModels()
+    public let models: OutcomeModels
     /// How each role's rates compare with their peers', recomputed daily.
-    public private(set) var roleCalibration = RoleCalibration()
+    public internal(set) var roleCalibration = RoleCalibration()
     /// Each staff member's last visit's features, for the models' view of them.
-    private var lastFeatures: [PartitionState.StaffKey: [Double]] = [:]
-    private var detector = GapDetector()
+    var lastFeatures: [PartitionState.StaffKey: [Double]] = [:]
+    var detector = GapDetector()
     /// How recommendations are ranked (``Recommender/Policy``).
     public var recommender = Recommender()
-    private let defaultPrograms: [String: TrainingProgramReference]
+    let defaultPrograms: [String: TrainingProgramReference]
     /// Event time of each staff member's last assessment: at most one every
     /// ``assessmentIntervalMilliseconds`` per staff member.
-    private var lastAssessed: [PartitionState.StaffKey: Int64] = [:]
+    var lastAssessed: [PartitionState.StaffKey: Int64] = [:]
     public var assessmentIntervalMilliseconds: Int64 = 6 * 3_600_000
     /// New hires (by their hire event) are not alerted in their first days: everyone starts
     /// below par and settles in.
@@ -35,8 +35,13 @@ public final class SkillEngine {
 
     /// `defaultPrograms` is the catalog before any `ref.training-programs` event; events with
     /// the same program id replace its entries, new ids extend it.
-    public init(configuration: DomainConfiguration = DomainConfiguration(), defaultPrograms: [TrainingProgramReference] = []) {
-        state = PartitionState(configuration: configuration)
+    public convenience init(configuration: DomainConfiguration = DomainConfiguration(), defaultPrograms: [TrainingProgramReference] = []) {
+        self.init(state: PartitionState(configuration: configuration), models: OutcomeModels(), defaultPrograms: defaultPrograms)
+    }
+
+    init(state: PartitionState, models: OutcomeModels, defaultPrograms: [TrainingProgramReference]) {
+        self.state = state
+        self.models = models
         self.defaultPrograms = Dictionary(defaultPrograms.map { ($0.programID, $0) }, uniquingKeysWith: { $1 })
     }
 
@@ -68,21 +73,27 @@ public final class SkillEngine {
             return step
         case .staffEvent(let hr) where hr.type == .terminated:
             step.alerts = detector.resolveAll(staffID: hr.staffID, restaurantID: hr.header.restaurantID, at: hr.header.occurredAt)
+            for alert in step.alerts { recommendedAlerts.remove(alert.alertID) }
             return step
         default: return step
         }
         let restaurantID = event.header.restaurantID
         step.alerts = assess(restaurantID: restaurantID, staffID: staffID, at: event.header.occurredAt)
-        for alert in step.alerts where alert.status == .open && isFirstOpening(alert) {
-            step.recommendations += recommend(for: alert)
+        for alert in step.alerts {
+            if alert.status == .resolved {
+                recommendedAlerts.remove(alert.alertID)
+            } else if isFirstOpening(alert) {
+                step.recommendations += recommend(for: alert)
+            }
         }
         return step
     }
 
     // MARK: - Gaps
 
-    /// Alerts already given their recommendations (severity updates get none).
-    private var recommendedAlerts = Set<String>()
+    /// Open alerts already given their recommendations (severity updates get none); an alert
+    /// leaves the set when it resolves, so the set stays as small as the open gaps.
+    var recommendedAlerts = Set<String>()
 
     private func isFirstOpening(_ alert: GapAlert) -> Bool { recommendedAlerts.insert(alert.alertID).inserted }
 

@@ -38,7 +38,7 @@ extension PartitionState {
         writer.write(pending.count)
         for entry in pending {
             writer.write(entry.key)
-            Self.write(entry.value.servedAt, &writer)
+            writer.write(entry.value.servedAt)
             writer.write(pendingFeatures.doubles(entry.value.featureRow))
         }
         return writer.bytes
@@ -75,14 +75,9 @@ extension PartitionState {
         for reason in Rejection.Reason.allCases { writer.write(counters.deadLetteredByReason[reason] ?? 0) }
     }
 
-    static func write(_ time: EventTime, _ writer: inout SnapshotWriter) {
-        writer.write(Int(time.millisecondsSinceEpoch))
-        writer.write(Int(time.offsetMinutes))
-    }
-
     static func write(_ header: EventHeader, _ writer: inout SnapshotWriter) {
         writer.write(header.eventID)
-        write(header.occurredAt, &writer)
+        writer.write(header.occurredAt)
         writer.write(header.restaurantID)
     }
 
@@ -116,14 +111,14 @@ extension PartitionState {
         write(member.role?.rawValue, &writer)
         for time in [member.hiredAt, member.terminatedAt, member.firstSeen] {
             writer.write(time != nil)
-            if let time { write(time, &writer) }
+            if let time { writer.write(time) }
         }
         writer.write(member.enrolledPrograms.count)
         for program in member.enrolledPrograms { writer.write(program) }
         writer.write(member.completedTrainings.count)
         for training in member.completedTrainings {
             writer.write(training.programID)
-            write(training.completedAt, &writer)
+            writer.write(training.completedAt)
             writer.write(training.assessmentScore ?? -1)
         }
         write(member.windows, &writer)
@@ -145,7 +140,7 @@ extension PartitionState {
         writer.write(restaurant.waitQuartiles.upper.snapshotValues)
         write(restaurant.windows, &writer)
         writer.write(restaurant.departures.count)
-        for time in restaurant.departures { write(time, &writer) }
+        for time in restaurant.departures { writer.write(time) }
         let active = restaurant.activeStaff.sorted()
         writer.write(active.count)
         for id in active { writer.write(id) }
@@ -164,7 +159,7 @@ extension PartitionState {
 extension PartitionState {
     func restore(from reader: inout SnapshotReader) throws(LearningError) {
         newestEventTime = Int64(try reader.readInt())
-        guard newestEventTime == .min || Self.plausibleTimes.contains(newestEventTime) else { throw .invalidSnapshot("newest event time") }
+        guard newestEventTime == .min || SnapshotReader.plausibleTimes.contains(newestEventTime) else { throw .invalidSnapshot("newest event time") }
         var restored = ProcessingCounters()
         restored.consumed = try reader.readInt()
         restored.processed = try reader.readInt()
@@ -199,7 +194,7 @@ extension PartitionState {
         }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
             let visit = try reader.readUInt64()
-            let servedAt = try Self.readTime(&reader)
+            let servedAt = try reader.readEventTime()
             let features = try reader.readDoubles()
             guard features.count == ServiceFeatures.count else {
                 throw LearningError.invalidSnapshot("a pending visit has \(features.count) features, not \(ServiceFeatures.count)")
@@ -212,30 +207,12 @@ extension PartitionState {
         }
     }
 
-    /// Years 1900 to 2200: anything else in a snapshot is corruption.
-    static let plausibleTimes: ClosedRange<Int64> = -2_208_988_800_000...7_258_118_400_000
-
-    static func readTime(_ reader: inout SnapshotReader) throws(LearningError) -> EventTime {
-        let milliseconds = Int64(try reader.readInt())
-        let offset = try reader.readInt()
-        guard (-24 * 60 + 1...24 * 60 - 1).contains(offset), plausibleTimes.contains(milliseconds) else {
-            throw .invalidSnapshot("timestamp \(milliseconds) with offset \(offset)")
-        }
-        return EventTime(millisecondsSinceEpoch: milliseconds, offsetMinutes: Int16(offset))
-    }
-
     static func readHeader(_ reader: inout SnapshotReader) throws(LearningError) -> EventHeader {
-        EventHeader(eventID: try reader.readString(), occurredAt: try readTime(&reader), restaurantID: try reader.readString())
+        EventHeader(eventID: try reader.readString(), occurredAt: try reader.readEventTime(), restaurantID: try reader.readString())
     }
 
     static func readOptionalString(_ reader: inout SnapshotReader) throws(LearningError) -> String? {
         try reader.readBool() ? try reader.readString() : nil
-    }
-
-    static func readEnum<E: RawRepresentable>(_ reader: inout SnapshotReader, _: E.Type) throws(LearningError) -> E where E.RawValue == String {
-        let text = try reader.readString()
-        guard let value = E(rawValue: text) else { throw .invalidSnapshot("unknown \(E.self) '\(text)'") }
-        return value
     }
 
     static func readSmall<T: FixedWidthInteger>(_ reader: inout SnapshotReader, _: T.Type) throws(LearningError) -> T {
@@ -281,13 +258,13 @@ extension PartitionState {
             guard let role = Role(rawValue: text) else { throw .invalidSnapshot("unknown role \(text)") }
             return role
         }
-        member.hiredAt = try reader.readBool() ? try readTime(&reader) : nil
-        member.terminatedAt = try reader.readBool() ? try readTime(&reader) : nil
-        member.firstSeen = try reader.readBool() ? try readTime(&reader) : nil
+        member.hiredAt = try reader.readBool() ? try reader.readEventTime() : nil
+        member.terminatedAt = try reader.readBool() ? try reader.readEventTime() : nil
+        member.firstSeen = try reader.readBool() ? try reader.readEventTime() : nil
         for _ in 0..<(try reader.readCount(elementSize: 8)) { member.enrolledPrograms.append(try reader.readString()) }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
             let program = try reader.readString()
-            let time = try readTime(&reader)
+            let time = try reader.readEventTime()
             let score = try reader.readDouble()
             member.completedTrainings.append(.init(programID: program, completedAt: time, assessmentScore: score < 0 ? nil : score))
         }
@@ -310,7 +287,7 @@ extension PartitionState {
         else { throw .invalidSnapshot("wait-time quartiles") }
         restaurant.waitQuartiles = QuartileEstimate(lower: lower, upper: upper)
         restaurant.windows = try readWindows(&reader)
-        for _ in 0..<(try reader.readCount(elementSize: 16)) { restaurant.departures.append(try readTime(&reader)) }
+        for _ in 0..<(try reader.readCount(elementSize: 16)) { restaurant.departures.append(try reader.readEventTime()) }
         for _ in 0..<(try reader.readCount(elementSize: 8)) { restaurant.activeStaff.insert(try reader.readString()) }
         return restaurant
     }
@@ -332,6 +309,36 @@ extension PartitionState {
         }
         return TrainingProgramReference(
             header: header, programID: programID, titleES: titleES, titleEN: titleEN, skills: skills, roles: roles,
-            durationHours: try reader.readDouble(), format: try readEnum(&reader, TrainingFormat.self))
+            durationHours: try reader.readDouble(), format: try reader.readEnum(TrainingFormat.self))
+    }
+}
+
+// MARK: - Shared coding of contract values, for every checkpoint that holds them
+
+extension SnapshotWriter {
+    public mutating func write(_ time: EventTime) {
+        write(Int(time.millisecondsSinceEpoch))
+        write(Int(time.offsetMinutes))
+    }
+}
+
+extension SnapshotReader {
+    /// Years 1900 to 2200: anything else in a snapshot is corruption.
+    static let plausibleTimes: ClosedRange<Int64> = -2_208_988_800_000...7_258_118_400_000
+
+    public mutating func readEventTime() throws(LearningError) -> EventTime {
+        let milliseconds = Int64(try readInt())
+        let offset = try readInt()
+        guard (-24 * 60 + 1...24 * 60 - 1).contains(offset), Self.plausibleTimes.contains(milliseconds) else {
+            throw .invalidSnapshot("timestamp \(milliseconds) with offset \(offset)")
+        }
+        return EventTime(millisecondsSinceEpoch: milliseconds, offsetMinutes: Int16(offset))
+    }
+
+    /// A contract enumeration by its raw value.
+    public mutating func readEnum<E: RawRepresentable>(_: E.Type) throws(LearningError) -> E where E.RawValue == String {
+        let text = try readString()
+        guard let value = E(rawValue: text) else { throw .invalidSnapshot("unknown \(E.self) '\(text)'") }
+        return value
     }
 }

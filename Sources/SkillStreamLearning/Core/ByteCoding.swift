@@ -19,6 +19,12 @@ public struct SnapshotWriter {
         for value in values { write(value) }
     }
 
+    /// Raw bytes (a nested snapshot), length first.
+    public mutating func write(bytes value: [UInt8]) {
+        write(value.count)
+        bytes.append(contentsOf: value)
+    }
+
     public mutating func write(_ value: String) {
         let utf8 = Array(value.utf8)
         write(utf8.count)
@@ -83,6 +89,12 @@ public struct SnapshotReader {
         values.reserveCapacity(count)
         for _ in 0..<count { values.append(try readDouble()) }
         return values
+    }
+
+    public mutating func readBytes() throws(LearningError) -> [UInt8] {
+        let count = try readCount(elementSize: 1)
+        defer { offset += count }
+        return Array(bytes[offset..<(offset + count)])
     }
 
     public mutating func readString() throws(LearningError) -> String {

@@ -149,7 +149,8 @@ public struct ADWIN: DriftDetector, Sendable, Hashable {
 }
 
 extension ADWIN {
-    func write(to writer: inout SnapshotWriter) {
+    /// Writes the detector into a checkpoint; ``read(from:)`` gives it back identically.
+    public func write(to writer: inout SnapshotWriter) {
         writer.write(delta)
         writer.write(clock)
         writer.write(maxBuckets)
@@ -168,7 +169,7 @@ extension ADWIN {
         writer.write(detections)
     }
 
-    static func read(from reader: inout SnapshotReader) throws(LearningError) -> ADWIN {
+    public static func read(from reader: inout SnapshotReader) throws(LearningError) -> ADWIN {
         var adwin = ADWIN(
             delta: try reader.readDouble(), clock: try reader.readInt(), maxBuckets: try reader.readInt(),
             minimumWindowLength: try reader.readInt(), minimumWidthForCheck: try reader.readInt())

@@ -109,3 +109,66 @@ public struct WindowedClassificationMetrics: Sendable, Hashable {
         return (cumulative.accuracy, cumulative.precision, cumulative.recall, cumulative.f1, cumulative.logLoss, auc)
     }
 }
+
+// MARK: - Checkpoints
+
+extension ClassificationMetrics {
+    /// Writes the measures into a checkpoint (the score histograms sparsely: only the bins that
+    /// hold something); ``read(from:)`` gives them back identically.
+    public func write(to writer: inout SnapshotWriter) {
+        for value in [count, correct, truePositives, falsePositives, falseNegatives, logLossSum] { writer.write(value) }
+        for scores in [positiveScores, negativeScores] {
+            let filled = scores.indices.filter { scores[$0] != 0 }
+            writer.write(filled.count)
+            for bin in filled {
+                writer.write(bin)
+                writer.write(scores[bin])
+            }
+        }
+    }
+
+    public static func read(from reader: inout SnapshotReader) throws(LearningError) -> ClassificationMetrics {
+        var metrics = ClassificationMetrics()
+        metrics.count = try reader.readDouble()
+        metrics.correct = try reader.readDouble()
+        metrics.truePositives = try reader.readDouble()
+        metrics.falsePositives = try reader.readDouble()
+        metrics.falseNegatives = try reader.readDouble()
+        metrics.logLossSum = try reader.readDouble()
+        for positive in [true, false] {
+            for _ in 0..<(try reader.readCount(elementSize: 16)) {
+                let bin = try reader.readInt()
+                guard (0..<bins).contains(bin) else { throw .invalidSnapshot("score bin \(bin) out of range") }
+                if positive { metrics.positiveScores[bin] = try reader.readDouble() } else { metrics.negativeScores[bin] = try reader.readDouble() }
+            }
+        }
+        return metrics
+    }
+}
+
+extension WindowedClassificationMetrics {
+    /// Writes the window into a checkpoint; ``read(from:)`` gives it back identically.
+    public func write(to writer: inout SnapshotWriter) {
+        writer.write(size)
+        writer.write(next)
+        writer.write(labels.count)
+        for (label, prediction) in zip(labels, probabilities) {
+            writer.write(label)
+            writer.write(prediction)
+        }
+    }
+
+    public static func read(from reader: inout SnapshotReader) throws(LearningError) -> WindowedClassificationMetrics {
+        let size = try reader.readInt()
+        guard size > 0 else { throw .invalidSnapshot("window size \(size)") }
+        var window = WindowedClassificationMetrics(size: size)
+        window.next = try reader.readInt()
+        let count = try reader.readCount(elementSize: 16)
+        guard count <= size, (0..<max(1, size)).contains(window.next) else { throw .invalidSnapshot("window of \(count) in \(size)") }
+        for _ in 0..<count {
+            window.labels.append(try reader.readInt())
+            window.probabilities.append(try reader.readDoubles())
+        }
+        return window
+    }
+}

@@ -60,6 +60,23 @@ public struct ExponentialMovingAverage: Sendable, Hashable {
     public mutating func update(_ newValue: Double) {
         value = value.map { $0 + alpha * (newValue - $0) } ?? newValue
     }
+
+    /// Writes the average into a checkpoint; ``read(from:)`` gives it back identically.
+    public func write(to writer: inout SnapshotWriter) {
+        writer.write(alpha)
+        writer.write(value != nil)
+        writer.write(value ?? 0)
+    }
+
+    public static func read(from reader: inout SnapshotReader) throws(LearningError) -> ExponentialMovingAverage {
+        let alpha = try reader.readDouble()
+        guard alpha > 0, alpha <= 1 else { throw .invalidSnapshot("moving average alpha \(alpha)") }
+        var average = ExponentialMovingAverage(alpha: alpha)
+        let known = try reader.readBool()
+        let value = try reader.readDouble()
+        average.value = known ? value : nil
+        return average
+    }
 }
 
 /// A streaming quantile in constant memory: the P² algorithm (Jain and Chlamtac, 1985), five
