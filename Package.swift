@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SkillStreamBackfill", targets: ["SkillStreamBackfill"]),
         .library(name: "SkillStreamPublishing", targets: ["SkillStreamPublishing"]),
         .library(name: "SkillStreamScoring", targets: ["SkillStreamScoring"]),
+        .library(name: "SkillStreamProcessor", targets: ["SkillStreamProcessor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -82,9 +83,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The live processor: Kafka in, PostgreSQL checkpoints and the outbox, Kafka out.
+        .target(
+            name: "SkillStreamProcessor",
+            dependencies: [
+                "SkillStreamScoring",
+                "SkillStreamDomain",
+                "SkillStreamLearning",
+                "SkillStreamKafka",
+                "SkillStreamPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "skillstream",
             dependencies: [
+                "SkillStreamProcessor",
                 "SkillStreamSimulation",
                 "SkillStreamScoring",
                 "SkillStreamBackfill",
@@ -135,6 +149,10 @@ let package = Package(
             resources: [.copy("CSV")]
         ),
         .testTarget(
+            name: "SkillStreamProcessorTests",
+            dependencies: ["SkillStreamProcessor"]
+        ),
+        .testTarget(
             name: "SkillStreamPostgresTests",
             dependencies: ["SkillStreamPostgres"]
         ),
@@ -147,6 +165,8 @@ let package = Package(
                 "SkillStreamPublishing",
                 "SkillStreamSimulation",
                 "SkillStreamDomain",
+                "SkillStreamProcessor",
+                "SkillStreamScoring",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

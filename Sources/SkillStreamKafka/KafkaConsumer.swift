@@ -232,33 +232,44 @@ public final class KafkaConsumer: Sendable {
     /// the offset it was assigned or sought to, else the group's committed offset (one broker
     /// round trip), else the log start. Watermarks come from librdkafka's cache, not ListOffsets.
     public func lag(timeout: Duration = .seconds(10)) async throws -> [KafkaPartitionLag] {
-        let partitions = try assignment()
+        var lags = try localLag(for: try assignment())
+        let requested = startingOffsets.withLock { $0 }
+        let unknown = lags.filter { $0.position == nil && requested[$0.topicPartition] != KafkaOffset.beginning }.map(\.topicPartition)
+        if !unknown.isEmpty {
+            let committed = try await committedOffsets(for: unknown, timeout: timeout)
+            for index in lags.indices where lags[index].position == nil {
+                lags[index].position = committed[lags[index].topicPartition] ?? lowWatermark(lags[index].topicPartition)
+            }
+        }
+        return lags
+    }
+
+    /// Lag of these partitions from what this client knows without asking the broker: the
+    /// cached high watermark, and the position (last handed out + 1, else where the partition
+    /// was assigned or sought to start, else the low watermark when it starts at the beginning);
+    /// either is nil when not known yet.
+    public func localLag(for partitions: [KafkaTopicPartition]) throws -> [KafkaPartitionLag] {
         let positions = RDKafkaPartitionList(partitions)
         let error = rd_kafka_position(client.handle, positions.pointer)
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code: .offsetQueryFailed, error, context: "position") }
         let requested = startingOffsets.withLock { $0 }
-        var next: [KafkaTopicPartition: Int64] = [:]
-        var unknown: [KafkaTopicPartition] = []
-        for entry in positions.entries {
+        return positions.entries.map { entry in
             let partition = entry.offset.topicPartition
-            if let position = RDKafkaOffset.real(entry.offset.offset) ?? requested[partition].flatMap(RDKafkaOffset.real) {
-                next[partition] = position
-            } else if requested[partition] != KafkaOffset.beginning {
-                unknown.append(partition)
-            }
-        }
-        if !unknown.isEmpty {
-            for (partition, committed) in try await committedOffsets(for: unknown, timeout: timeout) {
-                next[partition] = committed
-            }
-        }
-        return partitions.map { partition in
             var low: Int64 = RDKafkaOffset.invalid
             var high: Int64 = RDKafkaOffset.invalid
             _ = rd_kafka_get_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high)
-            return KafkaPartitionLag(
-                topicPartition: partition, highWatermark: RDKafkaOffset.real(high), position: next[partition] ?? RDKafkaOffset.real(low))
+            let position =
+                RDKafkaOffset.real(entry.offset.offset) ?? requested[partition].flatMap(RDKafkaOffset.real)
+                ?? (requested[partition] == KafkaOffset.beginning ? RDKafkaOffset.real(low) : nil)
+            return KafkaPartitionLag(topicPartition: partition, highWatermark: RDKafkaOffset.real(high), position: position)
         }
+    }
+
+    private func lowWatermark(_ partition: KafkaTopicPartition) -> Int64? {
+        var low: Int64 = RDKafkaOffset.invalid
+        var high: Int64 = RDKafkaOffset.invalid
+        _ = rd_kafka_get_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high)
+        return RDKafkaOffset.real(low)
     }
 
     /// The latest statistics librdkafka emitted (enable with `statistics.interval.ms`).

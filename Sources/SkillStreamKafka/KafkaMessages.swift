@@ -6,18 +6,26 @@ public struct KafkaProducerMessage: Sendable, Hashable {
     public var key: [UInt8]?
     public var value: [UInt8]?
     public var headers: [KafkaHeader]
+    /// The record's timestamp, milliseconds since the Unix epoch; `nil` lets the producer stamp
+    /// it with the time of sending.
+    public var timestampMilliseconds: Int64?
 
-    public init(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = []) {
+    public init(
+        topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = [], timestampMilliseconds: Int64? = nil
+    ) {
         self.topic = topic
         self.partition = partition
         self.key = key
         self.value = value
         self.headers = headers
+        self.timestampMilliseconds = timestampMilliseconds
     }
 
     /// A record whose key and value are the UTF-8 bytes of the strings.
-    public init(topic: String, partition: Int32? = nil, key: String?, value: String, headers: [KafkaHeader] = []) {
-        self.init(topic: topic, partition: partition, key: key.map { Array($0.utf8) }, value: Array(value.utf8), headers: headers)
+    public init(topic: String, partition: Int32? = nil, key: String?, value: String, headers: [KafkaHeader] = [], timestampMilliseconds: Int64? = nil) {
+        self.init(
+            topic: topic, partition: partition, key: key.map { Array($0.utf8) }, value: Array(value.utf8), headers: headers,
+            timestampMilliseconds: timestampMilliseconds)
     }
 }
 

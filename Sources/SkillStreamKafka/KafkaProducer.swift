@@ -126,7 +126,7 @@ public final class KafkaProducer: Sendable {
         RDKafkaHeaderStorage(message.headers).withHeaderValues { headers in
             (message.key ?? []).withUnsafeBytes { key in
                 (message.value ?? []).withUnsafeBytes { value in
-                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6 + headers.count) { values in
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7 + headers.count) { values in
                         var count = 0
                         func add(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_t) -> Void) {
                             var entry = rd_kafka_vu_t()
@@ -139,6 +139,9 @@ public final class KafkaProducer: Sendable {
                         add(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = message.partition ?? -1 }
                         add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
                         add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque }
+                        if let timestamp = message.timestampMilliseconds {
+                            add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp }
+                        }
                         if message.key != nil {
                             add(RD_KAFKA_VTYPE_KEY) {
                                 $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)

@@ -3,11 +3,15 @@ public struct OutgoingRecord: Sendable, Hashable {
     public var topic: String
     public var key: String?
     public var value: [UInt8]
+    /// When the record counts as sent (the Kafka record's timestamp), milliseconds since the
+    /// Unix epoch; nil: when it is produced.
+    public var timestampMilliseconds: Int64?
 
-    public init(topic: String, key: String?, value: [UInt8]) {
+    public init(topic: String, key: String?, value: [UInt8], timestampMilliseconds: Int64? = nil) {
         self.topic = topic
         self.key = key
         self.value = value
+        self.timestampMilliseconds = timestampMilliseconds
     }
 }
 

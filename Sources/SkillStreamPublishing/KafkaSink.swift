@@ -8,15 +8,20 @@ public final class KafkaSink: EventSink {
     private let producer: KafkaProducer
     private var pending: [KafkaProducerMessage] = []
     private let batchSize: Int
+    /// Put before every contract topic name (a deployment's namespace, e.g. `prod.`).
+    private let topicPrefix: String
     public private(set) var recordsPerTopic: [String: Int] = [:]
 
-    public init(producer: KafkaProducer, batchSize: Int = 10_000) {
+    public init(producer: KafkaProducer, batchSize: Int = 10_000, topicPrefix: String = "") {
         self.producer = producer
         self.batchSize = batchSize
+        self.topicPrefix = topicPrefix
     }
 
     public func write(_ record: OutgoingRecord) async throws(PublishingError) {
-        pending.append(KafkaProducerMessage(topic: record.topic, key: record.key.map { Array($0.utf8) }, value: record.value))
+        pending.append(
+            KafkaProducerMessage(
+                topic: topicPrefix + record.topic, key: record.key.map { Array($0.utf8) }, value: record.value, timestampMilliseconds: record.timestampMilliseconds))
         if pending.count >= batchSize { try await flush() }
     }
 

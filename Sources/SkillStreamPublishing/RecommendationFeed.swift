@@ -21,9 +21,9 @@ public final class RecommendationFeed {
 
     private let consumer: KafkaConsumer
 
-    public init(configuration: KafkaConfiguration, groupID: String, logger: Logger) throws {
+    public init(configuration: KafkaConfiguration, groupID: String, topic: String = Topics.trainingRecommendations, logger: Logger) throws {
         consumer = try KafkaConsumer(configuration: configuration, groupID: groupID, logger: logger)
-        try consumer.subscribe(topics: [Topics.trainingRecommendations])
+        try consumer.subscribe(topics: [topic])
     }
 
     /// The recommendations that arrived since the last call, in order; nil for a message that

@@ -1,5 +1,15 @@
 import SkillStreamDomain
 
+/// One assessment of a staff member's skills, as the processor records it for their profile and
+/// its history.
+public struct StaffAssessment: Sendable {
+    public var restaurantID: String
+    public var staffID: String
+    public var role: Role?
+    public var at: EventTime
+    public var skills: [SkillAssessment]
+}
+
 /// What one consumed message led to: its cleansing outcome, the alerts it caused, and the
 /// training recommended for the gaps it opened.
 public struct EngineStep: Sendable {
@@ -32,6 +42,16 @@ public final class SkillEngine {
     /// New hires (by their hire event) are not alerted in their first days: everyone starts
     /// below par and settles in.
     public var newHireGraceMilliseconds: Int64 = 30 * 86_400_000
+    /// Whether assessments are kept for ``takeAssessments()`` (the processor writes them to the
+    /// staff profiles at each checkpoint; replay and evaluation do not need them).
+    public var keepsAssessments = false
+    private var assessments: [StaffAssessment] = []
+
+    /// The assessments made since the last call, oldest first.
+    public func takeAssessments() -> [StaffAssessment] {
+        defer { assessments = [] }
+        return assessments
+    }
 
     /// `defaultPrograms` is the catalog before any `ref.training-programs` event; events with
     /// the same program id replace its entries, new ids extend it.
@@ -109,6 +129,9 @@ public final class SkillEngine {
             roleFactors: roleCalibration.factors(for: member.role))
         if let features = lastFeatures[key] {
             assessments = assessments.map { withModelView($0, features: features, restaurantID: restaurantID) }
+        }
+        if keepsAssessments {
+            self.assessments.append(StaffAssessment(restaurantID: restaurantID, staffID: staffID, role: member.role, at: time, skills: assessments))
         }
         return detector.update(staffID: staffID, restaurantID: restaurantID, assessments: assessments, at: time)
     }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SkillStreamDomain
 import SkillStreamKafka
+import SkillStreamProcessor
 import SkillStreamPublishing
 
 /// Where `simulate` and `backfill` put their records: JSON Lines files (`--out DIR`) or Kafka
@@ -16,6 +17,11 @@ struct OutputOptions: ParsableArguments {
 
     @Option(help: "Kafka: partitions of the contract topics created when missing.")
     var partitions: Int32 = 6
+
+    @Option(help: "Kafka: a prefix before every contract topic name (e.g. prod.), as the processor's --topic-prefix.")
+    var topicPrefix = ""
+
+    var topics: ContractTopics { ContractTopics(prefix: topicPrefix) }
 
     func validate() throws {
         if out != nil && brokers != nil { throw ValidationError("Give --out or --brokers, not both.") }
@@ -37,15 +43,8 @@ struct OutputOptions: ParsableArguments {
         if let out { return try JSONLinesSink(directory: out) }
         let configuration = KafkaConfiguration(bootstrapServers: try kafkaBrokers()!)
         let admin = try KafkaAdmin(configuration: configuration, logger: logger)
-        let compacted = ["cleanup.policy": "compact"]
-        _ = try await admin.createTopics([
-            KafkaTopicSpecification(name: Topics.tableService, partitions: partitions),
-            KafkaTopicSpecification(name: Topics.guestFeedback, partitions: partitions),
-            KafkaTopicSpecification(name: Topics.staffEvents, partitions: partitions),
-            KafkaTopicSpecification(name: Topics.restaurants, partitions: partitions, config: compacted),
-            KafkaTopicSpecification(name: Topics.trainingPrograms, partitions: partitions, config: compacted),
-        ])
-        return KafkaSink(producer: try KafkaProducer(configuration: configuration, logger: logger))
+        _ = try await admin.createTopics(topics.specifications(partitions: partitions))
+        return KafkaSink(producer: try KafkaProducer(configuration: configuration, logger: logger), topicPrefix: topicPrefix)
     }
 }
 

@@ -82,7 +82,8 @@ struct SimulateCommand: AsyncParsableCommand {
         let sink = try await output.makeSink(logger: logger)
         let recommendations = try followRecommendations.map { _ in
             try RecommendationFeed(
-                configuration: KafkaConfiguration(bootstrapServers: try output.kafkaBrokers()!), groupID: "skillstream-simulator", logger: logger)
+                configuration: KafkaConfiguration(bootstrapServers: try output.kafkaBrokers()!), groupID: "skillstream-simulator",
+                topic: output.topics.trainingRecommendations, logger: logger)
         }
         let clock = ContinuousClock()
         let began = clock.now
@@ -104,7 +105,7 @@ struct SimulateCommand: AsyncParsableCommand {
                         try await Task.sleep(until: due, clock: clock)
                     }
                 }
-                try await sink.write(OutgoingRecord(topic: record.topic, key: record.key, value: record.value))
+                try await sink.write(OutgoingRecord(topic: record.topic, key: record.key, value: record.value, timestampMilliseconds: record.sentAt))
                 written += 1
             }
             if let recommendations, let share = followRecommendations {

@@ -127,6 +127,17 @@ import Testing
         for value in [5.0, 1, 3] { few.update(value) }
         #expect(few.value == 3)
     }
+
+    /// A checkpoint may catch an estimator at any count, none included.
+    @Test func p2QuantileRestoresFromItsSnapshotAtEveryCount() {
+        var estimator = StreamingQuantile(quantile: 0.75)
+        for count in 0..<12 {
+            let restored = StreamingQuantile(quantile: 0.75, snapshotValues: estimator.snapshotValues)
+            #expect(restored == estimator, "restored after \(count) values")
+            estimator.update(Double((count * 7) % 5))
+        }
+        #expect(StreamingQuantile(quantile: 0.75, snapshotValues: [3, 1, 2]) == nil, "too few numbers for three values")
+    }
 }
 
 @Suite struct RandomSourceTests {

@@ -149,7 +149,7 @@ public struct StreamingQuantile: Sendable, Hashable {
         let heightCount = min(count, 5)
         guard values.count == 1 + heightCount + 10 else { return nil }
         self.count = count
-        heights = Array(values[1...heightCount])
+        heights = Array(values[1..<(1 + heightCount)])
         positions = Array(values[(1 + heightCount)..<(6 + heightCount)])
         desired = Array(values[(6 + heightCount)...])
     }

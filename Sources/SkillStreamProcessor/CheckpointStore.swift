@@ -1,0 +1,245 @@
+import Foundation
+import SkillStreamDomain
+import SkillStreamKafka
+import SkillStreamPostgres
+import SkillStreamScoring
+
+/// A partition's checkpoint as stored: the engine snapshot (nil before the first), the next
+/// input offsets and reference offsets, and the epoch under which this replica now owns it.
+public struct ClaimedPartition: Sendable {
+    public var partition: Int32
+    public var ownerEpoch: Int64
+    public var snapshot: [UInt8]?
+    public var nextOffsets: [String: Int64]
+    public var referenceOffsets: [KafkaTopicPartition: Int64]
+}
+
+/// Everything one partition's checkpoint writes.
+public struct PartitionCheckpoint: Sendable {
+    public var partition: Int32
+    public var ownerEpoch: Int64
+    public var snapshot: [UInt8]
+    public var nextOffsets: [String: Int64]
+    public var referenceOffsets: [KafkaTopicPartition: Int64]
+    public var counters: [(name: String, value: Int)]
+    public var effects: [(programID: String, skill: Skill, observations: Int, sum: Double)]
+    public var changes: CheckpointChanges
+}
+
+/// Raised when another replica took the partition over (its epoch moved on): this replica's
+/// checkpoint is refused and it must drop the partition.
+public struct FencedOut: Error, CustomStringConvertible {
+    public var partition: Int32
+    public var description: String { "partition \(partition) is owned by another replica now (its checkpoint epoch moved on)" }
+}
+
+/// The processor's PostgreSQL side: claiming partitions, writing checkpoints (state, offsets and
+/// outputs in one transaction), and the outbox.
+public struct CheckpointStore: Sendable {
+    public let client: PostgresClient
+    public let group: String
+
+    public init(client: PostgresClient, group: String) {
+        self.client = client
+        self.group = group
+    }
+
+    /// Takes ownership of a partition (increments its epoch, fencing out a previous owner) and
+    /// loads its checkpoint.
+    public func claim(partition: Int32) async throws -> ClaimedPartition {
+        let group = self.group
+        return try await client.withTransaction { connection in
+            let row = try connection.query(
+                """
+                INSERT INTO engine_checkpoints (consumer_group, partition) VALUES ($1, $2)
+                ON CONFLICT (consumer_group, partition) DO UPDATE SET owner_epoch = engine_checkpoints.owner_epoch + 1
+                RETURNING owner_epoch, snapshot, reference_offsets::text AS reference_offsets
+                """, [group, Int(partition)])[0]
+            let snapshot: [UInt8]? = try row.decode([UInt8]?.self, column: "snapshot")
+            let offsets = try connection.query(
+                "SELECT topic, next_offset FROM partition_checkpoints WHERE consumer_group = $1 AND partition = $2", [group, Int(partition)])
+            var next: [String: Int64] = [:]
+            for offset in offsets { next[try offset.decode(String.self, column: "topic")] = try offset.decode(Int64.self, column: "next_offset") }
+            return ClaimedPartition(
+                partition: partition, ownerEpoch: try row.decode(Int64.self, column: "owner_epoch"), snapshot: snapshot, nextOffsets: next,
+                referenceOffsets: try Self.referenceOffsets(json: try row.decode(String.self, column: "reference_offsets")))
+        }
+    }
+
+    /// Writes the checkpoints of several partitions in one transaction; throws ``FencedOut``
+    /// (and writes nothing) when one of them belongs to another replica now.
+    public func save(_ checkpoints: [PartitionCheckpoint]) async throws {
+        guard !checkpoints.isEmpty else { return }
+        let group = self.group
+        try await client.withTransaction { connection in
+            for checkpoint in checkpoints { try Self.write(checkpoint, group: group, connection) }
+        }
+    }
+
+    static func write(_ checkpoint: PartitionCheckpoint, group: String, _ connection: PostgresConnection) throws {
+        let partition = Int(checkpoint.partition)
+        let updated = try connection.query(
+            """
+            UPDATE engine_checkpoints SET snapshot = $4, reference_offsets = $5::jsonb, snapshot_bytes = $6, updated_at = now()
+            WHERE consumer_group = $1 AND partition = $2 AND owner_epoch = $3
+            """,
+            [group, partition, checkpoint.ownerEpoch, checkpoint.snapshot, referenceOffsetsJSON(checkpoint.referenceOffsets), checkpoint.snapshot.count])
+        guard updated.affectedRows == 1 else { throw FencedOut(partition: checkpoint.partition) }
+        for (topic, offset) in checkpoint.nextOffsets.sorted(by: { $0.key < $1.key }) {
+            _ = try connection.query(
+                """
+                INSERT INTO partition_checkpoints (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()
+                """, [group, topic, partition, offset])
+        }
+        for counter in checkpoint.counters {
+            _ = try connection.query(
+                """
+                INSERT INTO processing_counters (consumer_group, partition, counter, value) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (consumer_group, partition, counter) DO UPDATE SET value = EXCLUDED.value
+                """, [group, partition, counter.name, counter.value])
+        }
+        for effect in checkpoint.effects {
+            _ = try connection.query(
+                """
+                INSERT INTO program_effectiveness (consumer_group, partition, program_id, skill, observations, effect_sum) VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (consumer_group, partition, program_id, skill) DO UPDATE SET observations = EXCLUDED.observations, effect_sum = EXCLUDED.effect_sum
+                """, [group, partition, effect.programID, effect.skill.rawValue, effect.observations, effect.sum])
+        }
+        let changes = checkpoint.changes
+        for (alert, versions, firstAt) in changes.alerts.values.sorted(by: { $0.alert.alertID < $1.alert.alertID }) {
+            let detected = timestamp(alert.detectedAt)
+            _ = try connection.query(
+                """
+                INSERT INTO gap_alerts (alert_id, restaurant_id, staff_id, skill, status, severity, skill_score, benchmark, alert, text_es, text_en,
+                                        model, opened_at, updated_at, resolved_at, versions)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $15, $13, CASE WHEN $5 = 'resolved' THEN $13::timestamptz END, $14)
+                ON CONFLICT (alert_id) DO UPDATE SET status = EXCLUDED.status, severity = EXCLUDED.severity, skill_score = EXCLUDED.skill_score,
+                    alert = EXCLUDED.alert, text_es = EXCLUDED.text_es, text_en = EXCLUDED.text_en, model = EXCLUDED.model,
+                    updated_at = EXCLUDED.updated_at, resolved_at = EXCLUDED.resolved_at, versions = gap_alerts.versions + EXCLUDED.versions
+                """,
+                [
+                    alert.alertID, alert.restaurantID, alert.staffID, alert.skill.rawValue, alert.status.rawValue, alert.severity, alert.skillScore,
+                    alert.benchmark, String(decoding: alert.encoded(), as: UTF8.self), alert.textES, alert.textEN, alert.model, detected, versions,
+                    timestamp(firstAt),
+                ])
+        }
+        for recommendation in changes.recommendations {
+            _ = try connection.query(
+                """
+                INSERT INTO training_recommendations (recommendation_id, alert_id, restaurant_id, staff_id, skill, program_id, rank,
+                                                      expected_improvement, confidence, recommended_at)
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, opened_at FROM gap_alerts WHERE alert_id = $2
+                ON CONFLICT (recommendation_id) DO NOTHING
+                """,
+                [
+                    recommendation.recommendationID, recommendation.alertID, recommendation.restaurantID, recommendation.staffID,
+                    recommendation.skill.rawValue, recommendation.programID, recommendation.rank, recommendation.expectedImprovement,
+                    recommendation.confidence,
+                ])
+        }
+        for assessment in changes.assessments {
+            let at = timestamp(assessment.at)
+            for skill in assessment.skills {
+                _ = try connection.query(
+                    """
+                    INSERT INTO staff_skills (restaurant_id, staff_id, skill, role, gap_probability, skill_score, benchmark, tables, assessed_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                    ON CONFLICT (restaurant_id, staff_id, skill) DO UPDATE SET role = EXCLUDED.role, gap_probability = EXCLUDED.gap_probability,
+                        skill_score = EXCLUDED.skill_score, benchmark = EXCLUDED.benchmark, tables = EXCLUDED.tables, assessed_at = EXCLUDED.assessed_at
+                    """,
+                    [
+                        assessment.restaurantID, assessment.staffID, skill.skill.rawValue, assessment.role?.rawValue, skill.gapProbability,
+                        skill.skillScore, skill.benchmark, skill.tables, at,
+                    ])
+                _ = try connection.query(
+                    """
+                    INSERT INTO staff_skill_history (restaurant_id, staff_id, skill, assessed_at, gap_probability, skill_score, tables)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
+                    """,
+                    [assessment.restaurantID, assessment.staffID, skill.skill.rawValue, at, skill.gapProbability, skill.skillScore, skill.tables])
+            }
+        }
+        if !changes.outbox.isEmpty {
+            _ = try connection.copy(
+                into: "outbox", columns: ["consumer_group", "partition", "topic", "message_key", "payload", "headers", "source_timestamp"],
+                rows: changes.outbox.map { record in
+                    [
+                        .text(group), .text(String(partition)), .text(record.topic), record.key.map { .bytes($0) } ?? .null, .bytes(record.value),
+                        .text(headersJSON(record.headers)), record.sourceTimestamp.map { .text(timestamp(EventTime(millisecondsSinceEpoch: $0))) } ?? .null,
+                    ]
+                })
+        }
+    }
+
+    // MARK: - Outbox
+
+    /// An outbox row waiting to be published.
+    public struct PendingOutput: Sendable {
+        public var id: Int64
+        public var record: OutboxRecord
+    }
+
+    /// The oldest unpublished outputs of these partitions, in the order they were written.
+    public func pendingOutputs(partitions: [Int32], limit: Int) async throws -> [PendingOutput] {
+        guard !partitions.isEmpty else { return [] }
+        let group = self.group
+        let list = "{" + partitions.map(String.init).joined(separator: ",") + "}"
+        return try await client.withConnection { connection in
+            try connection.query(
+                """
+                SELECT id, topic, message_key, payload, headers::text AS headers,
+                       (extract(epoch FROM source_timestamp) * 1000)::bigint AS source_ms
+                FROM outbox WHERE consumer_group = $1 AND partition = ANY($2::int[]) ORDER BY id LIMIT $3
+                """, [group, list, limit]
+            ).map { row in
+                PendingOutput(
+                    id: try row.decode(Int64.self, column: "id"),
+                    record: OutboxRecord(
+                        topic: try row.decode(String.self, column: "topic"), key: try row.decode([UInt8]?.self, column: "message_key"),
+                        value: try row.decode([UInt8].self, column: "payload"), headers: try Self.headers(json: try row.decode(String.self, column: "headers")),
+                        sourceTimestamp: try row.decode(Int64?.self, column: "source_ms")))
+            }
+        }
+    }
+
+    /// Removes published outputs.
+    public func deleteOutputs(ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
+        _ = try await client.withConnection { connection in try connection.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [list]).affectedRows }
+    }
+
+    // MARK: - Encodings
+
+    static func timestamp(_ time: EventTime) -> String {
+        EventTime(millisecondsSinceEpoch: time.millisecondsSinceEpoch, offsetMinutes: 0).description
+    }
+
+    static func referenceOffsetsJSON(_ offsets: [KafkaTopicPartition: Int64]) -> String {
+        let object = Dictionary(uniqueKeysWithValues: offsets.map { ("\($0.key.topic)/\($0.key.partition)", $0.value) })
+        return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func referenceOffsets(json: String) throws -> [KafkaTopicPartition: Int64] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
+        var offsets: [KafkaTopicPartition: Int64] = [:]
+        for (name, value) in object {
+            guard let slash = name.lastIndex(of: "/"), let partition = Int32(name[name.index(after: slash)...]), let offset = value as? Int else {
+                throw PostgresError(code: .invalidInput, message: "reference offset \(name) in engine_checkpoints is not topic/partition")
+            }
+            offsets[KafkaTopicPartition(topic: String(name[..<slash]), partition: partition)] = Int64(offset)
+        }
+        return offsets
+    }
+
+    static func headersJSON(_ headers: [KafkaHeader]) -> String {
+        let pairs = headers.map { [$0.name, $0.stringValue ?? ""] }
+        return String(decoding: (try? JSONSerialization.data(withJSONObject: pairs)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func headers(json: String) throws -> [KafkaHeader] {
+        guard let pairs = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String]] else { return [] }
+        return pairs.compactMap { $0.count == 2 ? KafkaHeader(name: $0[0], string: $0[1]) : nil }
+    }
+}

@@ -1,0 +1,164 @@
+import SkillStreamDomain
+import SkillStreamKafka
+import SkillStreamScoring
+
+/// One output record for the outbox: where it goes, its key and value, and its headers.
+public struct OutboxRecord: Sendable, Hashable {
+    public var topic: String
+    public var key: [UInt8]?
+    public var value: [UInt8]
+    public var headers: [KafkaHeader]
+    /// The Kafka timestamp of the input that caused it, milliseconds.
+    public var sourceTimestamp: Int64?
+}
+
+/// What a partition's processing produced since its last checkpoint, to be written with it.
+public struct CheckpointChanges: Sendable {
+    /// Each alert's latest version, how many versions came, and when the first of them was
+    /// decided (the opening time, when the alert opened since the last checkpoint), by alert id.
+    public var alerts: [String: (alert: GapAlert, versions: Int, firstAt: EventTime)] = [:]
+    public var recommendations: [TrainingRecommendation] = []
+    public var assessments: [StaffAssessment] = []
+    public var outbox: [OutboxRecord] = []
+    public var processed = 0
+
+    public var isEmpty: Bool { processed == 0 && outbox.isEmpty }
+}
+
+/// Everything a replica keeps for one input partition number: the engine (all the state, for
+/// the restaurants whose events land in this partition of every input topic), the merge that
+/// orders the co-partitioned topics, the next input offsets, and the changes since the last
+/// checkpoint. Owned by the processor's task.
+public final class PartitionTask {
+    public let partition: Int32
+    public let engine: SkillEngine
+    public let topics: ContractTopics
+    /// Input topics in merge rank order.
+    public let inputTopics: [String]
+    var merge: CoPartitionedMerge<KafkaConsumerMessage>
+    /// The next offset to process in each input topic (what the checkpoint records).
+    public private(set) var nextOffsets: [String: Int64]
+    /// The next offset of each reference-topic partition already applied to the engine.
+    public private(set) var referenceOffsets: [KafkaTopicPartition: Int64]
+    /// The fencing epoch under which this replica owns the partition.
+    public let ownerEpoch: Int64
+    public private(set) var changes = CheckpointChanges()
+
+    public init(
+        partition: Int32, engine: SkillEngine, topics: ContractTopics, nextOffsets: [String: Int64], referenceOffsets: [KafkaTopicPartition: Int64],
+        ownerEpoch: Int64, maximumIdleMilliseconds: Int64
+    ) {
+        self.partition = partition
+        self.engine = engine
+        self.topics = topics
+        inputTopics = topics.inputs
+        self.nextOffsets = nextOffsets
+        self.referenceOffsets = referenceOffsets
+        self.ownerEpoch = ownerEpoch
+        merge = CoPartitionedMerge(topics: topics.inputs.count, maximumIdleMilliseconds: maximumIdleMilliseconds)
+        engine.keepsAssessments = true
+    }
+
+    /// Buffers a consumed input record for the merge.
+    public func append(_ message: KafkaConsumerMessage) {
+        guard let rank = inputTopics.firstIndex(of: message.topicPartition.topic) else { return }
+        merge.append(message, topic: rank, timestamp: message.timestampMilliseconds ?? 0, offset: message.offset)
+    }
+
+    public var buffered: Int { merge.bufferedCount }
+
+    /// Processes buffered records in merge order while the order is decided; returns how many.
+    /// `position(topic)` says where the consumer stands in that topic's partition.
+    public func drain(now: Int64, limit: Int = .max, position: (String) -> CoPartitionedMerge<KafkaConsumerMessage>.Position) -> Int {
+        var count = 0
+        while count < limit, let (message, _) = merge.next(now: now, position: { position(inputTopics[$0]) }) {
+            process(message)
+            count += 1
+        }
+        return count
+    }
+
+    /// Applies a reference record (restaurants, training programs) the engine has not seen yet.
+    public func applyReference(_ message: KafkaConsumerMessage) {
+        let partition = message.topicPartition
+        guard message.offset >= referenceOffsets[partition] ?? 0 else { return }
+        referenceOffsets[partition] = message.offset + 1
+        guard let value = message.value else { return }  // a tombstone: nothing to apply
+        let step = engine.process(value, key: message.key.map { String(decoding: $0, as: UTF8.self) }, receivedAt: Self.receivedAt(message))
+        record(step, message)
+        changes.processed += 1
+    }
+
+    func process(_ message: KafkaConsumerMessage) {
+        nextOffsets[message.topicPartition.topic] = message.offset + 1
+        // A tombstone on an input topic is not an event: it goes to the dead letters as empty.
+        let step = engine.process(
+            message.value ?? [], key: message.key.map { String(decoding: $0, as: UTF8.self) }, receivedAt: Self.receivedAt(message))
+        record(step, message)
+        changes.processed += 1
+    }
+
+    private func record(_ step: EngineStep, _ message: KafkaConsumerMessage) {
+        if case .deadLetter(let rejection) = step.outcome {
+            changes.outbox.append(
+                OutboxRecord(
+                    topic: topics.deadLetter, key: message.key, value: message.value ?? [], headers: Self.deadLetterHeaders(rejection, message),
+                    sourceTimestamp: message.timestampMilliseconds))
+        }
+        for alert in step.alerts {
+            let earlier = changes.alerts[alert.alertID]
+            changes.alerts[alert.alertID] = (alert, (earlier?.versions ?? 0) + 1, earlier?.firstAt ?? alert.detectedAt)
+            changes.outbox.append(
+                OutboxRecord(
+                    topic: topics.gapAlerts, key: Array(alert.restaurantID.utf8), value: alert.encoded(), headers: [],
+                    sourceTimestamp: message.timestampMilliseconds))
+        }
+        for recommendation in step.recommendations {
+            changes.recommendations.append(recommendation)
+            changes.outbox.append(
+                OutboxRecord(
+                    topic: topics.trainingRecommendations, key: Array(recommendation.restaurantID.utf8), value: recommendation.encoded(), headers: [],
+                    sourceTimestamp: message.timestampMilliseconds))
+        }
+    }
+
+    /// The changes since the last checkpoint, with the assessments made meanwhile; the task
+    /// starts collecting anew.
+    public func takeChanges() -> CheckpointChanges {
+        var taken = changes
+        taken.assessments += engine.takeAssessments()
+        changes = CheckpointChanges()
+        return taken
+    }
+
+    /// Puts back changes whose checkpoint failed, before anything collected since.
+    public func restoreChanges(_ earlier: CheckpointChanges) {
+        var merged = earlier
+        for (id, entry) in changes.alerts {
+            let before = earlier.alerts[id]
+            merged.alerts[id] = (entry.alert, (before?.versions ?? 0) + entry.versions, before?.firstAt ?? entry.firstAt)
+        }
+        merged.recommendations += changes.recommendations
+        merged.assessments += changes.assessments
+        merged.outbox += changes.outbox
+        merged.processed += changes.processed
+        changes = merged
+    }
+
+    static func receivedAt(_ message: KafkaConsumerMessage) -> EventTime? {
+        message.timestampMilliseconds.map { EventTime(millisecondsSinceEpoch: $0) }
+    }
+
+    /// The dead-letter headers of the contract (Schemas/events/skillstream.dead_letter.headers.schema.json).
+    static func deadLetterHeaders(_ rejection: Rejection, _ message: KafkaConsumerMessage) -> [KafkaHeader] {
+        var headers = [
+            KafkaHeader(name: "reason", string: rejection.reason.rawValue),
+            KafkaHeader(name: "message", string: rejection.message),
+            KafkaHeader(name: "source_topic", string: message.topicPartition.topic),
+            KafkaHeader(name: "source_partition", string: String(message.topicPartition.partition)),
+            KafkaHeader(name: "source_offset", string: String(message.offset)),
+        ]
+        if let field = rejection.field { headers.append(KafkaHeader(name: "field", string: field)) }
+        return headers
+    }
+}

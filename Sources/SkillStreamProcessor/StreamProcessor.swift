@@ -1,0 +1,376 @@
+import Foundation
+import Logging
+import SkillStreamDomain
+import SkillStreamKafka
+import SkillStreamLearning
+import SkillStreamPostgres
+import SkillStreamScoring
+import Synchronization
+
+/// How `skillstream process` runs.
+public struct ProcessorConfiguration: Sendable {
+    public var kafka: KafkaConfiguration
+    public var group = "skillstream-processor"
+    /// The topics: inputs co-partitioned by restaurant (the same partition count; the merge
+    /// ranks them in order), reference topics read in full by every replica and applied to
+    /// every partition's engine, and the outputs.
+    public var topics = ContractTopics()
+    /// A checkpoint is written at most this long after the first change it holds…
+    public var checkpointInterval: Duration = .seconds(1)
+    /// … or as soon as this many records were processed since the last one.
+    public var checkpointRecords = 50_000
+    /// How long the merge waits for a topic it knows nothing of (``CoPartitionedMerge``).
+    public var maximumIdleMilliseconds: Int64 = 2_000
+    /// The default training catalog, which `ref.training-programs` extends or replaces.
+    public var defaultPrograms: [TrainingProgramReference] = []
+    /// Stop (gracefully) once everything assigned was read to its end and published, and
+    /// nothing came for this long; nil: run until signalled.
+    public var exitWhenIdle: Duration?
+
+    public init(kafka: KafkaConfiguration) {
+        self.kafka = kafka
+    }
+}
+
+/// Why the processor refuses to start or stops.
+public struct ProcessorError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// `skillstream process`: consumes the input topics in a consumer group, runs each partition's
+/// engine, and checkpoints state, outputs and input offsets to PostgreSQL in one transaction;
+/// publishes the outputs from the outbox afterwards and commits the offsets to Kafka too (so
+/// the group's lag is visible to every Kafka tool). See the README for the guarantees.
+public final class StreamProcessor {
+    let configuration: ProcessorConfiguration
+    let store: CheckpointStore
+    let logger: Logger
+    private let stopping = Atomic<Bool>(false)
+    private let clock = ContinuousClock()
+    private let began: ContinuousClock.Instant
+
+    private var consumer: KafkaConsumer!
+    private var references: KafkaConsumer!
+    private var producer: KafkaProducer!
+    /// Every reference record read so far, in the order read (compacted topics: small).
+    private var referenceRecords: [KafkaConsumerMessage] = []
+    private var tasks: [Int32: PartitionTask] = [:]
+    private var firstUncheckpointedChange: ContinuousClock.Instant?
+    private var lastActivity: ContinuousClock.Instant
+    /// Set while PostgreSQL refuses checkpoints: consumption is paused until one succeeds.
+    private var checkpointBackoff: (until: ContinuousClock.Instant, delay: Duration)?
+
+    /// What the run did, for the log and the command's summary.
+    public private(set) var statistics = (processed: 0, checkpoints: 0, published: 0, rebalances: 0)
+
+    public init(configuration: ProcessorConfiguration, store: CheckpointStore, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        began = clock.now
+        lastActivity = clock.now
+    }
+
+    /// Asks the run loop to finish: it checkpoints, publishes, commits, leaves the group and returns.
+    public func stop() { stopping.store(true, ordering: .releasing) }
+
+    public func run() async throws {
+        var kafka = configuration.kafka
+        kafka.properties["partition.assignment.strategy"] = kafka.properties["partition.assignment.strategy"] ?? "range"
+        consumer = try KafkaConsumer(configuration: kafka, groupID: configuration.group, logger: logger)
+        references = try KafkaConsumer(configuration: kafka, groupID: configuration.group + ".references", logger: logger)
+        producer = try KafkaProducer(configuration: configuration.kafka, logger: logger)
+        try await checkCoPartitioning()
+        try await readReferencesToEnd()
+        try consumer.subscribe(topics: configuration.topics.inputs)
+        logger.info("Processor started", metadata: ["group": .string(configuration.group), "inputs": .string("\(configuration.topics.inputs)")])
+        while !stopping.load(ordering: .acquiring) {
+            try await step()
+            if let idle = configuration.exitWhenIdle, clock.now - lastActivity >= idle, try await isCaughtUp() { break }
+        }
+        try await shutdown()
+    }
+
+    /// The input topics must exist with one partition count: a restaurant's events then land in
+    /// the same partition number of each, which is what a partition's engine owns.
+    func checkCoPartitioning() async throws {
+        var counts: [String: Int] = [:]
+        for topic in configuration.topics.inputs {
+            do {
+                counts[topic] = try await consumer.partitions(of: topic).count
+            } catch {
+                throw ProcessorError("input topic \(topic) is not available (\(error)); create the contract's topics first (skillstream simulate creates them)")
+            }
+        }
+        guard Set(counts.values).count == 1, let count = counts.values.first else {
+            let listed = counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            throw ProcessorError(
+                "the input topics must be co-partitioned (the same partition count, keyed by restaurant_id), but they have \(listed); recreate them with one count")
+        }
+        // The outputs, if missing, with the inputs' partition count.
+        let admin = try KafkaAdmin(configuration: configuration.kafka, logger: logger)
+        _ = try await admin.createTopics(configuration.topics.specifications(partitions: Int32(count), including: configuration.topics.outputs))
+    }
+
+    // MARK: - Reference topics
+
+    private func readReferencesToEnd() async throws {
+        var partitions: [KafkaTopicPartitionOffset] = []
+        for topic in configuration.topics.references {
+            for partition in (try? await references.partitions(of: topic)) ?? [] {
+                partitions.append(KafkaTopicPartitionOffset(topicPartition: partition, offset: KafkaOffset.beginning))
+            }
+        }
+        guard !partitions.isEmpty else { return }
+        try await references.assign(partitions)
+        let deadline = clock.now + .seconds(30)
+        while clock.now < deadline {
+            _ = try await pollReferences(timeout: .milliseconds(100))
+            let lags = try references.localLag(for: partitions.map(\.topicPartition))
+            if lags.allSatisfy({ $0.highWatermark != nil && $0.lag == 0 }) { return }
+        }
+        logger.warning("Reference topics not read to their end within 30 s; going on with what arrived")
+    }
+
+    /// New reference records, applied to every partition's engine.
+    private func pollReferences(timeout: Duration) async throws -> Int {
+        let batch = try await references.poll(maxMessages: 1_000, timeout: timeout)
+        referenceRecords += batch.messages
+        for task in tasks.values {
+            for message in batch.messages { task.applyReference(message) }
+        }
+        return batch.messages.count
+    }
+
+    // MARK: - The loop
+
+    private func step() async throws {
+        if let backoff = checkpointBackoff {
+            // PostgreSQL is refusing checkpoints: consumption is paused; keep the group membership
+            // alive and retry when the backoff is over.
+            _ = try await consumer.poll(maxMessages: 1, timeout: .milliseconds(100))
+            guard clock.now >= backoff.until else { return }
+            try await checkpoint(force: true)
+            return
+        }
+        let batch = try await consumer.poll(maxMessages: 5_000, timeout: .milliseconds(50))
+        for error in batch.errors { logger.warning("Kafka: \(error)") }
+        for message in batch.messages { tasks[message.topicPartition.partition]?.append(message) }
+        if !batch.messages.isEmpty { lastActivity = clock.now }
+        if try await pollReferences(timeout: .zero) > 0 { lastActivity = clock.now }
+        // Process what the merge can order, checkpointing whenever one is due: a checkpoint
+        // never holds more than `checkpointRecords` records.
+        while !stopping.load(ordering: .acquiring) {
+            let pendingRecords = tasks.values.reduce(0) { $0 + $1.changes.processed }
+            let processed = try drainTasks(limit: max(1, configuration.checkpointRecords - pendingRecords))
+            if processed > 0 {
+                statistics.processed += processed
+                firstUncheckpointedChange = firstUncheckpointedChange ?? clock.now
+            }
+            if let first = firstUncheckpointedChange,
+                clock.now - first >= configuration.checkpointInterval || pendingRecords + processed >= configuration.checkpointRecords
+            {
+                try await checkpoint(force: false)
+                if checkpointBackoff != nil { break }
+            }
+            if processed == 0 || tasks.values.allSatisfy({ $0.buffered == 0 }) { break }
+        }
+        try await publishOutbox()
+        if let rebalance = batch.rebalance { try await handle(rebalance) }
+    }
+
+    /// Runs up to `limit` records through the tasks, each in its merge order.
+    private func drainTasks(limit: Int) throws -> Int {
+        let now = Int64((clock.now - began) / .milliseconds(1))
+        var processed = 0
+        for task in tasks.values.sorted(by: { $0.partition < $1.partition }) where task.buffered > 0 {
+            guard processed < limit else { break }
+            let partitions = configuration.topics.inputs.map { KafkaTopicPartition(topic: $0, partition: task.partition) }
+            let lags = Dictionary(uniqueKeysWithValues: try consumer.localLag(for: partitions).map { ($0.topicPartition.topic, $0) })
+            processed += task.drain(now: now, limit: limit - processed) { topic in
+                guard let lag = lags[topic], let high = lag.highWatermark, let position = lag.position else { return .unknown }
+                return position >= high ? .atEnd : .behind
+            }
+        }
+        return processed
+    }
+
+    /// Writes every task's changes in one transaction, then commits the offsets to Kafka too.
+    /// When PostgreSQL fails, the changes go back to their tasks, consumption pauses, and the
+    /// checkpoint is retried with a growing backoff: nothing is lost or counted twice.
+    private func checkpoint(force: Bool) async throws {
+        let dirty = tasks.values.filter { !$0.changes.isEmpty || force }.sorted { $0.partition < $1.partition }
+        guard !dirty.isEmpty else {
+            firstUncheckpointedChange = nil
+            return
+        }
+        let taken = dirty.map { ($0, $0.takeChanges()) }
+        let checkpoints = taken.map { task, changes in
+            PartitionCheckpoint(
+                partition: task.partition, ownerEpoch: task.ownerEpoch, snapshot: task.engine.snapshot(), nextOffsets: task.nextOffsets,
+                referenceOffsets: task.referenceOffsets, counters: Self.counters(task.engine.state.counters),
+                effects: task.engine.effectiveness.estimates.flatMap { program, skills in
+                    skills.map { (programID: program, skill: $0.key, observations: $0.value.observations, sum: $0.value.sum) }
+                }, changes: changes)
+        }
+        let started = clock.now
+        do {
+            try await store.save(checkpoints)
+        } catch let fenced as FencedOut {
+            logger.warning("\(fenced); dropping it")
+            tasks[fenced.partition] = nil
+            for (task, changes) in taken where task.partition != fenced.partition { task.restoreChanges(changes) }
+            return
+        } catch {
+            for (task, changes) in taken { task.restoreChanges(changes) }
+            let delay = min((checkpointBackoff?.delay ?? .milliseconds(250)) * 2, .seconds(10))
+            if checkpointBackoff == nil { try? consumer.pause(try consumer.assignment()) }
+            checkpointBackoff = (clock.now + delay, delay)
+            logger.error("PostgreSQL checkpoint failed; consumption paused, retrying in \(delay): \(error)")
+            return
+        }
+        if checkpointBackoff != nil {
+            checkpointBackoff = nil
+            try? consumer.resume(try consumer.assignment())
+            logger.info("PostgreSQL checkpoint succeeded again; consumption resumed")
+        }
+        statistics.checkpoints += 1
+        firstUncheckpointedChange = nil
+        logger.debug(
+            "Checkpoint",
+            metadata: [
+                "partitions": .string("\(checkpoints.map(\.partition))"), "bytes": .stringConvertible(checkpoints.reduce(0) { $0 + $1.snapshot.count }),
+                "milliseconds": .stringConvertible(Int((clock.now - started) / .milliseconds(1))),
+            ])
+        let offsets = checkpoints.flatMap { checkpoint in
+            checkpoint.nextOffsets.map { KafkaTopicPartitionOffset(topicPartition: KafkaTopicPartition(topic: $0.key, partition: checkpoint.partition), offset: $0.value) }
+        }
+        do {
+            try await consumer.commit(offsets, mode: .async)
+        } catch {
+            logger.warning("Kafka offset commit failed (PostgreSQL holds the offsets; the next commit catches up): \(error)")
+        }
+    }
+
+    static func counters(_ counters: ProcessingCounters) -> [(name: String, value: Int)] {
+        var rows: [(name: String, value: Int)] = [
+            ("consumed", counters.consumed), ("processed", counters.processed), ("duplicates", counters.duplicates), ("late", counters.late),
+            ("imputed", counters.imputed), ("winsorized", counters.winsorized), ("complaints_from_comments", counters.complaintsFromComments),
+            ("labels_joined", counters.labelsJoined), ("visits_expired", counters.visitsExpired), ("dead_lettered", counters.deadLettered),
+        ]
+        for reason in Rejection.Reason.allCases { rows.append(("dead_lettered:" + reason.rawValue, counters.deadLetteredByReason[reason] ?? 0)) }
+        return rows
+    }
+
+    /// Publishes what the outbox holds for the partitions this replica owns; a row leaves the
+    /// outbox only once the broker acknowledged it.
+    private func publishOutbox() async throws {
+        guard checkpointBackoff == nil else { return }
+        let owned = tasks.keys.sorted()
+        while true {
+            let pending: [CheckpointStore.PendingOutput]
+            do {
+                pending = try await store.pendingOutputs(partitions: owned, limit: 5_000)
+            } catch {
+                logger.warning("Could not read the outbox (retried next round): \(error)")
+                return
+            }
+            guard !pending.isEmpty else { return }
+            let reports = await producer.send(
+                pending.map { KafkaProducerMessage(topic: $0.record.topic, key: $0.record.key, value: $0.record.value, headers: $0.record.headers) })
+            let delivered = zip(pending, reports).compactMap { output, report -> Int64? in
+                if case .success = report.outcome { return output.id }
+                return nil
+            }
+            if delivered.count < pending.count {
+                logger.warning("The broker did not take \(pending.count - delivered.count) output record(s); they stay in the outbox and are retried")
+            }
+            do {
+                try await store.deleteOutputs(ids: delivered)
+            } catch {
+                logger.warning("Could not clear published outbox rows (they will be published again, with the same ids): \(error)")
+                return
+            }
+            statistics.published += delivered.count
+            if delivered.count < pending.count || pending.count < 5_000 { return }
+        }
+    }
+
+    // MARK: - Rebalances
+
+    private func handle(_ rebalance: KafkaRebalance) async throws {
+        statistics.rebalances += 1
+        let numbers = Set(rebalance.partitions.map(\.partition)).sorted()
+        switch rebalance.kind {
+        case .revoked:
+            let revoked = numbers.filter { tasks[$0] != nil }
+            // Checkpoint and publish before letting go; the next owner starts exactly here.
+            try await checkpoint(force: false)
+            try await publishOutbox()
+            for partition in revoked { tasks[partition] = nil }
+            try consumer.completeRebalance()
+            logger.info("Partitions released", metadata: ["partitions": .string("\(revoked)")])
+        case .lost:
+            for partition in numbers { tasks[partition] = nil }
+            try consumer.completeRebalance()
+            logger.warning("Partitions lost without a checkpoint (another replica owns them)", metadata: ["partitions": .string("\(numbers)")])
+        case .assigned:
+            var starting: [KafkaTopicPartition: Int64] = [:]
+            for partition in numbers where tasks[partition] == nil {
+                let task = try await restore(partition: partition)
+                tasks[partition] = task
+                for topic in configuration.topics.inputs {
+                    starting[KafkaTopicPartition(topic: topic, partition: partition)] = task.nextOffsets[topic] ?? KafkaOffset.beginning
+                }
+            }
+            try consumer.completeRebalance(startingOffsets: starting)
+            logger.info("Partitions assigned and restored", metadata: ["partitions": .string("\(numbers)")])
+        }
+        lastActivity = clock.now
+    }
+
+    /// Claims a partition and rebuilds its engine from the checkpoint (or anew), then applies
+    /// the reference records it has not seen.
+    private func restore(partition: Int32) async throws -> PartitionTask {
+        let claimed = try await store.claim(partition: partition)
+        let engine: SkillEngine
+        if let snapshot = claimed.snapshot {
+            do {
+                engine = try SkillEngine(snapshot: snapshot, defaultPrograms: configuration.defaultPrograms)
+            } catch {
+                throw ProcessorError("the checkpoint of partition \(partition) cannot be restored (\(error)); see Deploy/RUNBOOK.md on reprocessing")
+            }
+        } else {
+            engine = SkillEngine(defaultPrograms: configuration.defaultPrograms)
+        }
+        let task = PartitionTask(
+            partition: partition, engine: engine, topics: configuration.topics, nextOffsets: claimed.nextOffsets,
+            referenceOffsets: claimed.referenceOffsets, ownerEpoch: claimed.ownerEpoch, maximumIdleMilliseconds: configuration.maximumIdleMilliseconds)
+        for message in referenceRecords { task.applyReference(message) }
+        return task
+    }
+
+    // MARK: - Ending
+
+    /// Everything assigned read to its end, nothing buffered or unsaved, the outbox empty.
+    private func isCaughtUp() async throws -> Bool {
+        guard !tasks.isEmpty, tasks.values.allSatisfy({ $0.buffered == 0 && $0.changes.isEmpty }) else { return false }
+        let lags = try consumer.localLag(for: try consumer.assignment())
+        guard lags.allSatisfy({ $0.lag == 0 }) else { return false }
+        return try await store.pendingOutputs(partitions: tasks.keys.sorted(), limit: 1).isEmpty
+    }
+
+    private func shutdown() async throws {
+        logger.info("Processor stopping: last checkpoint, publishing, leaving the group")
+        try await checkpoint(force: false)
+        try await publishOutbox()
+        let offsets = tasks.values.flatMap { task in
+            task.nextOffsets.map { KafkaTopicPartitionOffset(topicPartition: KafkaTopicPartition(topic: $0.key, partition: task.partition), offset: $0.value) }
+        }
+        try? await consumer.commit(offsets, mode: .sync)
+        try await consumer.close()
+        try await references.close()
+        await producer.shutdown(timeout: .seconds(5))
+    }
+}

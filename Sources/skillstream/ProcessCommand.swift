@@ -1,0 +1,78 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import SkillStreamKafka
+import SkillStreamPostgres
+import SkillStreamProcessor
+import SkillStreamScoring
+
+/// `skillstream process`: the live stream processor (see ``StreamProcessor``).
+struct ProcessCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "process",
+        abstract: "Consume the input topics in a consumer group and write profiles, gap alerts and recommendations to PostgreSQL and Kafka.",
+        discussion: """
+            Each checkpoint writes the partitions' state, their outputs and their next input offsets to PostgreSQL in one \
+            transaction; outputs are then published from the outbox, and offsets also committed to Kafka. Stops gracefully \
+            (last checkpoint, publish, commit, leave the group) on SIGTERM or SIGINT. Apply the schema first (skillstream migrate).
+            """)
+
+    @OptionGroup var servers: ServerOptions
+    @Option(help: "Consumer group: replicas of one group share the partitions.") var group = "skillstream-processor"
+    @Option(help: "A prefix before every contract topic name (e.g. prod.), as simulate's --topic-prefix.") var topicPrefix = ""
+    @Option(help: "Milliseconds between checkpoints (at most; sooner after --checkpoint-records records).") var checkpointIntervalMs = 1_000
+    @Option(help: "Records processed that force a checkpoint.") var checkpointRecords = 50_000
+    @Option(help: "The default training catalog (JSON Lines of ref.training_program.v1).") var catalog = "Schemas/catalog/training-programs.jsonl"
+    @Option(help: "Stop once everything was read, checkpointed and published and nothing came for this many seconds (for batch runs and tests).")
+    var exitWhenIdle: Double?
+    @Option(help: "Kafka client property, NAME=VALUE (repeatable), e.g. security.protocol=SSL.") var kafkaProperty: [String] = []
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+    func validate() throws {
+        guard checkpointIntervalMs > 0, checkpointRecords > 0 else { throw ValidationError("Checkpoint interval and records must be positive.") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown log level \(logLevel).") }
+        for property in kafkaProperty where !property.contains("=") { throw ValidationError("--kafka-property takes NAME=VALUE, not \(property).") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "skillstream.process")
+        logger.logLevel = Logger.Level(rawValue: logLevel)!
+        var kafka = KafkaConfiguration(bootstrapServers: try servers.brokersOrEnvironment())
+        for property in kafkaProperty {
+            let parts = property.split(separator: "=", maxSplits: 1)
+            kafka.properties[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        var configuration = ProcessorConfiguration(kafka: kafka)
+        configuration.group = group
+        configuration.topics = ContractTopics(prefix: topicPrefix)
+        configuration.checkpointInterval = .milliseconds(checkpointIntervalMs)
+        configuration.checkpointRecords = checkpointRecords
+        configuration.exitWhenIdle = exitWhenIdle.map { .milliseconds(Int64($0 * 1_000)) }
+        configuration.defaultPrograms = try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: URL(fileURLWithPath: catalog))))
+        let client = PostgresClient(configuration: PostgresConfiguration(connectionString: try servers.postgresOrEnvironment()), logger: logger)
+        let processor = StreamProcessor(configuration: configuration, store: CheckpointStore(client: client, group: group), logger: logger)
+        let signals = [SIGTERM, SIGINT].map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber)
+            source.setEventHandler { processor.stop() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        do {
+            try await processor.run()
+        } catch let error as ProcessorError {
+            logger.critical("\(error)")
+            throw ExitCode.failure
+        }
+        let statistics = processor.statistics
+        logger.info(
+            "Processor stopped",
+            metadata: [
+                "processed": .stringConvertible(statistics.processed), "checkpoints": .stringConvertible(statistics.checkpoints),
+                "published": .stringConvertible(statistics.published), "rebalances": .stringConvertible(statistics.rebalances),
+            ])
+        client.close()
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import SkillStreamKafka
+import SkillStreamPostgres
+import Testing
+
+/// `skillstream process` as separate processes against the real broker and PostgreSQL.
+@Suite(.serialized) struct ProcessorIntegrationTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let binary = root.appendingPathComponent(".build/debug/skillstream").path
+    /// Consumer settings that make Tansu's group joins quick.
+    static let kafkaProperties = ["--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=500"]
+
+    /// Starts `skillstream` with these arguments; its output goes to a log file.
+    static func start(_ arguments: [String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    /// Runs `skillstream` to its end; fails the test, with the log, unless it exits 0.
+    static func run(_ arguments: [String], log: String) async throws {
+        let process = try start(arguments, log: log)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 0, "skillstream \(arguments.prefix(1)) exited \(process.terminationStatus):\n\(output.suffix(3_000))")
+    }
+
+    /// A fresh database with the schema applied; returns its URL.
+    static func migratedDatabase(log: String) async throws -> String {
+        let url = try IntegrationEnvironment.createDatabase()
+        try await run(["migrate", "--postgres", url], log: log)
+        return url
+    }
+
+    /// The simulated world, published under a topic prefix: the same seed gives the same bytes,
+    /// keys and timestamps, so two prefixes hold identical inputs.
+    static func publishWorld(prefix: String, log: String) async throws {
+        try await run(
+            [
+                "simulate", "--brokers", try IntegrationEnvironment.brokers(), "--topic-prefix", prefix, "--partitions", "3", "--seed", "7",
+                "--restaurants", "6", "--staff-per-restaurant", "15", "--days", "60", "--ground-truth", log + ".truth.json",
+            ], log: log)
+    }
+
+    static func processArguments(postgres: String, prefix: String, group: String, extra: [String] = []) throws -> [String] {
+        ["process", "--brokers", try IntegrationEnvironment.brokers(), "--postgres", postgres, "--topic-prefix", prefix, "--group", group]
+            + kafkaProperties + extra
+    }
+
+    /// Every table the processor writes, as JSON rows in a fixed order, without what
+    /// legitimately differs between runs (group names, topic prefixes, wall-clock times, epochs).
+    static func tables(_ url: String, prefix: String) throws -> [String: [String]] {
+        let connection = try PostgresConnection(connectionString: url, logger: IntegrationEnvironment.logger)
+        let queries = [
+            "gap_alerts": "SELECT * FROM gap_alerts ORDER BY alert_id",
+            "training_recommendations": "SELECT * FROM training_recommendations ORDER BY recommendation_id",
+            "staff_skills": "SELECT * FROM staff_skills ORDER BY restaurant_id, staff_id, skill",
+            "staff_skill_history": "SELECT * FROM staff_skill_history ORDER BY restaurant_id, staff_id, skill, assessed_at",
+            "program_effectiveness": "SELECT partition, program_id, skill, observations, effect_sum FROM program_effectiveness ORDER BY 1, 2, 3",
+            "processing_counters": "SELECT partition, counter, value FROM processing_counters ORDER BY 1, 2",
+            "partition_checkpoints": "SELECT replace(topic, $1, '') AS topic, partition, next_offset FROM partition_checkpoints ORDER BY 1, 2",
+            "engine_checkpoints":
+                "SELECT partition, md5(snapshot) AS snapshot, replace(reference_offsets::text, $1, '') AS reference_offsets FROM engine_checkpoints ORDER BY 1",
+        ]
+        var result: [String: [String]] = [:]
+        for (table, query) in queries {
+            let parameters: [any PostgresEncodable] = query.contains("$1") ? [prefix] : []
+            result[table] = try connection.query("SELECT row_to_json(t)::text AS row FROM (\(query)) t", parameters).map { try $0.decode(String.self, column: "row") }
+        }
+        return result
+    }
+
+    /// The `alert_id`s (or another id field) of every record on a topic.
+    static func ids(onTopic topic: String, field: String) async throws -> Set<String> {
+        let consumer = try KafkaConsumer(
+            configuration: try IntegrationEnvironment.kafkaConfiguration(), groupID: "reader-\(UUID().uuidString)", logger: IntegrationEnvironment.logger)
+        let partitions = try await consumer.partitions(of: topic)
+        try await consumer.assign(partitions.map { KafkaTopicPartitionOffset(topicPartition: $0, offset: KafkaOffset.beginning) })
+        var ids = Set<String>()
+        try await eventually("reading \(topic) to its end") {
+            for message in try await consumer.poll(maxMessages: 10_000, timeout: .milliseconds(200)).messages {
+                if let object = try? JSONSerialization.jsonObject(with: Data(message.value ?? [])) as? [String: Any], let id = object[field] as? String {
+                    ids.insert(id)
+                }
+            }
+            return try consumer.localLag(for: partitions).allSatisfy { $0.highWatermark != nil && $0.lag == 0 }
+        }
+        try await consumer.close()
+        return ids
+    }
+
+    /// Input offsets checkpointed so far.
+    static func checkpointedOffsets(_ url: String) throws -> Int {
+        let connection = try PostgresConnection(connectionString: url, logger: IntegrationEnvironment.logger)
+        return try connection.query("SELECT coalesce(sum(next_offset), 0)::bigint AS total FROM partition_checkpoints")[0].decode(Int.self, column: "total")
+    }
+
+    @Test func killedFiveTimesTheProcessorEndsWithTheTablesOfAnUninterruptedRun() async throws {
+        let log = NSTemporaryDirectory() + "processor-kill-\(UUID().uuidString.prefix(8))"
+        let run = "t" + UUID().uuidString.prefix(6).lowercased()
+        let (calm, killed) = (run + "calm.", run + "killed.")
+        try await Self.publishWorld(prefix: calm, log: log + ".simulate-calm.log")
+        try await Self.publishWorld(prefix: killed, log: log + ".simulate-killed.log")
+
+        // The reference: one uninterrupted run.
+        let calmDatabase = try await Self.migratedDatabase(log: log + ".migrate.log")
+        try await Self.run(
+            try Self.processArguments(postgres: calmDatabase, prefix: calm, group: calm + "group", extra: ["--exit-when-idle", "3"]), log: log + ".calm.log")
+        let expected = try Self.tables(calmDatabase, prefix: calm)
+        let inputs = try Self.checkpointedOffsets(calmDatabase)
+        #expect(!expected["gap_alerts", default: []].isEmpty && !expected["training_recommendations", default: []].isEmpty, "the world has gaps")
+
+        // The same input, with the processor killed (SIGKILL, no chance to clean up) five times
+        // at random moments while it works, checkpointing often.
+        let killedDatabase = try await Self.migratedDatabase(log: log + ".migrate.log")
+        let arguments = try Self.processArguments(
+            postgres: killedDatabase, prefix: killed, group: killed + "group", extra: ["--checkpoint-interval-ms", "100", "--checkpoint-records", "200"])
+        var generator = SystemRandomNumberGenerator()
+        for kill in 1...5 {
+            let before = try Self.checkpointedOffsets(killedDatabase)
+            let process = try Self.start(arguments, log: log + ".killed.log")
+            try await eventually("processor run \(kill) checkpoints progress", timeout: .seconds(90)) {
+                try Self.checkpointedOffsets(killedDatabase) > before
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...150, using: &generator)))
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(process.terminationReason == .uncaughtSignal, "run \(kill) was killed, not finished")
+            #expect(try Self.checkpointedOffsets(killedDatabase) < inputs, "run \(kill) was killed before the end of the input")
+        }
+        try await Self.run(arguments + ["--exit-when-idle", "3"], log: log + ".killed.log")
+
+        let actual = try Self.tables(killedDatabase, prefix: killed)
+        for table in expected.keys.sorted() {
+            let (want, got) = (expected[table]!, actual[table] ?? [])
+            let firstDifference = want.indices.first { $0 < got.count && want[$0] != got[$0] }
+            let same = want == got
+            #expect(
+                same,
+                "\(table): \(got.count) rows against \(want.count); first difference: \(firstDifference.map { "\(got[$0]) instead of \(want[$0])" } ?? "length")")
+        }
+        // Every alert and recommendation reached its topic at least once.
+        let alertIDs = Set(actual["gap_alerts", default: []].compactMap { Self.field("alert_id", of: $0) })
+        let recommendationIDs = Set(actual["training_recommendations", default: []].compactMap { Self.field("recommendation_id", of: $0) })
+        #expect(alertIDs.isSubset(of: try await Self.ids(onTopic: killed + "skills.gap-alerts", field: "alert_id")))
+        #expect(recommendationIDs.isSubset(of: try await Self.ids(onTopic: killed + "skills.training-recommendations", field: "recommendation_id")))
+    }
+
+    static func field(_ name: String, of json: String) -> String? {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?[name] as? String
+    }
+}
