@@ -457,7 +457,9 @@ public final class RestaurantSimulator {
             if random.chance(rates.duplicate) {
                 var copy = record
                 copy.sentAt += Int64(random.uniform(0...3) * 3_600_000)
-                copy.fault = .duplicate
+                // A copy of a malformed message is no duplicate to skip: it is dead-lettered too,
+                // for the same reason, and counted so.
+                if case .malformed? = record.fault {} else { copy.fault = .duplicate }
                 queue.push(copy)
             }
         }

@@ -42,12 +42,40 @@ import Testing
 
     /// The simulated world, published under a topic prefix: the same seed gives the same bytes,
     /// keys and timestamps, so two prefixes hold identical inputs.
-    static func publishWorld(prefix: String, log: String) async throws {
+    static func publishWorld(prefix: String, log: String, extra: [String] = []) async throws {
         try await run(
             [
                 "simulate", "--brokers", try IntegrationEnvironment.brokers(), "--topic-prefix", prefix, "--partitions", "3", "--seed", "7",
-                "--restaurants", "6", "--staff-per-restaurant", "15", "--days", "60", "--ground-truth", log + ".truth.json",
-            ], log: log)
+                "--restaurants", "6", "--staff-per-restaurant", "15", "--days", "60", "--ground-truth", log + ".truth.json", "--quiet",
+            ] + extra, log: log)
+    }
+
+    /// The tables of one uninterrupted run of the world, and how many input records it has:
+    /// what the other runs must end with. Computed once for the suite.
+    struct Reference: Sendable {
+        var tables: [String: [String]]
+        var inputs: Int
+    }
+
+    static let reference = Task<Reference, any Error> {
+        let log = NSTemporaryDirectory() + "processor-reference-\(UUID().uuidString.prefix(8))"
+        let prefix = "t" + UUID().uuidString.prefix(6).lowercased() + "calm."
+        try await publishWorld(prefix: prefix, log: log + ".simulate.log")
+        let database = try await migratedDatabase(log: log + ".migrate.log")
+        try await run(try processArguments(postgres: database, prefix: prefix, group: prefix + "group", extra: ["--exit-when-idle", "3"]), log: log + ".process.log")
+        return Reference(tables: try tables(database, prefix: prefix), inputs: try checkpointedOffsets(database))
+    }
+
+    /// Expects the tables of a run to equal the reference's, table by table.
+    static func expectTables(_ actual: [String: [String]], equal expected: [String: [String]], _ what: String) {
+        for table in expected.keys.sorted() {
+            let (want, got) = (expected[table]!, actual[table] ?? [])
+            let firstDifference = want.indices.first { $0 < got.count && want[$0] != got[$0] }
+            let same = want == got
+            #expect(
+                same,
+                "\(what), \(table): \(got.count) rows against \(want.count); first difference: \(firstDifference.map { "\(got[$0]) instead of \(want[$0])" } ?? "length")")
+        }
     }
 
     static func processArguments(postgres: String, prefix: String, group: String, extra: [String] = []) throws -> [String] {
@@ -80,21 +108,9 @@ import Testing
 
     /// The `alert_id`s (or another id field) of every record on a topic.
     static func ids(onTopic topic: String, field: String) async throws -> Set<String> {
-        let consumer = try KafkaConsumer(
-            configuration: try IntegrationEnvironment.kafkaConfiguration(), groupID: "reader-\(UUID().uuidString)", logger: IntegrationEnvironment.logger)
-        let partitions = try await consumer.partitions(of: topic)
-        try await consumer.assign(partitions.map { KafkaTopicPartitionOffset(topicPartition: $0, offset: KafkaOffset.beginning) })
-        var ids = Set<String>()
-        try await eventually("reading \(topic) to its end") {
-            for message in try await consumer.poll(maxMessages: 10_000, timeout: .milliseconds(200)).messages {
-                if let object = try? JSONSerialization.jsonObject(with: Data(message.value ?? [])) as? [String: Any], let id = object[field] as? String {
-                    ids.insert(id)
-                }
-            }
-            return try consumer.localLag(for: partitions).allSatisfy { $0.highWatermark != nil && $0.lag == 0 }
-        }
-        try await consumer.close()
-        return ids
+        Set(try await records(onTopic: topic).compactMap { message in
+            (try? JSONSerialization.jsonObject(with: Data(message.value ?? [])) as? [String: Any])?[field] as? String
+        })
     }
 
     /// Input offsets checkpointed so far.
@@ -105,17 +121,10 @@ import Testing
 
     @Test func killedFiveTimesTheProcessorEndsWithTheTablesOfAnUninterruptedRun() async throws {
         let log = NSTemporaryDirectory() + "processor-kill-\(UUID().uuidString.prefix(8))"
-        let run = "t" + UUID().uuidString.prefix(6).lowercased()
-        let (calm, killed) = (run + "calm.", run + "killed.")
-        try await Self.publishWorld(prefix: calm, log: log + ".simulate-calm.log")
-        try await Self.publishWorld(prefix: killed, log: log + ".simulate-killed.log")
-
-        // The reference: one uninterrupted run.
-        let calmDatabase = try await Self.migratedDatabase(log: log + ".migrate.log")
-        try await Self.run(
-            try Self.processArguments(postgres: calmDatabase, prefix: calm, group: calm + "group", extra: ["--exit-when-idle", "3"]), log: log + ".calm.log")
-        let expected = try Self.tables(calmDatabase, prefix: calm)
-        let inputs = try Self.checkpointedOffsets(calmDatabase)
+        let killed = "t" + UUID().uuidString.prefix(6).lowercased() + "killed."
+        try await Self.publishWorld(prefix: killed, log: log + ".simulate.log")
+        let reference = try await Self.reference.value
+        let (expected, inputs) = (reference.tables, reference.inputs)
         #expect(!expected["gap_alerts", default: []].isEmpty && !expected["training_recommendations", default: []].isEmpty, "the world has gaps")
 
         // The same input, with the processor killed (SIGKILL, no chance to clean up) five times
@@ -139,14 +148,7 @@ import Testing
         try await Self.run(arguments + ["--exit-when-idle", "3"], log: log + ".killed.log")
 
         let actual = try Self.tables(killedDatabase, prefix: killed)
-        for table in expected.keys.sorted() {
-            let (want, got) = (expected[table]!, actual[table] ?? [])
-            let firstDifference = want.indices.first { $0 < got.count && want[$0] != got[$0] }
-            let same = want == got
-            #expect(
-                same,
-                "\(table): \(got.count) rows against \(want.count); first difference: \(firstDifference.map { "\(got[$0]) instead of \(want[$0])" } ?? "length")")
-        }
+        Self.expectTables(actual, equal: expected, "killed five times")
         // Every alert and recommendation reached its topic at least once.
         let alertIDs = Set(actual["gap_alerts", default: []].compactMap { Self.field("alert_id", of: $0) })
         let recommendationIDs = Set(actual["training_recommendations", default: []].compactMap { Self.field("recommendation_id", of: $0) })
@@ -156,5 +158,85 @@ import Testing
 
     static func field(_ name: String, of json: String) -> String? {
         (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?[name] as? String
+    }
+
+    @Test func threeReplicasEndWithTheTablesOfOne() async throws {
+        let log = NSTemporaryDirectory() + "processor-replicas-\(UUID().uuidString.prefix(8))"
+        let prefix = "t" + UUID().uuidString.prefix(6).lowercased() + "three."
+        try await Self.publishWorld(prefix: prefix, log: log + ".simulate.log")
+        let reference = try await Self.reference.value
+        let database = try await Self.migratedDatabase(log: log + ".migrate.log")
+        let arguments = try Self.processArguments(
+            postgres: database, prefix: prefix, group: prefix + "group", extra: ["--checkpoint-interval-ms", "200", "--exit-when-idle", "5"])
+        // They join one after another: the group rebalances twice while the first works.
+        var replicas: [Process] = []
+        for index in 0..<3 {
+            replicas.append(try Self.start(arguments, log: log + ".replica\(index).log"))
+            try await Task.sleep(for: .seconds(2))
+        }
+        try await eventually("the three replicas finish", timeout: .seconds(240)) { replicas.allSatisfy { !$0.isRunning } }
+        for (index, replica) in replicas.enumerated() {
+            #expect(replica.terminationStatus == 0, "replica \(index): \((try? String(contentsOfFile: log + ".replica\(index).log", encoding: .utf8))?.suffix(2_000) ?? "")")
+        }
+        let logs = (0..<3).map { (try? String(contentsOfFile: log + ".replica\($0).log", encoding: .utf8)) ?? "" }
+        #expect(logs.filter { $0.contains("Partitions assigned and restored") }.count == 3, "every replica owned partitions at some point")
+        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "three replicas")
+    }
+
+    @Test func tenThousandMalformedMessagesAllReachTheDeadLettersWithTheirReasonAndTheAccountsBalance() async throws {
+        let log = NSTemporaryDirectory() + "processor-malformed-\(UUID().uuidString.prefix(8))"
+        let prefix = "t" + UUID().uuidString.prefix(6).lowercased() + "bad."
+        try await Self.publishWorld(prefix: prefix, log: log + ".simulate.log", extra: ["--malformed-rate", "0.42"])
+        let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: log + ".simulate.log.truth.json"))) as! [String: Any]
+        let faults = truth["faults"] as! [String: Any]
+        let injected = (faults["malformed_by_reason"] as! [String: Int])
+        #expect(injected.values.reduce(0, +) >= 10_000, "at least 10,000 malformed messages: \(injected)")
+        let database = try await Self.migratedDatabase(log: log + ".migrate.log")
+        try await Self.run(
+            try Self.processArguments(postgres: database, prefix: prefix, group: prefix + "group", extra: ["--exit-when-idle", "3"]), log: log + ".process.log")
+
+        // The counters: every injected fault dead-lettered for its reason, and the accounts balance.
+        let connection = try PostgresConnection(connectionString: database, logger: IntegrationEnvironment.logger)
+        var counters: [Int: [String: Int]] = [:]
+        for row in try connection.query("SELECT partition, counter, value FROM processing_counters") {
+            counters[try row.decode(Int.self, column: "partition"), default: [:]][try row.decode(String.self, column: "counter")] = try row.decode(
+                Int.self, column: "value")
+        }
+        for (partition, values) in counters {
+            #expect(values["consumed"] == values["processed"]! + values["dead_lettered"]! + values["duplicates"]!, "partition \(partition) balances: \(values)")
+        }
+        for (reason, count) in injected {
+            let counted = counters.values.reduce(0) { $0 + ($1["dead_lettered:" + reason] ?? 0) }
+            #expect(counted == count, "\(reason): \(counted) dead-lettered, \(count) injected")
+        }
+        // The topic: each dead letter once, with the original bytes and the contract's headers.
+        let deadLetters = try await Self.records(onTopic: prefix + "skillstream.dead-letter")
+        let total = counters.values.reduce(0) { $0 + ($1["dead_lettered"] ?? 0) }
+        #expect(deadLetters.count == total, "\(deadLetters.count) on the topic, \(total) counted")
+        var byReason: [String: Int] = [:]
+        var sources = Set<String>()
+        for message in deadLetters {
+            let headers = Dictionary(message.headers.map { ($0.name, $0.stringValue ?? "") }, uniquingKeysWith: { first, _ in first })
+            byReason[headers["reason"] ?? "none", default: 0] += 1
+            #expect(headers["message"]?.isEmpty == false && headers["source_topic"]?.hasPrefix(prefix) == true)
+            sources.insert("\(headers["source_topic"] ?? "")/\(headers["source_partition"] ?? "")/\(headers["source_offset"] ?? "")")
+        }
+        #expect(sources.count == deadLetters.count, "each dead letter names its own source record")
+        for (reason, count) in injected { #expect((byReason[reason] ?? 0) >= count, "\(reason) on the topic: \(byReason[reason] ?? 0) of \(count)") }
+    }
+
+    /// Every record on a topic, read to its end.
+    static func records(onTopic topic: String) async throws -> [KafkaConsumerMessage] {
+        let consumer = try KafkaConsumer(
+            configuration: try IntegrationEnvironment.kafkaConfiguration(), groupID: "reader-\(UUID().uuidString)", logger: IntegrationEnvironment.logger)
+        let partitions = try await consumer.partitions(of: topic)
+        try await consumer.assign(partitions.map { KafkaTopicPartitionOffset(topicPartition: $0, offset: KafkaOffset.beginning) })
+        var records: [KafkaConsumerMessage] = []
+        try await eventually("reading \(topic) to its end") {
+            records += try await consumer.poll(maxMessages: 10_000, timeout: .milliseconds(200)).messages
+            return try consumer.localLag(for: partitions).allSatisfy { $0.highWatermark != nil && $0.lag == 0 }
+        }
+        try await consumer.close()
+        return records
     }
 }
