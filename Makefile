@@ -39,20 +39,10 @@ bench: deps
 	python3 Scripts/bench_detection.py --binary .build/release/skillstream --output BENCHMARKS.md
 	Scripts/services.sh run -- python3 Scripts/bench_kafka.py --bench-binary .build/release/skillstream-bench --output BENCHMARKS.md
 
-# Until the processor lands: start PostgreSQL and the broker (left running), apply the schema,
-# check both, publish two weeks of a simulated restaurant group, and say what is missing.
-# `make demo-stop` stops the servers.
+# The product end to end on embedded servers (Scripts/demo.sh says what it runs); the servers stay
+# up for a look around, `make demo-stop` stops them. DEMO_LANGUAGE=en for English.
 demo: build
-	@Scripts/services.sh stop $(DEMO_DIR) 2>/dev/null || true
-	@rm -rf $(DEMO_DIR)
-	@Scripts/services.sh start $(DEMO_DIR)
-	@source $(DEMO_DIR)/services.env && .build/debug/skillstream migrate && .build/debug/skillstream doctor
-	@source $(DEMO_DIR)/services.env && .build/debug/skillstream simulate --days 14 --ground-truth $(DEMO_DIR)/ground-truth.json
-	@echo
-	@echo "PostgreSQL and the Kafka broker are running (variables in $(DEMO_DIR)/services.env);"
-	@echo "two weeks of simulated restaurants are in the broker's topics (ground truth: $(DEMO_DIR)/ground-truth.json)."
-	@echo "Not yet part of the demo: the stream processor and the dashboard (open issues)."
-	@echo "Stop the servers with: make demo-stop"
+	@Scripts/demo.sh $(DEMO_DIR)
 
 demo-stop:
 	@Scripts/services.sh stop $(DEMO_DIR)

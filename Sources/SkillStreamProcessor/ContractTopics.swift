@@ -22,9 +22,11 @@ public struct ContractTopics: Sendable, Hashable {
     public var deadLetter: String { name(Topics.deadLetter) }
     public var outputs: [String] { [gapAlerts, trainingRecommendations, deadLetter] }
 
-    public func specifications(partitions: Int32, including topics: [String]? = nil) -> [KafkaTopicSpecification] {
+    public func specifications(partitions: Int32, replicationFactor: Int32 = 1, including topics: [String]? = nil) -> [KafkaTopicSpecification] {
         (topics ?? inputs + references + outputs).map { topic in
-            KafkaTopicSpecification(name: topic, partitions: partitions, config: references.contains(topic) ? ["cleanup.policy": "compact"] : [:])
+            KafkaTopicSpecification(
+                name: topic, partitions: partitions, replicationFactor: replicationFactor,
+                config: references.contains(topic) ? ["cleanup.policy": "compact"] : [:])
         }
     }
 }

@@ -9,7 +9,10 @@ import Synchronization
 
 /// How `skillstream process` runs.
 public struct ProcessorConfiguration: Sendable {
+    /// For every Kafka client (brokers, TLS, SASL, …).
     public var kafka: KafkaConfiguration
+    /// Set on the consumers only (session timeout, fetch sizes, …).
+    public var consumerProperties: [String: String] = [:]
     public var group = "skillstream-processor"
     /// The topics: inputs co-partitioned by restaurant (the same partition count; the merge
     /// ranks them in order), reference topics read in full by every replica and applied to
@@ -26,10 +29,23 @@ public struct ProcessorConfiguration: Sendable {
     /// Stop (gracefully) once everything assigned was read to its end and published, and
     /// nothing came for this long; nil: run until signalled.
     public var exitWhenIdle: Duration?
+    /// How often ``StreamProcessor/onProgress`` is called; nil: never.
+    public var progressInterval: Duration?
 
     public init(kafka: KafkaConfiguration) {
         self.kafka = kafka
     }
+}
+
+/// Where a running processor stands, for progress displays.
+public struct ProcessorProgress: Sendable {
+    public var processed: Int
+    /// Records per second since the previous report.
+    public var recordsPerSecond: Double
+    /// Records in the assigned input partitions not processed yet (nil before the first fetch).
+    public var lag: Int64?
+    public var openGaps: Int
+    public var partitions: [Int32]
 }
 
 /// Why the processor refuses to start or stops.
@@ -55,11 +71,17 @@ public final class StreamProcessor {
     private var producer: KafkaProducer!
     /// Every reference record read so far, in the order read (compacted topics: small).
     private var referenceRecords: [KafkaConsumerMessage] = []
+    /// How many of them the restaurants and training_programs tables reflect (-1: not even the defaults).
+    private var referenceRecordsSaved = -1
     private var tasks: [Int32: PartitionTask] = [:]
     private var firstUncheckpointedChange: ContinuousClock.Instant?
     private var lastActivity: ContinuousClock.Instant
     /// Set while PostgreSQL refuses checkpoints: consumption is paused until one succeeds.
     private var checkpointBackoff: (until: ContinuousClock.Instant, delay: Duration)?
+
+    /// Called every ``ProcessorConfiguration/progressInterval`` on the processor's task.
+    public var onProgress: ((ProcessorProgress) -> Void)?
+    private var lastProgress: (at: ContinuousClock.Instant, processed: Int)?
 
     /// What the run did, for the log and the command's summary.
     public private(set) var statistics = (processed: 0, checkpoints: 0, published: 0, rebalances: 0)
@@ -77,6 +99,8 @@ public final class StreamProcessor {
 
     public func run() async throws {
         var kafka = configuration.kafka
+        kafka.properties.merge(configuration.consumerProperties) { $1 }
+        // Range assignment gives one member the same partition number of every input topic.
         kafka.properties["partition.assignment.strategy"] = kafka.properties["partition.assignment.strategy"] ?? "range"
         consumer = try KafkaConsumer(configuration: kafka, groupID: configuration.group, logger: logger)
         references = try KafkaConsumer(configuration: kafka, groupID: configuration.group + ".references", logger: logger)
@@ -87,21 +111,49 @@ public final class StreamProcessor {
         logger.info("Processor started", metadata: ["group": .string(configuration.group), "inputs": .string("\(configuration.topics.inputs)")])
         while !stopping.load(ordering: .acquiring) {
             try await step()
+            try reportProgress()
             if let idle = configuration.exitWhenIdle, clock.now - lastActivity >= idle, try await isCaughtUp() { break }
         }
         try await shutdown()
     }
 
+    private func reportProgress() throws {
+        guard let interval = configuration.progressInterval, let onProgress else { return }
+        let now = clock.now
+        guard let last = lastProgress else {
+            lastProgress = (now, statistics.processed)
+            return
+        }
+        guard now - last.at >= interval else { return }
+        let lags = try consumer.localLag(for: try consumer.assignment()).map(\.lag)
+        onProgress(
+            ProcessorProgress(
+                processed: statistics.processed, recordsPerSecond: Double(statistics.processed - last.processed) / ((now - last.at) / .seconds(1)),
+                lag: lags.contains(nil) ? nil : lags.reduce(0) { $0 + $1! }, openGaps: tasks.values.reduce(0) { $0 + $1.engine.openGaps },
+                partitions: tasks.keys.sorted()))
+        lastProgress = (now, statistics.processed)
+    }
+
     /// The input topics must exist with one partition count: a restaurant's events then land in
-    /// the same partition number of each, which is what a partition's engine owns.
+    /// the same partition number of each, which is what a partition's engine owns. Missing
+    /// topics are waited for (a deployment may start the processor first), saying so.
     func checkCoPartitioning() async throws {
         var counts: [String: Int] = [:]
-        for topic in configuration.topics.inputs {
-            do {
-                counts[topic] = try await consumer.partitions(of: topic).count
-            } catch {
-                throw ProcessorError("input topic \(topic) is not available (\(error)); create the contract's topics first (skillstream simulate creates them)")
+        var lastWarning: ContinuousClock.Instant?
+        while counts.count < configuration.topics.inputs.count {
+            for topic in configuration.topics.inputs where counts[topic] == nil {
+                do {
+                    counts[topic] = try await consumer.partitions(of: topic).count
+                } catch {
+                    if lastWarning.map({ clock.now - $0 >= .seconds(10) }) ?? true {
+                        logger.warning("Waiting for input topic \(topic) (\(error)); create the topics with `skillstream topics create`")
+                        lastWarning = clock.now
+                    }
+                }
             }
+            guard counts.count < configuration.topics.inputs.count else { break }
+            guard !stopping.load(ordering: .acquiring) else { throw ProcessorError("stopped while waiting for the input topics") }
+            try await Task.sleep(for: .milliseconds(500))
         }
         guard Set(counts.values).count == 1, let count = counts.values.first else {
             let listed = counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
@@ -205,6 +257,7 @@ public final class StreamProcessor {
             firstUncheckpointedChange = nil
             return
         }
+        try await saveReferencesIfChanged(engine: dirty[0].engine)
         let taken = dirty.map { ($0, $0.takeChanges()) }
         let checkpoints = taken.map { task, changes in
             PartitionCheckpoint(
@@ -250,6 +303,19 @@ public final class StreamProcessor {
             try await consumer.commit(offsets, mode: .async)
         } catch {
             logger.warning("Kafka offset commit failed (PostgreSQL holds the offsets; the next commit catches up): \(error)")
+        }
+    }
+
+    /// Writes the restaurants and programs the engines know when reference records came since
+    /// the last time (every engine applies every reference record: any one serves). A failure
+    /// is retried at the next checkpoint.
+    private func saveReferencesIfChanged(engine: SkillEngine) async throws {
+        guard referenceRecordsSaved != referenceRecords.count else { return }
+        do {
+            try await store.saveReferences(restaurants: engine.state.restaurants.values.compactMap(\.reference), programs: engine.programs)
+            referenceRecordsSaved = referenceRecords.count
+        } catch {
+            logger.warning("Could not save the reference data (retried at the next checkpoint): \(error)")
         }
     }
 
@@ -355,10 +421,10 @@ public final class StreamProcessor {
 
     /// Everything assigned read to its end, nothing buffered or unsaved, the outbox empty.
     private func isCaughtUp() async throws -> Bool {
-        guard !tasks.isEmpty, tasks.values.allSatisfy({ $0.buffered == 0 && $0.changes.isEmpty }) else { return false }
+        guard !tasks.isEmpty, checkpointBackoff == nil, tasks.values.allSatisfy({ $0.buffered == 0 && $0.changes.isEmpty }) else { return false }
         let lags = try consumer.localLag(for: try consumer.assignment())
         guard lags.allSatisfy({ $0.lag == 0 }) else { return false }
-        return try await store.pendingOutputs(partitions: tasks.keys.sorted(), limit: 1).isEmpty
+        return (try? await store.pendingOutputs(partitions: tasks.keys.sorted(), limit: 1).isEmpty) ?? false
     }
 
     private func shutdown() async throws {

@@ -26,24 +26,27 @@ struct ProcessCommand: AsyncParsableCommand {
     @Option(help: "The default training catalog (JSON Lines of ref.training_program.v1).") var catalog = "Schemas/catalog/training-programs.jsonl"
     @Option(help: "Stop once everything was read, checkpointed and published and nothing came for this many seconds (for batch runs and tests).")
     var exitWhenIdle: Double?
-    @Option(help: "Kafka client property, NAME=VALUE (repeatable), e.g. security.protocol=SSL.") var kafkaProperty: [String] = []
+    @Option(help: "Kafka property for every client, NAME=VALUE (repeatable), e.g. security.protocol=SSL.") var kafkaProperty: [String] = []
+    @Option(help: "Kafka property for the consumers only, NAME=VALUE (repeatable), e.g. session.timeout.ms=10000.") var consumerProperty: [String] = []
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Flag(help: "Print progress (records/s, lag, open gaps) on standard output every 2 seconds.") var progress = false
+    @Option(help: "Language of the progress line: es or en.") var language = "es"
 
     func validate() throws {
         guard checkpointIntervalMs > 0, checkpointRecords > 0 else { throw ValidationError("Checkpoint interval and records must be positive.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown log level \(logLevel).") }
-        for property in kafkaProperty where !property.contains("=") { throw ValidationError("--kafka-property takes NAME=VALUE, not \(property).") }
+        guard ["es", "en"].contains(language) else { throw ValidationError("--language is es or en.") }
+        for property in kafkaProperty + consumerProperty where !property.contains("=") {
+            throw ValidationError("--kafka-property and --consumer-property take NAME=VALUE, not \(property).")
+        }
     }
 
     func run() async throws {
         var logger = Logger(label: "skillstream.process")
         logger.logLevel = Logger.Level(rawValue: logLevel)!
-        var kafka = KafkaConfiguration(bootstrapServers: try servers.brokersOrEnvironment())
-        for property in kafkaProperty {
-            let parts = property.split(separator: "=", maxSplits: 1)
-            kafka.properties[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-        }
-        var configuration = ProcessorConfiguration(kafka: kafka)
+        var configuration = ProcessorConfiguration(
+            kafka: KafkaConfiguration(bootstrapServers: try servers.brokersOrEnvironment(), properties: Self.properties(kafkaProperty)))
+        configuration.consumerProperties = Self.properties(consumerProperty)
         configuration.group = group
         configuration.topics = ContractTopics(prefix: topicPrefix)
         configuration.checkpointInterval = .milliseconds(checkpointIntervalMs)
@@ -51,7 +54,17 @@ struct ProcessCommand: AsyncParsableCommand {
         configuration.exitWhenIdle = exitWhenIdle.map { .milliseconds(Int64($0 * 1_000)) }
         configuration.defaultPrograms = try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: URL(fileURLWithPath: catalog))))
         let client = PostgresClient(configuration: PostgresConfiguration(connectionString: try servers.postgresOrEnvironment()), logger: logger)
+        if progress { configuration.progressInterval = .seconds(2) }
         let processor = StreamProcessor(configuration: configuration, store: CheckpointStore(client: client, group: group), logger: logger)
+        let spanish = language != "en"
+        processor.onProgress = { report in
+            let lag = report.lag.map { String($0) } ?? "?"
+            let line =
+                spanish
+                ? "procesados \(report.processed) · \(Int(report.recordsPerSecond)) eventos/s · retraso \(lag) · brechas abiertas \(report.openGaps) · particiones \(report.partitions)"
+                : "processed \(report.processed) · \(Int(report.recordsPerSecond)) events/s · lag \(lag) · open gaps \(report.openGaps) · partitions \(report.partitions)"
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
         let signals = [SIGTERM, SIGINT].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber)
@@ -74,5 +87,13 @@ struct ProcessCommand: AsyncParsableCommand {
                 "published": .stringConvertible(statistics.published), "rebalances": .stringConvertible(statistics.rebalances),
             ])
         client.close()
+    }
+
+    /// NAME=VALUE pairs as a dictionary (validated to contain `=`).
+    static func properties(_ pairs: [String]) -> [String: String] {
+        Dictionary(pairs.map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }) { $1 }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SkillStreamKafka
+import Synchronization
 import SkillStreamPostgres
 import Testing
 
@@ -8,13 +9,27 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let binary = root.appendingPathComponent(".build/debug/skillstream").path
     /// Consumer settings that make Tansu's group joins quick.
-    static let kafkaProperties = ["--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=500"]
+    static let kafkaProperties = ["--consumer-property", "session.timeout.ms=6000", "--consumer-property", "heartbeat.interval.ms=500"]
 
     /// Starts `skillstream` with these arguments; its output goes to a log file.
     static func start(_ arguments: [String], log: String) throws -> Process {
+        try start(command: [binary] + arguments, log: log)
+    }
+
+    /// Every process a test started, so that a failing test leaves none behind.
+    static let started = Mutex<[Process]>([])
+
+    /// Kills whatever a test started and is still running (call with `defer`).
+    static func killLeftovers() {
+        for process in started.withLock({ $0 }) where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        started.withLock { $0.removeAll { !$0.isRunning } }
+    }
+
+    /// Starts a command in the repository's folder; its output goes to a log file.
+    static func start(command: [String], log: String) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = root
         if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -22,12 +37,14 @@ import Testing
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
+        started.withLock { $0.append(process) }
         return process
     }
 
-    /// Runs `skillstream` to its end; fails the test, with the log, unless it exits 0.
-    static func run(_ arguments: [String], log: String) async throws {
-        let process = try start(arguments, log: log)
+    /// Runs `skillstream` (or, with `shell`, the command itself) to its end; fails the test, with
+    /// the log, unless it exits 0.
+    static func run(_ arguments: [String], shell: Bool = false, log: String) async throws {
+        let process = shell ? try start(command: arguments, log: log) : try start(arguments, log: log)
         while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(process.terminationStatus == 0, "skillstream \(arguments.prefix(1)) exited \(process.terminationStatus):\n\(output.suffix(3_000))")
@@ -119,17 +136,32 @@ import Testing
         return try connection.query("SELECT coalesce(sum(next_offset), 0)::bigint AS total FROM partition_checkpoints")[0].decode(Int.self, column: "total")
     }
 
-    @Test func killedFiveTimesTheProcessorEndsWithTheTablesOfAnUninterruptedRun() async throws {
-        let log = NSTemporaryDirectory() + "processor-kill-\(UUID().uuidString.prefix(8))"
-        let killed = "t" + UUID().uuidString.prefix(6).lowercased() + "killed."
-        try await Self.publishWorld(prefix: killed, log: log + ".simulate.log")
+    /// One test's run of the world: its log-file stem, its own topic prefix (the world published
+    /// there), a fresh migrated database, and the reference to compare with.
+    struct Scenario {
+        var log: String
+        var prefix: String
+        var database: String
+        var reference: Reference
+    }
+
+    static func scenario(_ name: String, simulate extra: [String] = []) async throws -> Scenario {
+        let log = NSTemporaryDirectory() + "processor-\(name)-\(UUID().uuidString.prefix(8))"
+        let prefix = "t" + UUID().uuidString.prefix(6).lowercased() + name + "."
+        try await publishWorld(prefix: prefix, log: log + ".simulate.log", extra: extra)
         let reference = try await Self.reference.value
-        let (expected, inputs) = (reference.tables, reference.inputs)
+        return Scenario(log: log, prefix: prefix, database: try await migratedDatabase(log: log + ".migrate.log"), reference: reference)
+    }
+
+    @Test func killedFiveTimesTheProcessorEndsWithTheTablesOfAnUninterruptedRun() async throws {
+        defer { Self.killLeftovers() }
+        let scenario = try await Self.scenario("killed")
+        let (log, killed, killedDatabase) = (scenario.log, scenario.prefix, scenario.database)
+        let (expected, inputs) = (scenario.reference.tables, scenario.reference.inputs)
         #expect(!expected["gap_alerts", default: []].isEmpty && !expected["training_recommendations", default: []].isEmpty, "the world has gaps")
 
         // The same input, with the processor killed (SIGKILL, no chance to clean up) five times
         // at random moments while it works, checkpointing often.
-        let killedDatabase = try await Self.migratedDatabase(log: log + ".migrate.log")
         let arguments = try Self.processArguments(
             postgres: killedDatabase, prefix: killed, group: killed + "group", extra: ["--checkpoint-interval-ms", "100", "--checkpoint-records", "200"])
         var generator = SystemRandomNumberGenerator()
@@ -161,11 +193,9 @@ import Testing
     }
 
     @Test func threeReplicasEndWithTheTablesOfOne() async throws {
-        let log = NSTemporaryDirectory() + "processor-replicas-\(UUID().uuidString.prefix(8))"
-        let prefix = "t" + UUID().uuidString.prefix(6).lowercased() + "three."
-        try await Self.publishWorld(prefix: prefix, log: log + ".simulate.log")
-        let reference = try await Self.reference.value
-        let database = try await Self.migratedDatabase(log: log + ".migrate.log")
+        defer { Self.killLeftovers() }
+        let scenario = try await Self.scenario("three")
+        let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
         let arguments = try Self.processArguments(
             postgres: database, prefix: prefix, group: prefix + "group", extra: ["--checkpoint-interval-ms", "200", "--exit-when-idle", "5"])
         // They join one after another: the group rebalances twice while the first works.
@@ -184,14 +214,14 @@ import Testing
     }
 
     @Test func tenThousandMalformedMessagesAllReachTheDeadLettersWithTheirReasonAndTheAccountsBalance() async throws {
-        let log = NSTemporaryDirectory() + "processor-malformed-\(UUID().uuidString.prefix(8))"
-        let prefix = "t" + UUID().uuidString.prefix(6).lowercased() + "bad."
-        try await Self.publishWorld(prefix: prefix, log: log + ".simulate.log", extra: ["--malformed-rate", "0.42"])
+        defer { Self.killLeftovers() }
+        let scenario = try await Self.scenario("bad", simulate: ["--malformed-rate", "0.42"])
+        let (log, prefix) = (scenario.log, scenario.prefix)
         let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: log + ".simulate.log.truth.json"))) as! [String: Any]
         let faults = truth["faults"] as! [String: Any]
         let injected = (faults["malformed_by_reason"] as! [String: Int])
         #expect(injected.values.reduce(0, +) >= 10_000, "at least 10,000 malformed messages: \(injected)")
-        let database = try await Self.migratedDatabase(log: log + ".migrate.log")
+        let database = scenario.database
         try await Self.run(
             try Self.processArguments(postgres: database, prefix: prefix, group: prefix + "group", extra: ["--exit-when-idle", "3"]), log: log + ".process.log")
 
@@ -238,5 +268,52 @@ import Testing
         }
         try await consumer.close()
         return records
+    }
+
+    @Test func postgresStoppedForTwentySecondsMidRunLosesNothingAndCountsNothingTwice() async throws {
+        defer { Self.killLeftovers() }
+        let services = try IntegrationEnvironment.variable("SKILLSTREAM_SERVICES_DIR")
+        let scenario = try await Self.scenario("pgdown")
+        let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
+        let process = try Self.start(
+            try Self.processArguments(
+                postgres: database, prefix: prefix, group: prefix + "group",
+                extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500", "--exit-when-idle", "5"]),
+            log: log + ".process.log")
+        try await eventually("the processor checkpoints progress", timeout: .seconds(90)) { try Self.checkpointedOffsets(database) > 0 }
+        #expect(try Self.checkpointedOffsets(database) < reference.inputs, "PostgreSQL goes down mid-run")
+        try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-stop \(services)"], shell: true, log: log + ".services.log")
+        try await Task.sleep(for: .seconds(20))
+        #expect(process.isRunning, "the processor waits for PostgreSQL instead of failing")
+        try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-start \(services)"], shell: true, log: log + ".services.log")
+        try await eventually("the processor finishes", timeout: .seconds(180)) { !process.isRunning }
+        let output = (try? String(contentsOfFile: log + ".process.log", encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 0, "\(output.suffix(2_000))")
+        #expect(output.contains("consumption paused") && output.contains("consumption resumed"), "the outage and the recovery are logged")
+        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "PostgreSQL down for 20 s")
+    }
+
+    @Test func sigtermCheckpointsLeavesTheGroupAndExitsCleanly() async throws {
+        defer { Self.killLeftovers() }
+        let scenario = try await Self.scenario("term")
+        let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
+        let arguments = try Self.processArguments(
+            postgres: database, prefix: prefix, group: prefix + "group", extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "300"])
+        let process = try Self.start(arguments, log: log + ".process.log")
+        try await eventually("the processor checkpoints progress", timeout: .seconds(90)) { try Self.checkpointedOffsets(database) > 0 }
+        let clock = ContinuousClock()
+        let signalled = clock.now
+        process.terminate()  // SIGTERM
+        try await eventually("the processor exits after SIGTERM", timeout: .seconds(30)) { !process.isRunning }
+        let took = clock.now - signalled
+        let output = (try? String(contentsOfFile: log + ".process.log", encoding: .utf8)) ?? ""
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(output.suffix(2_000))")
+        #expect(took < .seconds(10), "stopped within 10 s of SIGTERM (took \(took))")
+        #expect(output.contains("Processor stopping") && output.contains("Processor stopped"))
+        let stoppedAt = try Self.checkpointedOffsets(database)
+        #expect(stoppedAt < reference.inputs, "stopped mid-run")
+        // The last checkpoint holds everything processed: a successor goes on from there and ends right.
+        try await Self.run(arguments + ["--exit-when-idle", "3"], log: log + ".process.log")
+        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "stopped by SIGTERM and restarted")
     }
 }

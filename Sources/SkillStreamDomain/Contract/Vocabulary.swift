@@ -87,3 +87,43 @@ public enum Topics {
     public static let trainingRecommendations = "skills.training-recommendations"
     public static let deadLetter = "skillstream.dead-letter"
 }
+
+/// The languages SkillStream speaks to people in: Spanish first, English too.
+public enum Language: String, Sendable, Hashable, CaseIterable {
+    case es, en
+}
+
+extension Skill {
+    /// The skill as managers call it.
+    public func displayName(_ language: Language) -> String {
+        switch (self, language) {
+        case (.timeliness, .es): "puntualidad del servicio"
+        case (.timeliness, .en): "timeliness"
+        case (.orderAccuracy, .es): "exactitud del pedido"
+        case (.orderAccuracy, .en): "order accuracy"
+        case (.guestRapport, .es): "trato con el cliente"
+        case (.guestRapport, .en): "guest rapport"
+        case (.menuAndWineKnowledge, .es): "conocimiento de carta y vinos"
+        case (.menuAndWineKnowledge, .en): "menu and wine knowledge"
+        case (.tableEtiquette, .es): "etiqueta en la mesa"
+        case (.tableEtiquette, .en): "table etiquette"
+        }
+    }
+}
+
+extension Role {
+    /// The role as restaurants in Peru call it.
+    public func displayName(_ language: Language) -> String {
+        switch (self, language) {
+        case (.server, .es): "mozo/a"
+        case (.host, .es): "anfitrión/a"
+        case (.captain, .es): "capitán/a"
+        case (.server, .en): "server"
+        case (.host, .en): "host"
+        case (.captain, .en): "captain"
+        case (.sommelier, _): "sommelier"
+        case (.runner, _): "runner"
+        case (.bartender, _): "bartender"
+        }
+    }
+}
