@@ -138,27 +138,46 @@ public struct CheckpointStore: Sendable {
                     recommendation.confidence,
                 ])
         }
+        // Assessments are many (every staff member's five skills, up to four times a day): the
+        // history goes in with COPY, the profiles (the latest per staff member and skill) with
+        // one upsert from a COPY-filled temporary table.
+        var latest: [String: (StaffAssessment, SkillAssessment)] = [:]
+        var history: [[PostgresValue]] = []
         for assessment in changes.assessments {
             let at = timestamp(assessment.at)
             for skill in assessment.skills {
-                _ = try connection.query(
-                    """
-                    INSERT INTO staff_skills (restaurant_id, staff_id, skill, role, gap_probability, skill_score, benchmark, tables, assessed_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                    ON CONFLICT (restaurant_id, staff_id, skill) DO UPDATE SET role = EXCLUDED.role, gap_probability = EXCLUDED.gap_probability,
-                        skill_score = EXCLUDED.skill_score, benchmark = EXCLUDED.benchmark, tables = EXCLUDED.tables, assessed_at = EXCLUDED.assessed_at
-                    """,
-                    [
-                        assessment.restaurantID, assessment.staffID, skill.skill.rawValue, assessment.role?.rawValue, skill.gapProbability,
-                        skill.skillScore, skill.benchmark, skill.tables, at,
-                    ])
-                _ = try connection.query(
-                    """
-                    INSERT INTO staff_skill_history (restaurant_id, staff_id, skill, assessed_at, gap_probability, skill_score, tables)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
-                    """,
-                    [assessment.restaurantID, assessment.staffID, skill.skill.rawValue, at, skill.gapProbability, skill.skillScore, skill.tables])
+                latest[assessment.restaurantID + "\u{1F}" + assessment.staffID + "\u{1F}" + skill.skill.rawValue] = (assessment, skill)
+                history.append([
+                    .text(assessment.restaurantID), .text(assessment.staffID), .text(skill.skill.rawValue), .text(at),
+                    skill.gapProbability.postgresValue, skill.skillScore.postgresValue, .text(String(skill.tables)),
+                ])
             }
+        }
+        if !history.isEmpty {
+            try connection.copy(
+                into: "staff_skill_history", columns: ["restaurant_id", "staff_id", "skill", "assessed_at", "gap_probability", "skill_score", "tables"],
+                rows: history)
+        }
+        if !latest.isEmpty {
+            try connection.execute(
+                script: "CREATE TEMPORARY TABLE IF NOT EXISTS staff_skills_incoming (LIKE staff_skills) ON COMMIT DELETE ROWS")
+            try connection.copy(
+                into: "staff_skills_incoming",
+                columns: ["restaurant_id", "staff_id", "skill", "role", "gap_probability", "skill_score", "benchmark", "tables", "assessed_at"],
+                rows: latest.keys.sorted().map { key in
+                    let (assessment, skill) = latest[key]!
+                    return [
+                        .text(assessment.restaurantID), .text(assessment.staffID), .text(skill.skill.rawValue), assessment.role?.rawValue.postgresValue ?? .null,
+                        skill.gapProbability.postgresValue, skill.skillScore.postgresValue, skill.benchmark.postgresValue, .text(String(skill.tables)),
+                        .text(timestamp(assessment.at)),
+                    ]
+                })
+            _ = try connection.query(
+                """
+                INSERT INTO staff_skills SELECT * FROM staff_skills_incoming
+                ON CONFLICT (restaurant_id, staff_id, skill) DO UPDATE SET role = EXCLUDED.role, gap_probability = EXCLUDED.gap_probability,
+                    skill_score = EXCLUDED.skill_score, benchmark = EXCLUDED.benchmark, tables = EXCLUDED.tables, assessed_at = EXCLUDED.assessed_at
+                """)
         }
         if !changes.outbox.isEmpty {
             _ = try connection.copy(

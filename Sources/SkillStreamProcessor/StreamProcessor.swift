@@ -48,6 +48,19 @@ public struct ProcessorProgress: Sendable {
     public var partitions: [Int32]
 }
 
+/// What a processor's run did.
+public struct ProcessorStatistics: Sendable, Codable {
+    public var processed = 0
+    public var checkpoints = 0
+    public var published = 0
+    public var rebalances = 0
+    public var checkpointedRecords = 0
+    /// Seconds from the first assignment to the end of the last checkpoint that committed
+    /// records, and the records committed per second over it (input topics to committed state).
+    public var processingSeconds: Double?
+    public var recordsPerSecond: Double?
+}
+
 /// Why the processor refuses to start or stops.
 public struct ProcessorError: Error, CustomStringConvertible {
     public var description: String
@@ -84,7 +97,10 @@ public final class StreamProcessor {
     private var lastProgress: (at: ContinuousClock.Instant, processed: Int)?
 
     /// What the run did, for the log and the command's summary.
-    public private(set) var statistics = (processed: 0, checkpoints: 0, published: 0, rebalances: 0)
+    public private(set) var statistics = ProcessorStatistics()
+    /// When the first partitions were assigned and restored, and when the last checkpoint that
+    /// committed processed records ended: the span the throughput is measured over.
+    private var processingSpan: (from: ContinuousClock.Instant, to: ContinuousClock.Instant)?
 
     public init(configuration: ProcessorConfiguration, store: CheckpointStore, logger: Logger) {
         self.configuration = configuration
@@ -289,6 +305,14 @@ public final class StreamProcessor {
             logger.info("PostgreSQL checkpoint succeeded again; consumption resumed")
         }
         statistics.checkpoints += 1
+        let committed = taken.reduce(0) { $0 + $1.1.processed }
+        if committed > 0, let span = processingSpan {
+            statistics.checkpointedRecords += committed
+            processingSpan = (span.from, clock.now)
+            let seconds = (clock.now - span.from) / .seconds(1)
+            statistics.processingSeconds = seconds
+            statistics.recordsPerSecond = seconds > 0 ? Double(statistics.checkpointedRecords) / seconds : nil
+        }
         firstUncheckpointedChange = nil
         logger.debug(
             "Checkpoint",
@@ -391,6 +415,7 @@ public final class StreamProcessor {
                 }
             }
             try consumer.completeRebalance(startingOffsets: starting)
+            if processingSpan == nil { processingSpan = (clock.now, clock.now) }
             logger.info("Partitions assigned and restored", metadata: ["partitions": .string("\(numbers)")])
         }
         lastActivity = clock.now

@@ -29,6 +29,8 @@ struct ProcessCommand: AsyncParsableCommand {
     @Option(help: "Kafka property for every client, NAME=VALUE (repeatable), e.g. security.protocol=SSL.") var kafkaProperty: [String] = []
     @Option(help: "Kafka property for the consumers only, NAME=VALUE (repeatable), e.g. session.timeout.ms=10000.") var consumerProperty: [String] = []
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "Write the run's statistics (records, checkpoints, records per second from input to committed state) as JSON to this file on exit.")
+    var statisticsJSON: String?
     @Flag(help: "Print progress (records/s, lag, open gaps) on standard output every 2 seconds.") var progress = false
     @Option(help: "Language of the progress line: es or en.") var language = "es"
 
@@ -80,6 +82,12 @@ struct ProcessCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let statistics = processor.statistics
+        if let statisticsJSON {
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.sortedKeys]
+            try encoder.encode(statistics).write(to: URL(fileURLWithPath: statisticsJSON))
+        }
         logger.info(
             "Processor stopped",
             metadata: [
