@@ -193,6 +193,10 @@ public final class StreamProcessor {
         guard !partitions.isEmpty else { return }
         try await references.assign(partitions)
         let deadline = clock.now + .seconds(30)
+        defer {
+            // What was there at start is applied to new engines in one fixed order.
+            referenceRecords.sort(by: Self.logOrder)
+        }
         while clock.now < deadline {
             _ = try await pollReferences(timeout: .milliseconds(100))
             let lags = try references.localLag(for: partitions.map(\.topicPartition))
@@ -201,14 +205,21 @@ public final class StreamProcessor {
         logger.warning("Reference topics not read to their end within 30 s; going on with what arrived")
     }
 
-    /// New reference records, applied to every partition's engine.
+    /// New reference records, applied to every partition's engine. A batch is applied in a fixed
+    /// order (topic, partition, offset), not in the order the fetches happened to return them:
+    /// otherwise two runs over the same log could build their dedupe tables in different orders.
     private func pollReferences(timeout: Duration) async throws -> Int {
-        let batch = try await references.poll(maxMessages: 1_000, timeout: timeout)
-        referenceRecords += batch.messages
+        let batch = try await references.poll(maxMessages: 1_000, timeout: timeout).messages.sorted(by: Self.logOrder)
+        referenceRecords += batch
         for task in tasks.values {
-            for message in batch.messages { task.applyReference(message) }
+            for message in batch { task.applyReference(message) }
         }
-        return batch.messages.count
+        return batch.count
+    }
+
+    /// Records by topic, partition and offset.
+    static func logOrder(_ lhs: KafkaConsumerMessage, _ rhs: KafkaConsumerMessage) -> Bool {
+        (lhs.topicPartition.topic, lhs.topicPartition.partition, lhs.offset) < (rhs.topicPartition.topic, rhs.topicPartition.partition, rhs.offset)
     }
 
     // MARK: - The loop
