@@ -419,7 +419,7 @@ public final class StreamProcessor {
         case .assigned:
             var starting: [KafkaTopicPartition: Int64] = [:]
             for partition in numbers where tasks[partition] == nil {
-                let task = try await restore(partition: partition)
+                let task = try await restoreWaitingForPostgres(partition: partition)
                 tasks[partition] = task
                 for topic in configuration.topics.inputs {
                     starting[KafkaTopicPartition(topic: topic, partition: partition)] = task.nextOffsets[topic] ?? KafkaOffset.beginning
@@ -430,6 +430,21 @@ public final class StreamProcessor {
             logger.info("Partitions assigned and restored", metadata: ["partitions": .string("\(numbers)")])
         }
         lastActivity = clock.now
+    }
+
+    /// ``restore(partition:)``, retried with a growing backoff while PostgreSQL is unreachable
+    /// (the rebalance waits; the group's max.poll.interval.ms bounds how long), saying so.
+    private func restoreWaitingForPostgres(partition: Int32) async throws -> PartitionTask {
+        var delay: Duration = .milliseconds(250)
+        while true {
+            do {
+                return try await restore(partition: partition)
+            } catch let error as PostgresError where !stopping.load(ordering: .acquiring) {
+                logger.error("Cannot claim partition \(partition) in PostgreSQL; retrying in \(delay): \(error)")
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
     }
 
     /// Claims a partition and rebuilds its engine from the checkpoint (or anew), then applies
