@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SkillStreamPublishing", targets: ["SkillStreamPublishing"]),
         .library(name: "SkillStreamScoring", targets: ["SkillStreamScoring"]),
         .library(name: "SkillStreamProcessor", targets: ["SkillStreamProcessor"]),
+        .library(name: "SkillStreamLogging", targets: ["SkillStreamLogging"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -83,6 +84,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Structured JSON logs for operators.
+        .target(
+            name: "SkillStreamLogging",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
         // The live processor: Kafka in, PostgreSQL checkpoints and the outbox, Kafka out.
         .target(
             name: "SkillStreamProcessor",
@@ -99,6 +105,7 @@ let package = Package(
             name: "skillstream",
             dependencies: [
                 "SkillStreamProcessor",
+                "SkillStreamLogging",
                 "SkillStreamSimulation",
                 "SkillStreamScoring",
                 "SkillStreamBackfill",
@@ -147,6 +154,10 @@ let package = Package(
             name: "SkillStreamBackfillTests",
             dependencies: ["SkillStreamBackfill", "SkillStreamDomain"],
             resources: [.copy("CSV")]
+        ),
+        .testTarget(
+            name: "SkillStreamLoggingTests",
+            dependencies: ["SkillStreamLogging", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "SkillStreamProcessorTests",

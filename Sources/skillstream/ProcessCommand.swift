@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import SkillStreamKafka
+import SkillStreamLogging
 import SkillStreamPostgres
 import SkillStreamProcessor
 import SkillStreamScoring
@@ -29,6 +30,8 @@ struct ProcessCommand: AsyncParsableCommand {
     @Option(help: "Kafka property for every client, NAME=VALUE (repeatable), e.g. security.protocol=SSL.") var kafkaProperty: [String] = []
     @Option(help: "Kafka property for the consumers only, NAME=VALUE (repeatable), e.g. session.timeout.ms=10000.") var consumerProperty: [String] = []
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "Log format: json (one object per line, the default when standard error is not a terminal) or text.")
+    var logFormat: String?
     @Option(help: "Write the run's statistics (records, checkpoints, records per second from input to committed state) as JSON to this file on exit.")
     var statisticsJSON: String?
     @Flag(help: "Print progress (records/s, lag, open gaps) on standard output every 2 seconds.") var progress = false
@@ -38,13 +41,15 @@ struct ProcessCommand: AsyncParsableCommand {
         guard checkpointIntervalMs > 0, checkpointRecords > 0 else { throw ValidationError("Checkpoint interval and records must be positive.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown log level \(logLevel).") }
         guard ["es", "en"].contains(language) else { throw ValidationError("--language is es or en.") }
+        guard logFormat.map({ ["json", "text"].contains($0) }) ?? true else { throw ValidationError("--log-format is json or text.") }
         for property in kafkaProperty + consumerProperty where !property.contains("=") {
             throw ValidationError("--kafka-property and --consumer-property take NAME=VALUE, not \(property).")
         }
     }
 
     func run() async throws {
-        var logger = Logger(label: "skillstream.process")
+        let json = logFormat.map { $0 == "json" } ?? (isatty(STDERR_FILENO) == 0)
+        var logger = json ? Logger(label: "skillstream.process") { JSONLogHandler(label: $0) } : Logger(label: "skillstream.process")
         logger.logLevel = Logger.Level(rawValue: logLevel)!
         var configuration = ProcessorConfiguration(
             kafka: KafkaConfiguration(bootstrapServers: try servers.brokersOrEnvironment(), properties: Self.properties(kafkaProperty)))
