@@ -316,4 +316,31 @@ import Testing
         try await Self.run(arguments + ["--exit-when-idle", "3"], log: log + ".process.log")
         Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "stopped by SIGTERM and restarted")
     }
+
+    @Test func aSecondReplicaJoiningThenLeavingMidRunLosesNothingAndCountsNothingTwice() async throws {
+        defer { Self.killLeftovers() }
+        let scenario = try await Self.scenario("joinleave")
+        let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
+        let arguments = try Self.processArguments(
+            postgres: database, prefix: prefix, group: prefix + "group", extra: ["--checkpoint-interval-ms", "100", "--checkpoint-records", "200"])
+        let first = try Self.start(arguments + ["--exit-when-idle", "5"], log: log + ".first.log")
+        try await eventually("the first replica checkpoints progress", timeout: .seconds(90)) { try Self.checkpointedOffsets(database) > 0 }
+        // A second replica joins (the group rebalances and it takes partitions over), works a
+        // little, then leaves with SIGTERM (the group rebalances again) while input remains.
+        let second = try Self.start(arguments, log: log + ".second.log")
+        try await eventually("the second replica owns partitions", timeout: .seconds(90)) {
+            ((try? String(contentsOfFile: log + ".second.log", encoding: .utf8)) ?? "").contains("Partitions assigned and restored")
+        }
+        let progress = try Self.checkpointedOffsets(database)
+        try await eventually("the second replica checkpoints", timeout: .seconds(60)) { try Self.checkpointedOffsets(database) > progress }
+        second.terminate()
+        try await eventually("the second replica leaves", timeout: .seconds(30)) { !second.isRunning }
+        #expect(second.terminationStatus == 0)
+        #expect(try Self.checkpointedOffsets(database) < reference.inputs, "it left with input remaining")
+        try await eventually("the first replica finishes", timeout: .seconds(240)) { !first.isRunning }
+        let output = (try? String(contentsOfFile: log + ".first.log", encoding: .utf8)) ?? ""
+        #expect(first.terminationStatus == 0, "\(output.suffix(2_000))")
+        #expect(output.components(separatedBy: "Partitions assigned and restored").count - 1 >= 3, "the first replica was assigned three times")
+        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "a replica joined and left")
+    }
 }
