@@ -39,11 +39,6 @@ public struct CoPartitionedMerge<Record> {
             }
             return entry
         }
-
-        mutating func removeAll() {
-            items.removeAll()
-            head = 0
-        }
     }
 
     private var buffers: [Buffer]
@@ -62,9 +57,6 @@ public struct CoPartitionedMerge<Record> {
     public mutating func append(_ record: Record, topic: Int, timestamp: Int64, offset: Int64) {
         buffers[topic].append(Entry(record: record, timestamp: timestamp, offset: offset))
     }
-
-    /// Drops what is buffered for a topic (its partition was sought elsewhere).
-    public mutating func removeAll(topic: Int) { buffers[topic].removeAll() }
 
     /// Whether a topic's partition, with nothing buffered, may be passed over.
     public enum Position {
