@@ -16,10 +16,16 @@ let package = Package(
         .library(name: "SkillStreamScoring", targets: ["SkillStreamScoring"]),
         .library(name: "SkillStreamProcessor", targets: ["SkillStreamProcessor"]),
         .library(name: "SkillStreamLogging", targets: ["SkillStreamLogging"]),
+        .library(name: "SkillStreamMonitoring", targets: ["SkillStreamMonitoring"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // No default traits: neither swift-configuration nor the URL-encoded form coders are used.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -99,12 +105,25 @@ let package = Package(
                 "SkillStreamKafka",
                 "SkillStreamPostgres",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The operators' endpoints over HTTP: /metrics (Prometheus), /healthz, /readyz.
+        .target(
+            name: "SkillStreamMonitoring",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "skillstream",
             dependencies: [
                 "SkillStreamProcessor",
+                "SkillStreamMonitoring",
                 "SkillStreamLogging",
                 "SkillStreamSimulation",
                 "SkillStreamScoring",
@@ -116,6 +135,7 @@ let package = Package(
                 "SkillStreamPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Benchmark drivers live apart from the product so the main build stays light.
@@ -161,7 +181,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SkillStreamProcessorTests",
-            dependencies: ["SkillStreamProcessor"]
+            dependencies: ["SkillStreamProcessor", "SkillStreamScoring", "SkillStreamKafka"]
         ),
         .testTarget(
             name: "SkillStreamPostgresTests",

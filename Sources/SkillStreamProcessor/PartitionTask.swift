@@ -21,6 +21,8 @@ public struct CheckpointChanges: Sendable {
     public var assessments: [StaffAssessment] = []
     public var outbox: [OutboxRecord] = []
     public var processed = 0
+    /// The Kafka timestamp of each input record processed, milliseconds (for the latency metric).
+    public var recordTimestamps: [Int64] = []
 
     public var isEmpty: Bool { processed == 0 && outbox.isEmpty }
 }
@@ -43,6 +45,12 @@ public final class PartitionTask {
     /// The fencing epoch under which this replica owns the partition.
     public let ownerEpoch: Int64
     public private(set) var changes = CheckpointChanges()
+    /// Per input topic (by rank): the Kafka timestamp of the newest record fetched and of the
+    /// last one processed, milliseconds (how far behind the partition is, in time).
+    private(set) var newestFetched: [Int64?]
+    private(set) var lastProcessed: [Int64?]
+    /// Outcomes since ``takeOutcomeCounts()``, by topic.
+    private var outcomeCounts: [String: [ProcessorMetrics.Outcome: Int]] = [:]
 
     public init(
         partition: Int32, engine: SkillEngine, topics: ContractTopics, nextOffsets: [String: Int64], referenceOffsets: [KafkaTopicPartition: Int64],
@@ -56,12 +64,15 @@ public final class PartitionTask {
         self.referenceOffsets = referenceOffsets
         self.ownerEpoch = ownerEpoch
         merge = CoPartitionedMerge(topics: topics.inputs.count, maximumIdleMilliseconds: maximumIdleMilliseconds)
+        newestFetched = Array(repeating: nil, count: topics.inputs.count)
+        lastProcessed = Array(repeating: nil, count: topics.inputs.count)
         engine.keepsAssessments = true
     }
 
     /// Buffers a consumed input record for the merge.
     public func append(_ message: KafkaConsumerMessage) {
         guard let rank = inputTopics.firstIndex(of: message.topicPartition.topic) else { return }
+        if let timestamp = message.timestampMilliseconds { newestFetched[rank] = max(newestFetched[rank] ?? timestamp, timestamp) }
         merge.append(message, topic: rank, timestamp: message.timestampMilliseconds ?? 0, offset: message.offset)
     }
 
@@ -71,11 +82,22 @@ public final class PartitionTask {
     /// `position(topic)` says where the consumer stands in that topic's partition.
     public func drain(now: Int64, limit: Int = .max, position: (String) -> CoPartitionedMerge<KafkaConsumerMessage>.Position) -> Int {
         var count = 0
-        while count < limit, let (message, _) = merge.next(now: now, position: { position(inputTopics[$0]) }) {
+        while count < limit, let (message, rank) = merge.next(now: now, position: { position(inputTopics[$0]) }) {
             process(message)
+            if let timestamp = message.timestampMilliseconds {
+                lastProcessed[rank] = timestamp
+                changes.recordTimestamps.append(timestamp)
+            }
             count += 1
         }
         return count
+    }
+
+    /// Seconds between the newest record fetched from an input topic (by rank) and the last one
+    /// processed, by their Kafka timestamps; 0 when either is unknown.
+    public func secondsBehind(topic rank: Int) -> Double {
+        guard let newest = newestFetched[rank], let processed = lastProcessed[rank] else { return 0 }
+        return Double(max(0, newest - processed)) / 1_000
     }
 
     /// Applies a reference record (restaurants, training programs) the engine has not seen yet.
@@ -99,6 +121,7 @@ public final class PartitionTask {
     }
 
     private func record(_ step: EngineStep, _ message: KafkaConsumerMessage) {
+        countOutcome(step.outcome, topic: message.topicPartition.topic)
         if case .deadLetter(let rejection) = step.outcome {
             changes.outbox.append(
                 OutboxRecord(
@@ -122,6 +145,24 @@ public final class PartitionTask {
         }
     }
 
+    private func countOutcome(_ outcome: ProcessingOutcome, topic: String) {
+        func add(_ counted: ProcessorMetrics.Outcome) { outcomeCounts[topic, default: [:]][counted, default: 0] += 1 }
+        switch outcome {
+        case .processed(_, let notes):
+            add(.processed)
+            if notes.contains(.imputedSatisfaction) { add(.imputed) }
+            if notes.contains(.late) { add(.late) }
+        case .duplicate: add(.duplicate)
+        case .deadLetter: add(.deadLettered)
+        }
+    }
+
+    /// The outcomes counted since the last call, by topic; counting starts anew.
+    public func takeOutcomeCounts() -> [String: [ProcessorMetrics.Outcome: Int]] {
+        defer { outcomeCounts = [:] }
+        return outcomeCounts
+    }
+
     /// The changes since the last checkpoint, with the assessments made meanwhile; the task
     /// starts collecting anew.
     public func takeChanges() -> CheckpointChanges {
@@ -142,6 +183,7 @@ public final class PartitionTask {
         merged.assessments += changes.assessments
         merged.outbox += changes.outbox
         merged.processed += changes.processed
+        merged.recordTimestamps += changes.recordTimestamps
         changes = merged
     }
 

@@ -67,6 +67,14 @@ public struct ProcessorError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
+/// A request to stop a processor gracefully, which any task or signal handler may make.
+public final class StopRequest: Sendable {
+    private let requested = Atomic<Bool>(false)
+    public init() {}
+    public func request() { requested.store(true, ordering: .releasing) }
+    public var isRequested: Bool { requested.load(ordering: .acquiring) }
+}
+
 /// `skillstream process`: consumes the input topics in a consumer group, runs each partition's
 /// engine, and checkpoints state, outputs and input offsets to PostgreSQL in one transaction;
 /// publishes the outputs from the outbox afterwards and commits the offsets to Kafka too (so
@@ -75,7 +83,8 @@ public final class StreamProcessor {
     let configuration: ProcessorConfiguration
     let store: CheckpointStore
     let logger: Logger
-    private let stopping = Atomic<Bool>(false)
+    /// Set by ``stop()`` or whoever holds it (signal handlers, a failing HTTP server).
+    public let stopRequest = StopRequest()
     private let clock = ContinuousClock()
     private let began: ContinuousClock.Instant
 
@@ -91,6 +100,13 @@ public final class StreamProcessor {
     private var lastActivity: ContinuousClock.Instant
     /// Set while PostgreSQL refuses checkpoints: consumption is paused until one succeeds.
     private var checkpointBackoff: (until: ContinuousClock.Instant, delay: Duration)?
+
+    /// The instruments operators read on `/metrics`.
+    public let metrics = ProcessorMetrics()
+    /// What `/readyz` and `/healthz` report.
+    public let health = ProcessorHealth()
+    /// When the sampled gauges (lag, state size, model quality) were last refreshed.
+    private var lastGaugeRefresh: ContinuousClock.Instant?
 
     /// Called every ``ProcessorConfiguration/progressInterval`` on the processor's task.
     public var onProgress: ((ProcessorProgress) -> Void)?
@@ -111,7 +127,7 @@ public final class StreamProcessor {
     }
 
     /// Asks the run loop to finish: it checkpoints, publishes, commits, leaves the group and returns.
-    public func stop() { stopping.store(true, ordering: .releasing) }
+    public func stop() { stopRequest.request() }
 
     public func run() async throws {
         var kafka = configuration.kafka
@@ -125,13 +141,36 @@ public final class StreamProcessor {
         try await readReferencesToEnd()
         try consumer.subscribe(topics: configuration.topics.inputs)
         logger.info("Processor started", metadata: ["group": .string(configuration.group), "inputs": .string("\(configuration.topics.inputs)")])
-        while !stopping.load(ordering: .acquiring) {
+        while !stopRequest.isRequested {
             try await step()
+            try refreshGauges()
             try reportProgress()
             if let idle = configuration.exitWhenIdle, clock.now - lastActivity >= idle, try await isCaughtUp() { break }
         }
         try await shutdown()
     }
+
+    /// Once a second: every owned input partition's lag (messages after the last processed
+    /// one, and how far behind the newest fetched record that is in time), state sizes and the
+    /// models' prequential quality; and the loop's heartbeat for `/healthz`.
+    private func refreshGauges() throws {
+        health.update { $0.lastLoopMilliseconds = Self.wallClockMilliseconds() }
+        let now = clock.now
+        guard lastGaugeRefresh.map({ now - $0 >= .seconds(1) }) ?? true else { return }
+        lastGaugeRefresh = now
+        for task in tasks.values {
+            let partitions = task.inputTopics.map { KafkaTopicPartition(topic: $0, partition: task.partition) }
+            for (rank, lag) in try consumer.localLag(for: partitions).enumerated() {
+                guard let high = lag.highWatermark, let next = task.nextOffsets[lag.topicPartition.topic] ?? lag.position else { continue }
+                let messages = max(0, high - next)
+                metrics.lag(lag.topicPartition, messages: messages, seconds: messages > 0 ? task.secondsBehind(topic: rank) : 0)
+            }
+            metrics.state(of: task)
+        }
+    }
+
+    /// Milliseconds since the epoch, by the wall clock (metrics and probes compare with Kafka timestamps).
+    public static func wallClockMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000).rounded()) }
 
     private func reportProgress() throws {
         guard let interval = configuration.progressInterval, let onProgress else { return }
@@ -168,7 +207,7 @@ public final class StreamProcessor {
                 }
             }
             guard counts.count < configuration.topics.inputs.count else { break }
-            guard !stopping.load(ordering: .acquiring) else { throw ProcessorError("stopped while waiting for the input topics") }
+            guard !stopRequest.isRequested else { throw ProcessorError("stopped while waiting for the input topics") }
             try await Task.sleep(for: .milliseconds(500))
         }
         guard Set(counts.values).count == 1, let count = counts.values.first else {
@@ -240,9 +279,10 @@ public final class StreamProcessor {
         if try await pollReferences(timeout: .zero) > 0 { lastActivity = clock.now }
         // Process what the merge can order, checkpointing whenever one is due: a checkpoint
         // never holds more than `checkpointRecords` records.
-        while !stopping.load(ordering: .acquiring) {
+        while !stopRequest.isRequested {
             let pendingRecords = tasks.values.reduce(0) { $0 + $1.changes.processed }
             let processed = try drainTasks(limit: max(1, configuration.checkpointRecords - pendingRecords))
+            for task in tasks.values { metrics.count(task.takeOutcomeCounts()) }
             if processed > 0 {
                 statistics.processed += processed
                 firstUncheckpointedChange = firstUncheckpointedChange ?? clock.now
@@ -304,6 +344,8 @@ public final class StreamProcessor {
             return
         } catch {
             for (task, changes) in taken { task.restoreChanges(changes) }
+            metrics.checkpointFailed()
+            health.update { $0.databaseReachable = false }
             let delay = min((checkpointBackoff?.delay ?? .milliseconds(250)) * 2, .seconds(10))
             if checkpointBackoff == nil { try? consumer.pause(try consumer.assignment()) }
             checkpointBackoff = (clock.now + delay, delay)
@@ -316,6 +358,10 @@ public final class StreamProcessor {
             logger.info("PostgreSQL checkpoint succeeded again; consumption resumed")
         }
         statistics.checkpoints += 1
+        health.update { $0.databaseReachable = true }
+        metrics.checkpointed(
+            duration: clock.now - started, bytes: checkpoints.reduce(0) { $0 + $1.snapshot.count }, recordTimestamps: taken.flatMap(\.1.recordTimestamps),
+            committedAtMilliseconds: Self.wallClockMilliseconds())
         let committed = taken.reduce(0) { $0 + $1.1.processed }
         if committed > 0, let span = processingSpan {
             statistics.checkpointedRecords += committed
@@ -374,9 +420,11 @@ public final class StreamProcessor {
             do {
                 pending = try await store.pendingOutputs(partitions: owned, limit: 5_000)
             } catch {
+                health.update { $0.databaseReachable = false }
                 logger.warning("Could not read the outbox (retried next round): \(error)")
                 return
             }
+            health.update { $0.databaseReachable = true }
             guard !pending.isEmpty else { return }
             let reports = await producer.send(
                 pending.map { KafkaProducerMessage(topic: $0.record.topic, key: $0.record.key, value: $0.record.value, headers: $0.record.headers) })
@@ -394,6 +442,7 @@ public final class StreamProcessor {
                 return
             }
             statistics.published += delivered.count
+            metrics.published(delivered.count)
             if delivered.count < pending.count || pending.count < 5_000 { return }
         }
     }
@@ -402,7 +451,15 @@ public final class StreamProcessor {
 
     private func handle(_ rebalance: KafkaRebalance) async throws {
         statistics.rebalances += 1
+        metrics.rebalanced(rebalance.kind)
         let numbers = Set(rebalance.partitions.map(\.partition)).sorted()
+        defer {
+            metrics.assigned(Set(tasks.keys))
+            health.update {
+                $0.partitions = tasks.keys.sorted()
+                $0.restoring = false
+            }
+        }
         switch rebalance.kind {
         case .revoked:
             let revoked = numbers.filter { tasks[$0] != nil }
@@ -417,6 +474,7 @@ public final class StreamProcessor {
             try consumer.completeRebalance()
             logger.warning("Partitions lost without a checkpoint (another replica owns them)", metadata: ["partitions": .string("\(numbers)")])
         case .assigned:
+            health.update { $0.restoring = true }
             var starting: [KafkaTopicPartition: Int64] = [:]
             for partition in numbers where tasks[partition] == nil {
                 let task = try await restoreWaitingForPostgres(partition: partition)
@@ -438,8 +496,14 @@ public final class StreamProcessor {
         var delay: Duration = .milliseconds(250)
         while true {
             do {
-                return try await restore(partition: partition)
-            } catch let error as PostgresError where !stopping.load(ordering: .acquiring) {
+                let task = try await restore(partition: partition)
+                health.update { $0.databaseReachable = true }
+                return task
+            } catch let error as PostgresError where !stopRequest.isRequested {
+                health.update {
+                    $0.databaseReachable = false
+                    $0.lastLoopMilliseconds = Self.wallClockMilliseconds()
+                }
                 logger.error("Cannot claim partition \(partition) in PostgreSQL; retrying in \(delay): \(error)")
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(10))
@@ -480,6 +544,7 @@ public final class StreamProcessor {
 
     private func shutdown() async throws {
         logger.info("Processor stopping: last checkpoint, publishing, leaving the group")
+        health.update { $0.stopping = true }
         try await checkpoint(force: false)
         try await publishOutbox()
         let offsets = tasks.values.flatMap { task in

@@ -2,8 +2,10 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import Prometheus
 import SkillStreamKafka
 import SkillStreamLogging
+import SkillStreamMonitoring
 import SkillStreamPostgres
 import SkillStreamProcessor
 import SkillStreamScoring
@@ -36,8 +38,12 @@ struct ProcessCommand: AsyncParsableCommand {
     var statisticsJSON: String?
     @Flag(help: "Print progress (records/s, lag, open gaps) on standard output every 2 seconds.") var progress = false
     @Option(help: "Language of the progress line: es or en.") var language = "es"
+    @Option(help: "Port of the operators' HTTP endpoints: /metrics (Prometheus), /healthz, /readyz; 0 turns them off.")
+    var metricsPort = 9464
+    @Option(help: "Address the operators' endpoints listen on.") var metricsHost = "0.0.0.0"
 
     func validate() throws {
+        guard (0...65_535).contains(metricsPort) else { throw ValidationError("--metrics-port is 0 (off) to 65535.") }
         guard checkpointIntervalMs > 0, checkpointRecords > 0 else { throw ValidationError("Checkpoint interval and records must be positive.") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown log level \(logLevel).") }
         guard ["es", "en"].contains(language) else { throw ValidationError("--language is es or en.") }
@@ -62,6 +68,8 @@ struct ProcessCommand: AsyncParsableCommand {
         configuration.defaultPrograms = try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: URL(fileURLWithPath: catalog))))
         let client = PostgresClient(configuration: PostgresConfiguration(connectionString: try servers.postgresOrEnvironment()), logger: logger)
         if progress { configuration.progressInterval = .seconds(2) }
+        // Before the processor makes its instruments, so that they record into the registry.
+        let registry = metricsPort > 0 ? Self.bootstrapMetrics() : nil
         let processor = StreamProcessor(configuration: configuration, store: CheckpointStore(client: client, group: group), logger: logger)
         let spanish = language != "en"
         processor.onProgress = { report in
@@ -72,16 +80,35 @@ struct ProcessCommand: AsyncParsableCommand {
                 : "processed \(report.processed) · \(Int(report.recordsPerSecond)) events/s · lag \(lag) · open gaps \(report.openGaps) · partitions \(report.partitions)"
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
+        let stopRequest = processor.stopRequest
         let signals = [SIGTERM, SIGINT].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber)
-            source.setEventHandler { processor.stop() }
+            source.setEventHandler { stopRequest.request() }
             source.resume()
             return source
         }
         defer { signals.forEach { $0.cancel() } }
         do {
-            try await processor.run()
+            try await withThrowingTaskGroup { group in
+                let server = registry.map { operatorServer(processor: processor, registry: $0, logger: logger) }
+                if let server {
+                    let address = "\(server.host):\(server.port)"
+                    group.addTask { [logger] in
+                        do {
+                            try await server.run()
+                        } catch {
+                            // Without its probes the replica cannot be operated: stop it, saying why.
+                            logger.critical("The operators' HTTP endpoints on \(address) failed: \(error)")
+                            stopRequest.request()
+                            throw ExitCode.failure
+                        }
+                    }
+                }
+                try await processor.run()
+                await server?.shutdown()
+                try await group.waitForAll()
+            }
         } catch let error as ProcessorError {
             logger.critical("\(error)")
             throw ExitCode.failure
@@ -100,6 +127,34 @@ struct ProcessCommand: AsyncParsableCommand {
                 "published": .stringConvertible(statistics.published), "rebalances": .stringConvertible(statistics.rebalances),
             ])
         client.close()
+    }
+
+    /// Makes the metrics system record into a Prometheus registry (once per process).
+    static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+        OperatorServer.bootstrapMetrics(timerBuckets: [
+            "skillstream_event_to_output_latency_seconds": ProcessorMetrics.latencyBuckets,
+            "skillstream_checkpoint_duration_seconds": ProcessorMetrics.latencyBuckets,
+        ])
+    }
+
+    /// `/metrics`, `/healthz` and `/readyz` for this processor.
+    func operatorServer(processor: StreamProcessor, registry: PrometheusCollectorRegistry, logger: Logger) -> OperatorServer {
+        let health = processor.health
+        return OperatorServer(
+            host: metricsHost, port: metricsPort, registry: registry, logger: logger,
+            liveness: {
+                // Alive while the loop turns (a checkpoint or a PostgreSQL retry included).
+                let status = health.current
+                let silent = Double(StreamProcessor.wallClockMilliseconds() - status.lastLoopMilliseconds) / 1_000
+                return HealthReport(
+                    healthy: status.lastLoopMilliseconds == 0 || silent < 120, reasons: silent < 120 ? [] : ["the processing loop has not turned for \(Int(silent)) s"])
+            },
+            readiness: {
+                let status = health.current
+                return HealthReport(
+                    healthy: status.unreadyReasons.isEmpty, reasons: status.unreadyReasons,
+                    details: ["partitions": status.partitions.map(String.init).joined(separator: ",")])
+            })
     }
 
     /// NAME=VALUE pairs as a dictionary (validated to contain `=`).

@@ -1,8 +1,13 @@
 import Foundation
+import Glibc
 import SkillStreamKafka
-import Synchronization
 import SkillStreamPostgres
+import Synchronization
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `skillstream process` as separate processes against the real broker and PostgreSQL.
 @Suite(.serialized) struct ProcessorIntegrationTests {
@@ -97,7 +102,40 @@ import Testing
 
     static func processArguments(postgres: String, prefix: String, group: String, extra: [String] = []) throws -> [String] {
         ["process", "--brokers", try IntegrationEnvironment.brokers(), "--postgres", postgres, "--topic-prefix", prefix, "--group", group]
-            + kafkaProperties + extra
+            + kafkaProperties + (extra.contains("--metrics-port") ? [] : ["--metrics-port", "0"]) + extra
+    }
+
+    /// A TCP port nothing listens on now (the kernel's pick for port 0).
+    static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// GET on the processor's operators' endpoint: the status and the body (nil when nothing answers).
+    static func get(port: Int, _ path: String) async -> (status: Int, body: String)? {
+        guard let (data, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!),
+            let http = response as? HTTPURLResponse
+        else { return nil }
+        return (http.statusCode, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The sum of a metric's samples whose labels contain all of these `name="value"` pairs.
+    static func sum(_ metric: String, in exposition: String, where labels: [String] = []) -> Double {
+        exposition.split(separator: "\n").reduce(0) { total, line in
+            guard line.hasPrefix(metric + "{") || line.hasPrefix(metric + " "), labels.allSatisfy({ line.contains($0) }),
+                let value = line.split(separator: " ").last.flatMap({ Double($0) })
+            else { return total }
+            return total + value
+        }
     }
 
     /// Every table the processor writes, as JSON rows in a fixed order, without what
@@ -275,17 +313,41 @@ import Testing
         let services = try IntegrationEnvironment.variable("SKILLSTREAM_SERVICES_DIR")
         let scenario = try await Self.scenario("pgdown")
         let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
+        let port = try Self.freePort()
         let process = try Self.start(
             try Self.processArguments(
                 postgres: database, prefix: prefix, group: prefix + "group",
-                extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500", "--exit-when-idle", "5"]),
+                extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500", "--exit-when-idle", "10", "--metrics-port", String(port)]),
             log: log + ".process.log")
         try await eventually("the processor checkpoints progress", timeout: .seconds(90)) { try Self.checkpointedOffsets(database) > 0 }
         #expect(try Self.checkpointedOffsets(database) < reference.inputs, "PostgreSQL goes down mid-run")
+        #expect(await Self.get(port: port, "/readyz")?.status == 200, "ready: partitions restored, PostgreSQL reachable")
         try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-stop \(services)"], shell: true, log: log + ".services.log")
+        try await eventually("/readyz says PostgreSQL is unreachable", timeout: .seconds(15)) {
+            guard let readiness = await Self.get(port: port, "/readyz") else { return false }
+            return readiness.status == 503 && readiness.body.contains("PostgreSQL unreachable")
+        }
+        #expect(await Self.get(port: port, "/healthz")?.status == 200, "alive while waiting for PostgreSQL")
         try await Task.sleep(for: .seconds(20))
         #expect(process.isRunning, "the processor waits for PostgreSQL instead of failing")
         try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-start \(services)"], shell: true, log: log + ".services.log")
+        try await eventually("ready again once PostgreSQL is back", timeout: .seconds(30)) { await Self.get(port: port, "/readyz")?.status == 200 }
+        // Before it exits (10 s idle): the metrics count every input record once, lag is zero.
+        let inputTopics = ["pos.table-service", "survey.guest-feedback", "hr.staff-events"].map { "topic=\"\(prefix)\($0)\"" }
+        var metrics = ""
+        try await eventually("/metrics counts every input record once and no lag is left", timeout: .seconds(180)) {
+            metrics = await Self.get(port: port, "/metrics")?.body ?? ""
+            let counted = inputTopics.reduce(0.0) { total, topic in
+                total + ["processed", "dead_lettered", "duplicate"].reduce(0.0) {
+                    $0 + Self.sum("skillstream_events_total", in: metrics, where: [topic, "outcome=\"\($1)\""])
+                }
+            }
+            return Int(counted) == reference.inputs && Self.sum("skillstream_consumer_lag_messages", in: metrics) == 0
+        }
+        #expect(Self.sum("skillstream_checkpoint_failures_total", in: metrics) > 0, "the refused checkpoints are counted")
+        #expect(metrics.contains("skillstream_consumer_lag_messages{topic=\"\(prefix)pos.table-service\",partition=\"0\"}"), "lag per topic and partition")
+        #expect(Self.sum("skillstream_event_to_output_latency_seconds_count", in: metrics) > 0)
+        #expect(Self.sum("skillstream_model_examples", in: metrics) > 0, "model quality is reported")
         try await eventually("the processor finishes", timeout: .seconds(180)) { !process.isRunning }
         let output = (try? String(contentsOfFile: log + ".process.log", encoding: .utf8)) ?? ""
         #expect(process.terminationStatus == 0, "\(output.suffix(2_000))")
