@@ -69,15 +69,52 @@ public enum GapTests {
     /// Fewer tables than this in a window decide nothing.
     public static let minimumTables = 10
 
-    /// One test's verdict.
+    /// One test's verdict: the figures behind it, put into words only for the verdict that
+    /// decides (``explained()``) — most verdicts are compared and dropped.
     struct Verdict {
         var probability: Double
         var ratio: Double
         var window: Int32
         var tables: Int
-        var features: [String: (value: Double, benchmark: Double)]
-        var textES: String
-        var textEN: String
+        var evidence: Evidence
+
+        /// What a count test counted (order errors per item, or one complaint category per table).
+        enum Subject {
+            case orderErrors
+            case complaints(ComplaintCategory)
+        }
+
+        enum Evidence {
+            /// `shown` events in `exposure` items or tables, `expected` at the peers' rate.
+            case counts(Subject, shown: Int, exposure: Int, expected: Double, peerRate: Double)
+            /// Mean wait ratios to the target over the staff member's `tables`.
+            case wait(own: Double, peers: Double)
+        }
+
+        /// The feature with its benchmark, and the sentences a manager reads.
+        func explained() -> (features: [String: (value: Double, benchmark: Double)], textES: String, textEN: String) {
+            let days = window
+            switch evidence {
+            case .counts(let subject, let shown, let exposure, let expected, let peerRate):
+                let (feature, what, per): (String, (es: String, en: String), (es: String, en: String)) =
+                    switch subject {
+                    case .orderErrors: ("order_error_rate", ("errores en el pedido", "order errors"), ("ítems", "items"))
+                    case .complaints(let category): ("complaint_rate_\(category.rawValue)", GapTests.complaintWords(category), ("mesas", "tables"))
+                    }
+                let ownRate = exposure > 0 ? Double(shown) / Double(exposure) : 0
+                return (
+                    ["\(feature)_\(days)d": (ownRate, peerRate)],
+                    "\(shown) \(what.es) en \(exposure) \(per.es) de los últimos \(days) días; al ritmo de sus compañeros se esperarían \(GapTests.formatted(expected, digits: 1, separator: ",")).",
+                    "\(shown) \(what.en) in \(exposure) \(per.en) over the last \(days) days; at the peers' rate about \(GapTests.formatted(expected, digits: 1)) would be expected."
+                )
+            case .wait(let own, let peers):
+                return (
+                    ["wait_ratio_mean_\(days)d": (own, peers)],
+                    "Espera media de \(GapTests.formatted(own, digits: 2, separator: ","))× el objetivo en sus últimas \(tables) mesas (\(days) días), frente a \(GapTests.formatted(peers, digits: 2, separator: ","))× de sus compañeros.",
+                    "Average wait of \(GapTests.formatted(own, digits: 2))× the target over their last \(tables) tables (\(days) days), against \(GapTests.formatted(peers, digits: 2))× for their peers."
+                )
+            }
+        }
     }
 
     /// The assessment of every skill for a staff member on `day`, from their windows, their
@@ -104,25 +141,22 @@ public enum GapTests {
             verdicts[1].append(
                 rateTest(
                     count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerRate: peers.errorRate,
-                    roleFactor: roleFactors[0], weak: weakErrors, days: days, tables: own.tables, feature: "order_error_rate",
-                    what: ("errores en el pedido", "order errors"), per: ("ítems", "items")))
+                    roleFactor: roleFactors[0], weak: weakErrors, days: days, tables: own.tables, subject: .orderErrors))
             for (index, category) in ComplaintCategory.staffAttributable.enumerated() {
                 verdicts[index].append(
                     rateTest(
                         count: complaintDays[index], shown: own.complaints[index], exposure: own.tables, peerRate: peers.complaintRate(index),
-                        roleFactor: roleFactors[index + 1], weak: weakComplaints,
-                        days: days, tables: own.tables,
-                        feature: "complaint_rate_\(category.rawValue)",
-                        what: Self.complaintWords(category), per: ("mesas", "tables")))
+                        roleFactor: roleFactors[index + 1], weak: weakComplaints, days: days, tables: own.tables, subject: .complaints(category)))
             }
         }
         return Skill.allCases.enumerated().compactMap { index, skill in
             guard let best = verdicts[index].max(by: { $0.probability < $1.probability }) else { return nil }
             let ratio = max(best.ratio, 1)
+            let explanation = best.explained()
             return SkillAssessment(
                 skill: skill, gapProbability: best.probability, troubleRatio: best.ratio, skillScore: min(100, benchmark / ratio),
-                benchmark: benchmark, severity: min(1, max(0, (best.ratio - 1) / 3)), tables: best.tables, features: best.features,
-                textES: best.textES, textEN: best.textEN)
+                benchmark: benchmark, severity: min(1, max(0, (best.ratio - 1) / 3)), tables: best.tables, features: explanation.features,
+                textES: explanation.textES, textEN: explanation.textEN)
         }
     }
 
@@ -182,8 +216,7 @@ public enum GapTests {
     static func rateTest(
         count: Int, shown: Int, exposure: Int, peerRate: Double, roleFactor: Double,
         weak: (shape: Double, rate: Double),
-        days: Int32, tables: Int, feature: String,
-        what: (es: String, en: String), per: (es: String, en: String)
+        days: Int32, tables: Int, subject: Verdict.Subject
     ) -> Verdict {
         let peerRate = peerRate * roleFactor
         let expected = Double(exposure) * peerRate
@@ -191,14 +224,9 @@ public enum GapTests {
         let rate = 1 + expected
         let logBayesFactor = logMarginal(count: count, expected: expected, prior: weak) - logMarginal(count: count, expected: expected, prior: competent)
         let probability = 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logBayesFactor))
-        let ratio = shape / rate
-        let ownRate = exposure > 0 ? Double(shown) / Double(exposure) : 0
-        let expectedText = formatted(expected, digits: 1)
         return Verdict(
-            probability: probability, ratio: ratio, window: days, tables: tables,
-            features: ["\(feature)_\(days)d": (ownRate, peerRate)],
-            textES: "\(shown) \(what.es) en \(exposure) \(per.es) de los últimos \(days) días; al ritmo de sus compañeros se esperarían \(expectedText.replacingOccurrences(of: ".", with: ",")).",
-            textEN: "\(shown) \(what.en) in \(exposure) \(per.en) over the last \(days) days; at the peers' rate about \(expectedText) would be expected.")
+            probability: probability, ratio: shape / rate, window: days, tables: tables,
+            evidence: .counts(subject, shown: shown, exposure: exposure, expected: expected, peerRate: peerRate))
     }
 
     /// log P(count) when count ~ Poisson(θ × expected) and θ ~ Gamma(shape, rate): the negative
@@ -219,14 +247,8 @@ public enum GapTests {
         let standardError = spread / Double(own.tables).squareRoot()
         let threshold = peerMean * (1 + meaningfulWaitExcess)
         let probability = Probability.normalCDF((ownMean - threshold) / standardError)
-        let ratio = ownMean / peerMean
-        let es = formatted(ownMean, digits: 2).replacingOccurrences(of: ".", with: ",")
-        let peersES = formatted(peerMean, digits: 2).replacingOccurrences(of: ".", with: ",")
         return Verdict(
-            probability: probability, ratio: ratio, window: days, tables: own.tables,
-            features: ["wait_ratio_mean_\(days)d": (ownMean, peerMean)],
-            textES: "Espera media de \(es)× el objetivo en sus últimas \(own.tables) mesas (\(days) días), frente a \(peersES)× de sus compañeros.",
-            textEN: "Average wait of \(formatted(ownMean, digits: 2))× the target over their last \(own.tables) tables (\(days) days), against \(formatted(peerMean, digits: 2))× for their peers.")
+            probability: probability, ratio: ownMean / peerMean, window: days, tables: own.tables, evidence: .wait(own: ownMean, peers: peerMean))
     }
 
     /// The standard deviation of a wait ratio from the histogram's bin midpoints.
@@ -251,15 +273,17 @@ public enum GapTests {
         }
     }
 
-    static func formatted(_ value: Double, digits: Int) -> String {
+    /// `value` with `digits` decimals after `separator` (a comma in Spanish).
+    static func formatted(_ value: Double, digits: Int, separator: Character = ".") -> String {
         let scale = [1.0, 10, 100, 1_000][digits]
         let rounded = (value * scale).rounded() / scale
         var text = String(rounded)
         if let dot = text.firstIndex(of: ".") {
             let decimals = text.distance(from: dot, to: text.endIndex) - 1
             if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
+            if separator != "." { text.replaceSubrange(dot...dot, with: String(separator)) }
         } else if digits > 0 {
-            text += "." + String(repeating: "0", count: digits)
+            text += String(separator) + String(repeating: "0", count: digits)
         }
         return text
     }
