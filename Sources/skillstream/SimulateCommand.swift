@@ -39,12 +39,17 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Pace: real time × this factor (e.g. 3600 = an hour of restaurant time per second); 0 = as fast as possible.")
     var speed = 0.0
     @Option(
+        help: "Pace: this many records per second, each stamped with the time it is sent rather than its simulated time (a live feed, for latency measurements); 0 = off.")
+    var rate = 0.0
+    @Option(
         help: "Kafka: read skills.training-recommendations while simulating and enrol this share of the recommended staff (closing the loop).")
     var followRecommendations: Double?
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func validate() throws {
         if speed < 0 { throw ValidationError("--speed must be 0 (as fast as possible) or positive.") }
+        if rate < 0 { throw ValidationError("--rate must be 0 (off) or positive.") }
+        if speed > 0 && rate > 0 { throw ValidationError("--speed and --rate are two paces: give one.") }
         if let share = followRecommendations {
             guard (0...1).contains(share) else { throw ValidationError("--follow-recommendations must be within 0…1.") }
             guard output.out == nil else { throw ValidationError("--follow-recommendations reads Kafka: it needs --brokers, not --out.") }
@@ -105,7 +110,15 @@ struct SimulateCommand: AsyncParsableCommand {
                         try await Task.sleep(until: due, clock: clock)
                     }
                 }
-                try await sink.write(OutgoingRecord(topic: record.topic, key: record.key, value: record.value, timestampMilliseconds: record.sentAt))
+                if rate > 0 {
+                    let due = began + .seconds(Double(written) / rate)
+                    if due > clock.now + .milliseconds(5) {
+                        try await sink.flush()
+                        try await Task.sleep(until: due, clock: clock)
+                    }
+                }
+                try await sink.write(
+                    OutgoingRecord(topic: record.topic, key: record.key, value: record.value, timestampMilliseconds: rate > 0 ? nil : record.sentAt))
                 written += 1
             }
             if let recommendations, let share = followRecommendations {
