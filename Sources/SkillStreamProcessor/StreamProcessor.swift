@@ -67,12 +67,13 @@ public struct ProcessorError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// A request to stop a processor gracefully, which any task or signal handler may make.
-public final class StopRequest: Sendable {
-    private let requested = Atomic<Bool>(false)
+/// A flag one task or signal handler raises and another reads: a request to stop, the end of
+/// a background write.
+public final class AtomicFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
     public init() {}
-    public func request() { requested.store(true, ordering: .releasing) }
-    public var isRequested: Bool { requested.load(ordering: .acquiring) }
+    public func raise() { raised.store(true, ordering: .releasing) }
+    public var isRaised: Bool { raised.load(ordering: .acquiring) }
 }
 
 /// `skillstream process`: consumes the input topics in a consumer group, runs each partition's
@@ -83,8 +84,8 @@ public final class StreamProcessor {
     let configuration: ProcessorConfiguration
     let store: CheckpointStore
     let logger: Logger
-    /// Set by ``stop()`` or whoever holds it (signal handlers, a failing HTTP server).
-    public let stopRequest = StopRequest()
+    /// Raised by ``stop()`` or whoever holds it (signal handlers, a failing HTTP server).
+    public let stopRequest = AtomicFlag()
     private let clock = ContinuousClock()
     private let began: ContinuousClock.Instant
 
@@ -100,6 +101,17 @@ public final class StreamProcessor {
     private var lastActivity: ContinuousClock.Instant
     /// Set while PostgreSQL refuses checkpoints: consumption is paused until one succeeds.
     private var checkpointBackoff: (until: ContinuousClock.Instant, delay: Duration)?
+    /// The checkpoint being written in the background, if any (at most one at a time).
+    private var writing: CheckpointWrite?
+
+    /// A checkpoint's transaction in flight: what it took from the tasks, and the write (which
+    /// returns how long the transaction took and raises `finished` when it ends either way).
+    private struct CheckpointWrite {
+        var taken: [(task: PartitionTask, changes: CheckpointChanges)]
+        var checkpoints: [PartitionCheckpoint]
+        var write: Task<Duration, any Error>
+        var finished: AtomicFlag
+    }
 
     /// The instruments operators read on `/metrics`.
     public let metrics = ProcessorMetrics()
@@ -127,7 +139,7 @@ public final class StreamProcessor {
     }
 
     /// Asks the run loop to finish: it checkpoints, publishes, commits, leaves the group and returns.
-    public func stop() { stopRequest.request() }
+    public func stop() { stopRequest.raise() }
 
     public func run() async throws {
         var kafka = configuration.kafka
@@ -141,7 +153,7 @@ public final class StreamProcessor {
         try await readReferencesToEnd()
         try consumer.subscribe(topics: configuration.topics.inputs)
         logger.info("Processor started", metadata: ["group": .string(configuration.group), "inputs": .string("\(configuration.topics.inputs)")])
-        while !stopRequest.isRequested {
+        while !stopRequest.isRaised {
             try await step()
             try refreshGauges()
             try reportProgress()
@@ -207,7 +219,7 @@ public final class StreamProcessor {
                 }
             }
             guard counts.count < configuration.topics.inputs.count else { break }
-            guard !stopRequest.isRequested else { throw ProcessorError("stopped while waiting for the input topics") }
+            guard !stopRequest.isRaised else { throw ProcessorError("stopped while waiting for the input topics") }
             try await Task.sleep(for: .milliseconds(500))
         }
         guard Set(counts.values).count == 1, let count = counts.values.first else {
@@ -272,6 +284,7 @@ public final class StreamProcessor {
             try await checkpoint(force: true)
             return
         }
+        if writing?.finished.isRaised == true { try await finishCheckpoint() }
         let batch = try await consumer.poll(maxMessages: 5_000, timeout: .milliseconds(50))
         for error in batch.errors { logger.warning("Kafka: \(error)") }
         for message in batch.messages { tasks[message.topicPartition.partition]?.append(message) }
@@ -279,7 +292,8 @@ public final class StreamProcessor {
         if try await pollReferences(timeout: .zero) > 0 { lastActivity = clock.now }
         // Process what the merge can order, checkpointing whenever one is due: a checkpoint
         // never holds more than `checkpointRecords` records.
-        while !stopRequest.isRequested {
+        while !stopRequest.isRaised {
+            if writing?.finished.isRaised == true { try await finishCheckpoint() }
             let pendingRecords = tasks.values.reduce(0) { $0 + $1.changes.processed }
             let processed = try drainTasks(limit: max(1, configuration.checkpointRecords - pendingRecords))
             for task in tasks.values { metrics.count(task.takeOutcomeCounts()) }
@@ -290,7 +304,7 @@ public final class StreamProcessor {
             if let first = firstUncheckpointedChange,
                 clock.now - first >= configuration.checkpointInterval || pendingRecords + processed >= configuration.checkpointRecords
             {
-                try await checkpoint(force: false)
+                try await beginCheckpoint(force: false)
                 if checkpointBackoff != nil { break }
             }
             if processed == 0 || tasks.values.allSatisfy({ $0.buffered == 0 }) { break }
@@ -315,17 +329,26 @@ public final class StreamProcessor {
         return processed
     }
 
-    /// Writes every task's changes in one transaction, then commits the offsets to Kafka too.
-    /// When PostgreSQL fails, the changes go back to their tasks, consumption pauses, and the
-    /// checkpoint is retried with a growing backoff: nothing is lost or counted twice.
+    /// A checkpoint written and finished before returning (rebalances, shutdown, retries).
     private func checkpoint(force: Bool) async throws {
+        try await beginCheckpoint(force: force)
+        try await finishCheckpoint()
+    }
+
+    /// Takes every changed partition's state, outputs and next offsets and starts writing them in
+    /// one PostgreSQL transaction in the background, so that processing goes on while the
+    /// database writes (the write waits on PostgreSQL, not on this core). The checkpoint still
+    /// being written, if any, is finished first: one at a time, in order.
+    private func beginCheckpoint(force: Bool) async throws {
+        try await finishCheckpoint()
+        guard checkpointBackoff == nil || force else { return }
         let dirty = tasks.values.filter { !$0.changes.isEmpty || force }.sorted { $0.partition < $1.partition }
         guard !dirty.isEmpty else {
             firstUncheckpointedChange = nil
             return
         }
         try await saveReferencesIfChanged(engine: dirty[0].engine)
-        let taken = dirty.map { ($0, $0.takeChanges()) }
+        let taken = dirty.map { (task: $0, changes: $0.takeChanges()) }
         let checkpoints = taken.map { task, changes in
             PartitionCheckpoint(
                 partition: task.partition, ownerEpoch: task.ownerEpoch, snapshot: task.engine.snapshot(), nextOffsets: task.nextOffsets,
@@ -334,9 +357,28 @@ public final class StreamProcessor {
                     skills.map { (programID: program, skill: $0.key, observations: $0.value.observations, sum: $0.value.sum) }
                 }, changes: changes)
         }
-        let started = clock.now
-        do {
+        let (store, finished) = (store, AtomicFlag())
+        let write = Task {
+            defer { finished.raise() }
+            let started = ContinuousClock.now
             try await store.save(checkpoints)
+            return .now - started
+        }
+        writing = CheckpointWrite(taken: taken, checkpoints: checkpoints, write: write, finished: finished)
+        firstUncheckpointedChange = nil
+    }
+
+    /// Waits for the checkpoint being written, if any. Committed: its metrics and statistics, and
+    /// its offsets committed to Kafka too. Refused by PostgreSQL: its changes go back to their
+    /// tasks (before anything processed since), consumption pauses, and the checkpoint is retried
+    /// with a growing backoff: nothing is lost or counted twice.
+    private func finishCheckpoint() async throws {
+        guard let pending = writing else { return }
+        writing = nil
+        let (taken, checkpoints) = (pending.taken, pending.checkpoints)
+        let duration: Duration
+        do {
+            duration = try await pending.write.value
         } catch let fenced as FencedOut {
             logger.warning("\(fenced); dropping it")
             tasks[fenced.partition] = nil
@@ -360,9 +402,9 @@ public final class StreamProcessor {
         statistics.checkpoints += 1
         health.update { $0.databaseReachable = true }
         metrics.checkpointed(
-            duration: clock.now - started, bytes: checkpoints.reduce(0) { $0 + $1.snapshot.count }, recordTimestamps: taken.flatMap(\.1.recordTimestamps),
+            duration: duration, bytes: checkpoints.reduce(0) { $0 + $1.snapshot.count }, recordTimestamps: taken.flatMap(\.changes.recordTimestamps),
             committedAtMilliseconds: Self.wallClockMilliseconds())
-        let committed = taken.reduce(0) { $0 + $1.1.processed }
+        let committed = taken.reduce(0) { $0 + $1.changes.processed }
         if committed > 0, let span = processingSpan {
             statistics.checkpointedRecords += committed
             processingSpan = (span.from, clock.now)
@@ -370,12 +412,11 @@ public final class StreamProcessor {
             statistics.processingSeconds = seconds
             statistics.recordsPerSecond = seconds > 0 ? Double(statistics.checkpointedRecords) / seconds : nil
         }
-        firstUncheckpointedChange = nil
         logger.debug(
             "Checkpoint",
             metadata: [
                 "partitions": .string("\(checkpoints.map(\.partition))"), "bytes": .stringConvertible(checkpoints.reduce(0) { $0 + $1.snapshot.count }),
-                "milliseconds": .stringConvertible(Int((clock.now - started) / .milliseconds(1))),
+                "milliseconds": .stringConvertible(Int(duration / .milliseconds(1))),
             ])
         let offsets = checkpoints.flatMap { checkpoint in
             checkpoint.nextOffsets.map { KafkaTopicPartitionOffset(topicPartition: KafkaTopicPartition(topic: $0.key, partition: checkpoint.partition), offset: $0.value) }
@@ -499,7 +540,7 @@ public final class StreamProcessor {
                 let task = try await restore(partition: partition)
                 health.update { $0.databaseReachable = true }
                 return task
-            } catch let error as PostgresError where !stopRequest.isRequested {
+            } catch let error as PostgresError where !stopRequest.isRaised {
                 health.update {
                     $0.databaseReachable = false
                     $0.lastLoopMilliseconds = Self.wallClockMilliseconds()
@@ -536,7 +577,7 @@ public final class StreamProcessor {
 
     /// Everything assigned read to its end, nothing buffered or unsaved, the outbox empty.
     private func isCaughtUp() async throws -> Bool {
-        guard !tasks.isEmpty, checkpointBackoff == nil, tasks.values.allSatisfy({ $0.buffered == 0 && $0.changes.isEmpty }) else { return false }
+        guard !tasks.isEmpty, checkpointBackoff == nil, writing == nil, tasks.values.allSatisfy({ $0.buffered == 0 && $0.changes.isEmpty }) else { return false }
         let lags = try consumer.localLag(for: try consumer.assignment())
         guard lags.allSatisfy({ $0.lag == 0 }) else { return false }
         return (try? await store.pendingOutputs(partitions: tasks.keys.sorted(), limit: 1).isEmpty) ?? false

@@ -84,7 +84,7 @@ struct ProcessCommand: AsyncParsableCommand {
         let signals = [SIGTERM, SIGINT].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber)
-            source.setEventHandler { stopRequest.request() }
+            source.setEventHandler { stopRequest.raise() }
             source.resume()
             return source
         }
@@ -100,7 +100,7 @@ struct ProcessCommand: AsyncParsableCommand {
                         } catch {
                             // Without its probes the replica cannot be operated: stop it, saying why.
                             logger.critical("The operators' HTTP endpoints on \(address) failed: \(error)")
-                            stopRequest.request()
+                            stopRequest.raise()
                             throw ExitCode.failure
                         }
                     }
