@@ -181,7 +181,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SkillStreamProcessorTests",
-            dependencies: ["SkillStreamProcessor", "SkillStreamScoring", "SkillStreamKafka"]
+            dependencies: ["SkillStreamProcessor", "SkillStreamScoring", "SkillStreamKafka", "SkillStreamSimulation"]
         ),
         .testTarget(
             name: "SkillStreamPostgresTests",

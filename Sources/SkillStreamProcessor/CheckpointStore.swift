@@ -4,21 +4,26 @@ import SkillStreamKafka
 import SkillStreamPostgres
 import SkillStreamScoring
 
-/// A partition's checkpoint as stored: the engine snapshot (nil before the first), the next
-/// input offsets and reference offsets, and the epoch under which this replica now owns it.
+/// A partition's checkpoint as stored: the last full engine snapshot (nil before the first) with
+/// the input and reference offsets it was taken at, the order the engine was given its records
+/// since (to replay), the checkpoint's next input offsets (where the replay ends), and the epoch
+/// under which this replica now owns the partition.
 public struct ClaimedPartition: Sendable {
     public var partition: Int32
     public var ownerEpoch: Int64
     public var snapshot: [UInt8]?
-    public var nextOffsets: [String: Int64]
+    public var snapshotOffsets: [String: Int64]
     public var referenceOffsets: [KafkaTopicPartition: Int64]
+    public var log: ProcessingLog
+    public var nextOffsets: [String: Int64]
 }
 
-/// Everything one partition's checkpoint writes.
+/// Everything one partition's checkpoint writes: a full snapshot now and then (taken at
+/// `nextOffsets`, with `referenceOffsets`), otherwise the log segment since the last checkpoint.
 public struct PartitionCheckpoint: Sendable {
     public var partition: Int32
     public var ownerEpoch: Int64
-    public var snapshot: [UInt8]
+    public var snapshot: [UInt8]?
     public var nextOffsets: [String: Int64]
     public var referenceOffsets: [KafkaTopicPartition: Int64]
     public var counters: [(name: String, value: Int)]
@@ -53,16 +58,22 @@ public struct CheckpointStore: Sendable {
                 """
                 INSERT INTO engine_checkpoints (consumer_group, partition) VALUES ($1, $2)
                 ON CONFLICT (consumer_group, partition) DO UPDATE SET owner_epoch = engine_checkpoints.owner_epoch + 1
-                RETURNING owner_epoch, snapshot, reference_offsets::text AS reference_offsets
+                RETURNING owner_epoch, snapshot, reference_offsets::text AS reference_offsets, snapshot_offsets::text AS snapshot_offsets
                 """, [group, Int(partition)])[0]
             let snapshot: [UInt8]? = try row.decode([UInt8]?.self, column: "snapshot")
+            let segments = try connection.query(
+                "SELECT segment FROM engine_order_log WHERE consumer_group = $1 AND partition = $2 ORDER BY id", [group, Int(partition)])
             let offsets = try connection.query(
                 "SELECT topic, next_offset FROM partition_checkpoints WHERE consumer_group = $1 AND partition = $2", [group, Int(partition)])
             var next: [String: Int64] = [:]
             for offset in offsets { next[try offset.decode(String.self, column: "topic")] = try offset.decode(Int64.self, column: "next_offset") }
+            // A snapshot written before snapshot_offsets existed was taken at the checkpoint's offsets.
+            let snapshotOffsets = try Self.offsets(json: try row.decode(String.self, column: "snapshot_offsets"))
             return ClaimedPartition(
-                partition: partition, ownerEpoch: try row.decode(Int64.self, column: "owner_epoch"), snapshot: snapshot, nextOffsets: next,
-                referenceOffsets: try Self.referenceOffsets(json: try row.decode(String.self, column: "reference_offsets")))
+                partition: partition, ownerEpoch: try row.decode(Int64.self, column: "owner_epoch"), snapshot: snapshot,
+                snapshotOffsets: snapshot != nil && snapshotOffsets.isEmpty ? next : Dictionary(uniqueKeysWithValues: snapshotOffsets.map { ($0.key.topic, $0.value) }),
+                referenceOffsets: try Self.offsets(json: try row.decode(String.self, column: "reference_offsets")),
+                log: try ProcessingLog(segments: try segments.map { try $0.decode([UInt8].self, column: "segment") }), nextOffsets: next)
         }
     }
 
@@ -78,13 +89,32 @@ public struct CheckpointStore: Sendable {
 
     static func write(_ checkpoint: PartitionCheckpoint, group: String, _ connection: PostgresConnection) throws {
         let partition = Int(checkpoint.partition)
-        let updated = try connection.query(
-            """
-            UPDATE engine_checkpoints SET snapshot = $4, reference_offsets = $5::jsonb, snapshot_bytes = $6, updated_at = now()
-            WHERE consumer_group = $1 AND partition = $2 AND owner_epoch = $3
-            """,
-            [group, partition, checkpoint.ownerEpoch, checkpoint.snapshot, referenceOffsetsJSON(checkpoint.referenceOffsets), checkpoint.snapshot.count])
-        guard updated.affectedRows == 1 else { throw FencedOut(partition: checkpoint.partition) }
+        if let snapshot = checkpoint.snapshot {
+            let snapshotOffsets = Dictionary(
+                uniqueKeysWithValues: checkpoint.nextOffsets.map { (KafkaTopicPartition(topic: $0.key, partition: checkpoint.partition), $0.value) })
+            let updated = try connection.query(
+                """
+                UPDATE engine_checkpoints SET snapshot = $4, reference_offsets = $5::jsonb, snapshot_bytes = $6, snapshot_offsets = $7::jsonb,
+                    updated_at = now()
+                WHERE consumer_group = $1 AND partition = $2 AND owner_epoch = $3
+                """,
+                [
+                    group, partition, checkpoint.ownerEpoch, snapshot, offsetsJSON(checkpoint.referenceOffsets), snapshot.count,
+                    offsetsJSON(snapshotOffsets),
+                ])
+            guard updated.affectedRows == 1 else { throw FencedOut(partition: checkpoint.partition) }
+            _ = try connection.query("DELETE FROM engine_order_log WHERE consumer_group = $1 AND partition = $2", [group, partition])
+        } else {
+            let updated = try connection.query(
+                "UPDATE engine_checkpoints SET updated_at = now() WHERE consumer_group = $1 AND partition = $2 AND owner_epoch = $3",
+                [group, partition, checkpoint.ownerEpoch])
+            guard updated.affectedRows == 1 else { throw FencedOut(partition: checkpoint.partition) }
+            if !checkpoint.changes.log.isEmpty {
+                _ = try connection.query(
+                    "INSERT INTO engine_order_log (consumer_group, partition, records, segment) VALUES ($1, $2, $3, $4)",
+                    [group, partition, checkpoint.changes.log.count, checkpoint.changes.log.bytes])
+            }
+        }
         for (topic, offset) in checkpoint.nextOffsets.sorted(by: { $0.key < $1.key }) {
             _ = try connection.query(
                 """
@@ -273,17 +303,18 @@ public struct CheckpointStore: Sendable {
         EventTime(millisecondsSinceEpoch: time.millisecondsSinceEpoch, offsetMinutes: 0).description
     }
 
-    static func referenceOffsetsJSON(_ offsets: [KafkaTopicPartition: Int64]) -> String {
+    /// Offsets as stored: {"topic/partition": offset}.
+    static func offsetsJSON(_ offsets: [KafkaTopicPartition: Int64]) -> String {
         let object = Dictionary(uniqueKeysWithValues: offsets.map { ("\($0.key.topic)/\($0.key.partition)", $0.value) })
         return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
     }
 
-    static func referenceOffsets(json: String) throws -> [KafkaTopicPartition: Int64] {
+    static func offsets(json: String) throws -> [KafkaTopicPartition: Int64] {
         guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
         var offsets: [KafkaTopicPartition: Int64] = [:]
         for (name, value) in object {
             guard let slash = name.lastIndex(of: "/"), let partition = Int32(name[name.index(after: slash)...]), let offset = value as? Int else {
-                throw PostgresError(code: .invalidInput, message: "reference offset \(name) in engine_checkpoints is not topic/partition")
+                throw PostgresError(code: .invalidInput, message: "offset \(name) in engine_checkpoints is not topic/partition")
             }
             offsets[KafkaTopicPartition(topic: String(name[..<slash]), partition: partition)] = Int64(offset)
         }

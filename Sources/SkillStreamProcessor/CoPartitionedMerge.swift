@@ -68,6 +68,12 @@ public struct CoPartitionedMerge<Record> {
         case unknown
     }
 
+    /// The first buffered record of a topic, taken out (a replay follows a recorded order
+    /// instead of deciding one), or nil while none is buffered.
+    public mutating func takeFirst(topic: Int) -> Record? {
+        buffers[topic].first == nil ? nil : buffers[topic].removeFirst().record
+    }
+
     /// The next record in order, with its topic rank, or nil while the order cannot be decided yet.
     /// `position(topic)` is asked only for topics with nothing buffered; `now` is a monotonic clock
     /// in milliseconds.

@@ -23,6 +23,8 @@ public struct CheckpointChanges: Sendable {
     public var processed = 0
     /// The Kafka timestamp of each input record processed, milliseconds (for the latency metric).
     public var recordTimestamps: [Int64] = []
+    /// The order the engine was given these records in (what a restore replays).
+    public var log = ProcessingLog()
 
     public var isEmpty: Bool { processed == 0 && outbox.isEmpty }
 }
@@ -51,6 +53,14 @@ public final class PartitionTask {
     private(set) var lastProcessed: [Int64?]
     /// Outcomes since ``takeOutcomeCounts()``, by topic.
     private var outcomeCounts: [String: [ProcessorMetrics.Outcome: Int]] = [:]
+    /// Records given to the engine since its last full snapshot was taken (replayed ones included).
+    public private(set) var recordsSinceSnapshot = 0
+    /// When the last full snapshot was taken (or the task made).
+    public private(set) var lastSnapshotAt = ContinuousClock.now
+    /// While restoring: the logged order still to replay, where it must end, and the reference
+    /// records that came meanwhile (applied once the replay is done).
+    private var replay: (entries: [ProcessingLog.Entry], next: Int, until: [String: Int64])?
+    private var deferredReferences: [KafkaConsumerMessage] = []
 
     public init(
         partition: Int32, engine: SkillEngine, topics: ContractTopics, nextOffsets: [String: Int64], referenceOffsets: [KafkaTopicPartition: Int64],
@@ -78,12 +88,78 @@ public final class PartitionTask {
 
     public var buffered: Int { merge.bufferedCount }
 
+    /// True while the task replays its log to the state of the last checkpoint.
+    public var isReplaying: Bool { replay != nil }
+
+    /// Makes the task reach the state of the last checkpoint before it goes on: the engine came
+    /// from the last full snapshot (and ``nextOffsets`` are that snapshot's), `log` is what it was
+    /// given since, in order, and `until` the checkpoint's next offsets. The records come from the
+    /// input topics again; their outputs are not produced again (they were committed).
+    public func startReplay(_ log: ProcessingLog, until: [String: Int64]) throws {
+        guard !log.isEmpty else { return }
+        replay = (try log.entries(), 0, until)
+        recordsSinceSnapshot = log.count
+    }
+
+    /// Takes the next full snapshot: the engine's bytes, and the log starts anew.
+    public func takeSnapshot() -> [UInt8] {
+        recordsSinceSnapshot = 0
+        lastSnapshotAt = .now
+        return engine.snapshot()
+    }
+
+    /// Replays buffered records in the logged order; returns how many. Ends the replay (and
+    /// applies the reference records deferred meanwhile) once the log is done.
+    private func replayBuffered() throws -> Int {
+        guard var state = replay else { return 0 }
+        var count = 0
+        while state.next < state.entries.count {
+            switch state.entries[state.next] {
+            case .input(let rank):
+                guard let message = merge.takeFirst(topic: rank) else {
+                    replay = state
+                    return count
+                }
+                nextOffsets[message.topicPartition.topic] = message.offset + 1
+                if let timestamp = message.timestampMilliseconds { lastProcessed[rank] = timestamp }
+                _ = engine.process(message.value ?? [], key: message.key.map { String(decoding: $0, as: UTF8.self) }, receivedAt: Self.receivedAt(message))
+            case .reference(let message):
+                if message.offset >= referenceOffsets[message.topicPartition] ?? 0 {
+                    referenceOffsets[message.topicPartition] = message.offset + 1
+                    if let value = message.value {
+                        _ = engine.process(value, key: message.key.map { String(decoding: $0, as: UTF8.self) }, receivedAt: Self.receivedAt(message))
+                    }
+                }
+            }
+            state.next += 1
+            count += 1
+        }
+        replay = nil
+        _ = engine.takeAssessments()  // written by the checkpoints that made them
+        for topic in state.until.keys where nextOffsets[topic] != state.until[topic] {
+            throw ProcessorError(
+                "partition \(partition): the replayed log ends at \(topic) offset \(nextOffsets[topic] ?? -1), not at the checkpoint's \(state.until[topic]!)")
+        }
+        let deferred = deferredReferences
+        deferredReferences = []
+        for message in deferred { applyReference(message) }
+        return count
+    }
+
     /// Processes buffered records in merge order while the order is decided; returns how many.
     /// `position(topic)` says where the consumer stands in that topic's partition.
-    public func drain(now: Int64, limit: Int = .max, position: (String) -> CoPartitionedMerge<KafkaConsumerMessage>.Position) -> Int {
+    /// While replaying, the logged order is followed instead (those records are not counted in
+    /// the result nor in the checkpoint's changes).
+    public func drain(now: Int64, limit: Int = .max, position: (String) -> CoPartitionedMerge<KafkaConsumerMessage>.Position) throws -> Int {
+        if replay != nil {
+            _ = try replayBuffered()
+            if replay != nil { return 0 }
+        }
         var count = 0
         while count < limit, let (message, rank) = merge.next(now: now, position: { position(inputTopics[$0]) }) {
             process(message)
+            changes.log.recordInput(rank: rank)
+            recordsSinceSnapshot += 1
             if let timestamp = message.timestampMilliseconds {
                 lastProcessed[rank] = timestamp
                 changes.recordTimestamps.append(timestamp)
@@ -101,10 +177,17 @@ public final class PartitionTask {
     }
 
     /// Applies a reference record (restaurants, training programs) the engine has not seen yet.
+    /// While replaying it waits until the replay is done.
     public func applyReference(_ message: KafkaConsumerMessage) {
+        guard replay == nil else {
+            deferredReferences.append(message)
+            return
+        }
         let partition = message.topicPartition
         guard message.offset >= referenceOffsets[partition] ?? 0 else { return }
         referenceOffsets[partition] = message.offset + 1
+        changes.log.recordReference(message)
+        recordsSinceSnapshot += 1
         guard let value = message.value else { return }  // a tombstone: nothing to apply
         let step = engine.process(value, key: message.key.map { String(decoding: $0, as: UTF8.self) }, receivedAt: Self.receivedAt(message))
         record(step, message)
@@ -184,6 +267,7 @@ public final class PartitionTask {
         merged.outbox += changes.outbox
         merged.processed += changes.processed
         merged.recordTimestamps += changes.recordTimestamps
+        merged.log.append(changes.log)
         changes = merged
     }
 

@@ -22,6 +22,11 @@ public struct ProcessorConfiguration: Sendable {
     public var checkpointInterval: Duration = .seconds(1)
     /// … or as soon as this many records were processed since the last one.
     public var checkpointRecords = 50_000
+    /// A checkpoint writes a partition's whole engine when this long passed since its last full
+    /// snapshot, or this many records were given to it since; in between it writes the order of
+    /// the records (``ProcessingLog``), and a restore replays at most that much.
+    public var snapshotInterval: Duration = .seconds(10)
+    public var snapshotRecords = 100_000
     /// How long the merge waits for a topic it knows nothing of (``CoPartitionedMerge``).
     public var maximumIdleMilliseconds: Int64 = 2_000
     /// The default training catalog, which `ref.training-programs` extends or replaces.
@@ -317,21 +322,25 @@ public final class StreamProcessor {
     private func drainTasks(limit: Int) throws -> Int {
         let now = Int64((clock.now - began) / .milliseconds(1))
         var processed = 0
-        for task in tasks.values.sorted(by: { $0.partition < $1.partition }) where task.buffered > 0 {
+        // A replaying task may have reference records to replay with no input buffered.
+        for task in tasks.values.sorted(by: { $0.partition < $1.partition }) where task.buffered > 0 || task.isReplaying {
             guard processed < limit else { break }
             let partitions = configuration.topics.inputs.map { KafkaTopicPartition(topic: $0, partition: task.partition) }
             let lags = Dictionary(uniqueKeysWithValues: try consumer.localLag(for: partitions).map { ($0.topicPartition.topic, $0) })
-            processed += task.drain(now: now, limit: limit - processed) { topic in
+            let replaying = task.isReplaying
+            processed += try task.drain(now: now, limit: limit - processed) { topic in
                 guard let lag = lags[topic], let high = lag.highWatermark, let position = lag.position else { return .unknown }
                 return position >= high ? .atEnd : .behind
             }
+            if replaying && !task.isReplaying { logger.info("Partition \(task.partition): replayed to its last checkpoint; processing goes on") }
         }
         return processed
     }
 
-    /// A checkpoint written and finished before returning (rebalances, shutdown, retries).
-    private func checkpoint(force: Bool) async throws {
-        try await beginCheckpoint(force: force)
+    /// A checkpoint written and finished before returning (rebalances, shutdown, retries);
+    /// `snapshotAll`: every partition with records since its last full snapshot gets one.
+    private func checkpoint(force: Bool, snapshotAll: Bool = false) async throws {
+        try await beginCheckpoint(force: force, snapshotAll: snapshotAll)
         try await finishCheckpoint()
     }
 
@@ -339,10 +348,15 @@ public final class StreamProcessor {
     /// one PostgreSQL transaction in the background, so that processing goes on while the
     /// database writes (the write waits on PostgreSQL, not on this core). The checkpoint still
     /// being written, if any, is finished first: one at a time, in order.
-    private func beginCheckpoint(force: Bool) async throws {
+    ///
+    /// A partition still replaying to its last checkpoint writes nothing: its state in PostgreSQL
+    /// is still the truth.
+    private func beginCheckpoint(force: Bool, snapshotAll: Bool = false) async throws {
         try await finishCheckpoint()
         guard checkpointBackoff == nil || force else { return }
-        let dirty = tasks.values.filter { !$0.changes.isEmpty || force }.sorted { $0.partition < $1.partition }
+        let dirty = tasks.values.filter { task in
+            !task.isReplaying && (!task.changes.isEmpty || force || (snapshotAll && task.recordsSinceSnapshot > 0))
+        }.sorted { $0.partition < $1.partition }
         guard !dirty.isEmpty else {
             firstUncheckpointedChange = nil
             return
@@ -350,8 +364,10 @@ public final class StreamProcessor {
         try await saveReferencesIfChanged(engine: dirty[0].engine)
         let taken = dirty.map { (task: $0, changes: $0.takeChanges()) }
         let checkpoints = taken.map { task, changes in
-            PartitionCheckpoint(
-                partition: task.partition, ownerEpoch: task.ownerEpoch, snapshot: task.engine.snapshot(), nextOffsets: task.nextOffsets,
+            let full =
+                snapshotAll || task.recordsSinceSnapshot >= configuration.snapshotRecords || clock.now - task.lastSnapshotAt >= configuration.snapshotInterval
+            return PartitionCheckpoint(
+                partition: task.partition, ownerEpoch: task.ownerEpoch, snapshot: full ? task.takeSnapshot() : nil, nextOffsets: task.nextOffsets,
                 referenceOffsets: task.referenceOffsets, counters: Self.counters(task.engine.state.counters),
                 effects: task.engine.effectiveness.estimates.flatMap { program, skills in
                     skills.map { (programID: program, skill: $0.key, observations: $0.value.observations, sum: $0.value.sum) }
@@ -401,8 +417,10 @@ public final class StreamProcessor {
         }
         statistics.checkpoints += 1
         health.update { $0.databaseReachable = true }
+        // State bytes written: whole snapshots, or log segments.
+        let bytes = checkpoints.reduce(0) { $0 + ($1.snapshot?.count ?? $1.changes.log.bytes.count) }
         metrics.checkpointed(
-            duration: duration, bytes: checkpoints.reduce(0) { $0 + $1.snapshot.count }, recordTimestamps: taken.flatMap(\.changes.recordTimestamps),
+            duration: duration, bytes: bytes, recordTimestamps: taken.flatMap(\.changes.recordTimestamps),
             committedAtMilliseconds: Self.wallClockMilliseconds())
         let committed = taken.reduce(0) { $0 + $1.changes.processed }
         if committed > 0, let span = processingSpan {
@@ -415,7 +433,8 @@ public final class StreamProcessor {
         logger.debug(
             "Checkpoint",
             metadata: [
-                "partitions": .string("\(checkpoints.map(\.partition))"), "bytes": .stringConvertible(checkpoints.reduce(0) { $0 + $1.snapshot.count }),
+                "partitions": .string("\(checkpoints.map(\.partition))"), "bytes": .stringConvertible(bytes),
+                "snapshots": .string("\(checkpoints.filter { $0.snapshot != nil }.map(\.partition))"),
                 "milliseconds": .stringConvertible(Int(duration / .milliseconds(1))),
             ])
         let offsets = checkpoints.flatMap { checkpoint in
@@ -504,8 +523,9 @@ public final class StreamProcessor {
         switch rebalance.kind {
         case .revoked:
             let revoked = numbers.filter { tasks[$0] != nil }
-            // Checkpoint and publish before letting go; the next owner starts exactly here.
-            try await checkpoint(force: false)
+            // Checkpoint (whole engines: the next owner restores without replaying) and publish
+            // before letting go; the next owner starts exactly here.
+            try await checkpoint(force: false, snapshotAll: true)
             try await publishOutbox()
             for partition in revoked { tasks[partition] = nil }
             try consumer.completeRebalance()
@@ -566,9 +586,17 @@ public final class StreamProcessor {
         } else {
             engine = SkillEngine(defaultPrograms: configuration.defaultPrograms)
         }
+        // From the snapshot's offsets, replaying the logged order up to the checkpoint's.
         let task = PartitionTask(
-            partition: partition, engine: engine, topics: configuration.topics, nextOffsets: claimed.nextOffsets,
-            referenceOffsets: claimed.referenceOffsets, ownerEpoch: claimed.ownerEpoch, maximumIdleMilliseconds: configuration.maximumIdleMilliseconds)
+            partition: partition, engine: engine, topics: configuration.topics, nextOffsets: claimed.snapshot == nil ? [:] : claimed.snapshotOffsets,
+            referenceOffsets: claimed.snapshot == nil ? [:] : claimed.referenceOffsets, ownerEpoch: claimed.ownerEpoch,
+            maximumIdleMilliseconds: configuration.maximumIdleMilliseconds)
+        do {
+            try task.startReplay(claimed.log, until: claimed.nextOffsets)
+        } catch {
+            throw ProcessorError("the processing log of partition \(partition) cannot be read (\(error)); see Deploy/RUNBOOK.md on reprocessing")
+        }
+        if task.isReplaying { logger.info("Partition \(partition): replaying \(claimed.log.count) records to its last checkpoint") }
         for message in referenceRecords { task.applyReference(message) }
         return task
     }
@@ -577,7 +605,9 @@ public final class StreamProcessor {
 
     /// Everything assigned read to its end, nothing buffered or unsaved, the outbox empty.
     private func isCaughtUp() async throws -> Bool {
-        guard !tasks.isEmpty, checkpointBackoff == nil, writing == nil, tasks.values.allSatisfy({ $0.buffered == 0 && $0.changes.isEmpty }) else { return false }
+        guard !tasks.isEmpty, checkpointBackoff == nil, writing == nil,
+            tasks.values.allSatisfy({ $0.buffered == 0 && $0.changes.isEmpty && !$0.isReplaying })
+        else { return false }
         let lags = try consumer.localLag(for: try consumer.assignment())
         guard lags.allSatisfy({ $0.lag == 0 }) else { return false }
         return (try? await store.pendingOutputs(partitions: tasks.keys.sorted(), limit: 1).isEmpty) ?? false
@@ -586,9 +616,9 @@ public final class StreamProcessor {
     private func shutdown() async throws {
         logger.info("Processor stopping: last checkpoint, publishing, leaving the group")
         health.update { $0.stopping = true }
-        try await checkpoint(force: false)
+        try await checkpoint(force: false, snapshotAll: true)
         try await publishOutbox()
-        let offsets = tasks.values.flatMap { task in
+        let offsets = tasks.values.filter { !$0.isReplaying }.flatMap { task in
             task.nextOffsets.map { KafkaTopicPartitionOffset(topicPartition: KafkaTopicPartition(topic: $0.key, partition: task.partition), offset: $0.value) }
         }
         try? await consumer.commit(offsets, mode: .sync)

@@ -26,6 +26,10 @@ struct ProcessCommand: AsyncParsableCommand {
     @Option(help: "A prefix before every contract topic name (e.g. prod.), as simulate's --topic-prefix.") var topicPrefix = ""
     @Option(help: "Milliseconds between checkpoints (at most; sooner after --checkpoint-records records).") var checkpointIntervalMs = 1_000
     @Option(help: "Records processed that force a checkpoint.") var checkpointRecords = 50_000
+    @Option(help: "Milliseconds between full snapshots of a partition's engine (between them, checkpoints log the processing order).")
+    var snapshotIntervalMs = 10_000
+    @Option(help: "Records given to a partition's engine that make the next checkpoint a full snapshot (what a restore replays at most).")
+    var snapshotRecords = 100_000
     @Option(help: "The default training catalog (JSON Lines of ref.training_program.v1).") var catalog = "Schemas/catalog/training-programs.jsonl"
     @Option(help: "Stop once everything was read, checkpointed and published and nothing came for this many seconds (for batch runs and tests).")
     var exitWhenIdle: Double?
@@ -44,7 +48,9 @@ struct ProcessCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(metricsPort) else { throw ValidationError("--metrics-port is 0 (off) to 65535.") }
-        guard checkpointIntervalMs > 0, checkpointRecords > 0 else { throw ValidationError("Checkpoint interval and records must be positive.") }
+        guard checkpointIntervalMs > 0, checkpointRecords > 0, snapshotIntervalMs > 0, snapshotRecords > 0 else {
+            throw ValidationError("Checkpoint and snapshot intervals and records must be positive.")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown log level \(logLevel).") }
         guard ["es", "en"].contains(language) else { throw ValidationError("--language is es or en.") }
         guard logFormat.map({ ["json", "text"].contains($0) }) ?? true else { throw ValidationError("--log-format is json or text.") }
@@ -64,6 +70,8 @@ struct ProcessCommand: AsyncParsableCommand {
         configuration.topics = ContractTopics(prefix: topicPrefix)
         configuration.checkpointInterval = .milliseconds(checkpointIntervalMs)
         configuration.checkpointRecords = checkpointRecords
+        configuration.snapshotInterval = .milliseconds(snapshotIntervalMs)
+        configuration.snapshotRecords = snapshotRecords
         configuration.exitWhenIdle = exitWhenIdle.map { .milliseconds(Int64($0 * 1_000)) }
         configuration.defaultPrograms = try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: URL(fileURLWithPath: catalog))))
         let client = PostgresClient(configuration: PostgresConfiguration(connectionString: try servers.postgresOrEnvironment()), logger: logger)
