@@ -308,6 +308,34 @@ import FoundationNetworking
         return records
     }
 
+    @Test func brokerFrozenForTwentySecondsMidRunLosesNothingAndCountsNothingTwice() async throws {
+        defer { Self.killLeftovers() }
+        let services = try IntegrationEnvironment.variable("SKILLSTREAM_SERVICES_DIR")
+        let scenario = try await Self.scenario("brokerdown")
+        let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
+        let process = try Self.start(
+            try Self.processArguments(
+                postgres: database, prefix: prefix, group: prefix + "group",
+                extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500", "--exit-when-idle", "5"]),
+            log: log + ".process.log")
+        try await eventually("the processor checkpoints progress", timeout: .seconds(90)) { try Self.checkpointedOffsets(database) > 0 }
+        #expect(try Self.checkpointedOffsets(database) < reference.inputs, "the broker goes away mid-run")
+        // SIGSTOP: the broker keeps its (in-memory) log but answers nothing, as a broker that hangs
+        // or a network partition; its sessions expire meanwhile, so the group rebalances after.
+        let broker = pid_t(try String(contentsOfFile: services + "/tansu.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))!
+        kill(broker, SIGSTOP)
+        try await Task.sleep(for: .seconds(20))
+        let running = process.isRunning
+        kill(broker, SIGCONT)
+        #expect(running, "the processor waits for the broker instead of failing")
+        try await eventually("the processor finishes", timeout: .seconds(240)) { !process.isRunning }
+        let output = (try? String(contentsOfFile: log + ".process.log", encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 0, "\(output.suffix(2_000))")
+        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "broker frozen for 20 s")
+        let alertIDs = Set(try Self.tables(database, prefix: prefix)["gap_alerts", default: []].compactMap { Self.field("alert_id", of: $0) })
+        #expect(alertIDs.isSubset(of: try await Self.ids(onTopic: prefix + "skills.gap-alerts", field: "alert_id")), "every alert reached its topic")
+    }
+
     @Test func postgresStoppedForTwentySecondsMidRunLosesNothingAndCountsNothingTwice() async throws {
         defer { Self.killLeftovers() }
         let services = try IntegrationEnvironment.variable("SKILLSTREAM_SERVICES_DIR")
