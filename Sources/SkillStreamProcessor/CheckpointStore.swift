@@ -84,6 +84,7 @@ public struct CheckpointStore: Sendable {
         let group = self.group
         try await client.withTransaction { connection in
             for checkpoint in checkpoints { try Self.write(checkpoint, group: group, connection) }
+            try Self.writeAssessments(checkpoints.flatMap(\.changes.assessments), connection)
         }
     }
 
@@ -168,15 +169,30 @@ public struct CheckpointStore: Sendable {
                     recommendation.confidence,
                 ])
         }
-        // Assessments are many (every staff member's five skills, up to four times a day): the
-        // history goes in with COPY, the profiles (the latest per staff member and skill) with
-        // one upsert from a COPY-filled temporary table.
+        if !changes.outbox.isEmpty {
+            _ = try connection.copy(
+                into: "outbox", columns: ["consumer_group", "partition", "topic", "message_key", "payload", "headers", "source_timestamp"],
+                rows: changes.outbox.map { record in
+                    [
+                        .text(group), .text(String(partition)), .text(record.topic), record.key.map { .bytes($0) } ?? .null, .bytes(record.value),
+                        .text(headersJSON(record.headers)), record.sourceTimestamp.map { .text(timestamp(EventTime(millisecondsSinceEpoch: $0))) } ?? .null,
+                    ]
+                })
+        }
+    }
+
+    /// Assessments are many (every staff member's skills, up to four times a day, in every
+    /// partition): the history (a staff member's first assessment of each day: a daily series)
+    /// goes in with one COPY, the profiles (the latest per staff member and skill) with one
+    /// upsert from a COPY-filled temporary table, for the whole checkpoint.
+    static func writeAssessments(_ assessments: [StaffAssessment], _ connection: PostgresConnection) throws {
         var latest: [String: (StaffAssessment, SkillAssessment)] = [:]
         var history: [[PostgresValue]] = []
-        for assessment in changes.assessments {
+        for assessment in assessments {
             let at = timestamp(assessment.at)
             for skill in assessment.skills {
                 latest[assessment.restaurantID + "\u{1F}" + assessment.staffID + "\u{1F}" + skill.skill.rawValue] = (assessment, skill)
+                guard assessment.isFirstOfDay else { continue }
                 history.append([
                     .text(assessment.restaurantID), .text(assessment.staffID), .text(skill.skill.rawValue), .text(at),
                     skill.gapProbability.postgresValue, skill.skillScore.postgresValue, .text(String(skill.tables)),
@@ -208,16 +224,6 @@ public struct CheckpointStore: Sendable {
                 ON CONFLICT (restaurant_id, staff_id, skill) DO UPDATE SET role = EXCLUDED.role, gap_probability = EXCLUDED.gap_probability,
                     skill_score = EXCLUDED.skill_score, benchmark = EXCLUDED.benchmark, tables = EXCLUDED.tables, assessed_at = EXCLUDED.assessed_at
                 """)
-        }
-        if !changes.outbox.isEmpty {
-            _ = try connection.copy(
-                into: "outbox", columns: ["consumer_group", "partition", "topic", "message_key", "payload", "headers", "source_timestamp"],
-                rows: changes.outbox.map { record in
-                    [
-                        .text(group), .text(String(partition)), .text(record.topic), record.key.map { .bytes($0) } ?? .null, .bytes(record.value),
-                        .text(headersJSON(record.headers)), record.sourceTimestamp.map { .text(timestamp(EventTime(millisecondsSinceEpoch: $0))) } ?? .null,
-                    ]
-                })
         }
     }
 

@@ -102,7 +102,8 @@ public final class StreamProcessor {
     /// How many of them the restaurants and training_programs tables reflect (-1: not even the defaults).
     private var referenceRecordsSaved = -1
     private var tasks: [Int32: PartitionTask] = [:]
-    private var firstUncheckpointedChange: ContinuousClock.Instant?
+    /// When the last checkpoint began: the next begins one interval later, when there is something to write.
+    private var lastCheckpointBegan: ContinuousClock.Instant?
     private var lastActivity: ContinuousClock.Instant
     /// Set while PostgreSQL refuses checkpoints: consumption is paused until one succeeds.
     private var checkpointBackoff: (until: ContinuousClock.Instant, delay: Duration)?
@@ -302,12 +303,10 @@ public final class StreamProcessor {
             let pendingRecords = tasks.values.reduce(0) { $0 + $1.changes.processed }
             let processed = try drainTasks(limit: max(1, configuration.checkpointRecords - pendingRecords))
             for task in tasks.values { metrics.count(task.takeOutcomeCounts()) }
-            if processed > 0 {
-                statistics.processed += processed
-                firstUncheckpointedChange = firstUncheckpointedChange ?? clock.now
-            }
-            if let first = firstUncheckpointedChange,
-                clock.now - first >= configuration.checkpointInterval || pendingRecords + processed >= configuration.checkpointRecords
+            statistics.processed += processed
+            let pending = pendingRecords + processed
+            if pending > 0,
+                pending >= configuration.checkpointRecords || lastCheckpointBegan.map({ clock.now - $0 >= configuration.checkpointInterval }) ?? true
             {
                 try await beginCheckpoint(force: false)
                 if checkpointBackoff != nil { break }
@@ -357,17 +356,21 @@ public final class StreamProcessor {
         let dirty = tasks.values.filter { task in
             !task.isReplaying && (!task.changes.isEmpty || force || (snapshotAll && task.recordsSinceSnapshot > 0))
         }.sorted { $0.partition < $1.partition }
-        guard !dirty.isEmpty else {
-            firstUncheckpointedChange = nil
-            return
-        }
+        guard !dirty.isEmpty else { return }
         try await saveReferencesIfChanged(engine: dirty[0].engine)
+        // Whole engines are megabytes: at most one partition's per checkpoint (the most overdue),
+        // so that no checkpoint takes much longer than the others.
+        let snapshotted: Set<Int32> =
+            snapshotAll
+            ? Set(dirty.map(\.partition))
+            : Set(
+                dirty.filter { $0.recordsSinceSnapshot >= configuration.snapshotRecords || clock.now - $0.lastSnapshotAt >= configuration.snapshotInterval }
+                    .min { $0.lastSnapshotAt < $1.lastSnapshotAt }.map { [$0.partition] } ?? [])
         let taken = dirty.map { (task: $0, changes: $0.takeChanges()) }
         let checkpoints = taken.map { task, changes in
-            let full =
-                snapshotAll || task.recordsSinceSnapshot >= configuration.snapshotRecords || clock.now - task.lastSnapshotAt >= configuration.snapshotInterval
-            return PartitionCheckpoint(
-                partition: task.partition, ownerEpoch: task.ownerEpoch, snapshot: full ? task.takeSnapshot() : nil, nextOffsets: task.nextOffsets,
+            PartitionCheckpoint(
+                partition: task.partition, ownerEpoch: task.ownerEpoch, snapshot: snapshotted.contains(task.partition) ? task.takeSnapshot() : nil,
+                nextOffsets: task.nextOffsets,
                 referenceOffsets: task.referenceOffsets, counters: Self.counters(task.engine.state.counters),
                 effects: task.engine.effectiveness.estimates.flatMap { program, skills in
                     skills.map { (programID: program, skill: $0.key, observations: $0.value.observations, sum: $0.value.sum) }
@@ -381,7 +384,7 @@ public final class StreamProcessor {
             return .now - started
         }
         writing = CheckpointWrite(taken: taken, checkpoints: checkpoints, write: write, finished: finished)
-        firstUncheckpointedChange = nil
+        lastCheckpointBegan = clock.now
     }
 
     /// Waits for the checkpoint being written, if any. Committed: its metrics and statistics, and

@@ -8,6 +8,8 @@ public struct StaffAssessment: Sendable {
     public var role: Role?
     public var at: EventTime
     public var skills: [SkillAssessment]
+    /// The staff member's first assessment of that local day (the daily point of their history).
+    public var isFirstOfDay: Bool
 }
 
 /// What one consumed message led to: its cleansing outcome, the alerts it caused, and the
@@ -119,7 +121,8 @@ public final class SkillEngine {
 
     private func assess(restaurantID: String, staffID: String, at time: EventTime) -> [GapAlert] {
         let key = PartitionState.StaffKey(restaurantID: restaurantID, staffID: staffID)
-        if let last = lastAssessed[key], time.millisecondsSinceEpoch - last < assessmentIntervalMilliseconds { return [] }
+        let previous = lastAssessed[key]
+        if let previous, time.millisecondsSinceEpoch - previous < assessmentIntervalMilliseconds { return [] }
         guard let member = state.staff[key], let restaurant = state.restaurants[restaurantID] else { return [] }
         if let hired = member.hiredAt, time.millisecondsSinceEpoch - hired.millisecondsSinceEpoch < newHireGraceMilliseconds { return [] }
         lastAssessed[key] = time.millisecondsSinceEpoch
@@ -131,7 +134,9 @@ public final class SkillEngine {
             assessments = assessments.map { withModelView($0, features: features, restaurantID: restaurantID) }
         }
         if keepsAssessments {
-            self.assessments.append(StaffAssessment(restaurantID: restaurantID, staffID: staffID, role: member.role, at: time, skills: assessments))
+            let firstOfDay = previous.map { EventTime(millisecondsSinceEpoch: $0, offsetMinutes: time.offsetMinutes).localDay != time.localDay } ?? true
+            self.assessments.append(
+                StaffAssessment(restaurantID: restaurantID, staffID: staffID, role: member.role, at: time, skills: assessments, isFirstOfDay: firstOfDay))
         }
         return detector.update(staffID: staffID, restaurantID: restaurantID, assessments: assessments, at: time)
     }
