@@ -54,6 +54,9 @@ public struct CoPartitionedMerge<Record> {
 
     public var bufferedCount: Int { buffers.reduce(0) { $0 + $1.count } }
 
+    /// Records buffered for one topic (by rank).
+    public func bufferedCount(topic: Int) -> Int { buffers[topic].count }
+
     public mutating func append(_ record: Record, topic: Int, timestamp: Int64, offset: Int64) {
         buffers[topic].append(Entry(record: record, timestamp: timestamp, offset: offset))
     }

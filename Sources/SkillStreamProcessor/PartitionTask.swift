@@ -88,6 +88,9 @@ public final class PartitionTask {
 
     public var buffered: Int { merge.bufferedCount }
 
+    /// Records buffered for one input topic.
+    public func buffered(topic: String) -> Int { inputTopics.firstIndex(of: topic).map { merge.bufferedCount(topic: $0) } ?? 0 }
+
     /// True while the task replays its log to the state of the last checkpoint.
     public var isReplaying: Bool { replay != nil }
 

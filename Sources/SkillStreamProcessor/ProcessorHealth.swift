@@ -10,6 +10,8 @@ public final class ProcessorHealth: Sendable {
         public var partitions: [Int32] = []
         /// True while a rebalance is restoring partitions (not ready meanwhile).
         public var restoring = false
+        /// True while a restored partition replays its log to its last checkpoint.
+        public var replaying = false
         /// Whether the last checkpoint or outbox read reached PostgreSQL.
         public var databaseReachable = false
         /// Milliseconds since the epoch when the loop last went round (liveness).
@@ -24,6 +26,7 @@ public final class ProcessorHealth: Sendable {
             if stopping { reasons.append("stopping") }
             if partitions.isEmpty { reasons.append("no partitions assigned") }
             if restoring { reasons.append("restoring partition state") }
+            if replaying { reasons.append("replaying to the last checkpoint") }
             if !databaseReachable { reasons.append("PostgreSQL unreachable") }
             return reasons
         }

@@ -103,6 +103,7 @@ public final class ProcessorMetrics {
         set("skillstream_state_restaurants", [], Double(engine.state.restaurants.count))
         set("skillstream_state_pending_visits", [], Double(engine.state.pendingVisitCount))
         set("skillstream_open_gaps", [], Double(engine.openGaps))
+        set("skillstream_merge_buffered_records", [], Double(task.buffered))
         for (target, model, quality) in engine.models.quality() where quality.overall.count > 0 {
             let recent = quality.recent.metrics
             for (window, logLoss, auc, f1) in [

@@ -27,6 +27,9 @@ public struct ProcessorConfiguration: Sendable {
     /// the records (``ProcessingLog``), and a restore replays at most that much.
     public var snapshotInterval: Duration = .seconds(10)
     public var snapshotRecords = 100_000
+    /// Records buffered for the merge from one input partition above which fetching it pauses
+    /// (it resumes below half): memory stays bounded when one topic runs far ahead of another.
+    public var maximumBufferedRecords = 20_000
     /// How long the merge waits for a topic it knows nothing of (``CoPartitionedMerge``).
     public var maximumIdleMilliseconds: Int64 = 2_000
     /// The default training catalog, which `ref.training-programs` extends or replaces.
@@ -107,6 +110,8 @@ public final class StreamProcessor {
     private var lastActivity: ContinuousClock.Instant
     /// Set while PostgreSQL refuses checkpoints: consumption is paused until one succeeds.
     private var checkpointBackoff: (until: ContinuousClock.Instant, delay: Duration)?
+    /// Input partitions paused because the merge holds too many of their records.
+    private var heldBack = Set<KafkaTopicPartition>()
     /// The checkpoint being written in the background, if any (at most one at a time).
     private var writing: CheckpointWrite?
 
@@ -172,7 +177,11 @@ public final class StreamProcessor {
     /// one, and how far behind the newest fetched record that is in time), state sizes and the
     /// models' prequential quality; and the loop's heartbeat for `/healthz`.
     private func refreshGauges() throws {
-        health.update { $0.lastLoopMilliseconds = Self.wallClockMilliseconds() }
+        let replaying = tasks.values.contains { $0.isReplaying }
+        health.update {
+            $0.lastLoopMilliseconds = Self.wallClockMilliseconds()
+            $0.replaying = replaying
+        }
         let now = clock.now
         guard lastGaugeRefresh.map({ now - $0 >= .seconds(1) }) ?? true else { return }
         lastGaugeRefresh = now
@@ -313,8 +322,28 @@ public final class StreamProcessor {
             }
             if processed == 0 || tasks.values.allSatisfy({ $0.buffered == 0 }) { break }
         }
+        try holdBackFullBuffers()
         try await publishOutbox()
         if let rebalance = batch.rebalance { try await handle(rebalance) }
+    }
+
+    /// Pauses fetching an input partition while the merge holds ``ProcessorConfiguration/maximumBufferedRecords``
+    /// of its records, and resumes it below half that.
+    private func holdBackFullBuffers() throws {
+        guard checkpointBackoff == nil else { return }  // everything is paused meanwhile
+        var pause: [KafkaTopicPartition] = []
+        var resume: [KafkaTopicPartition] = []
+        for task in tasks.values {
+            for topic in task.inputTopics {
+                let partition = KafkaTopicPartition(topic: topic, partition: task.partition)
+                let buffered = task.buffered(topic: topic)
+                if buffered >= configuration.maximumBufferedRecords, heldBack.insert(partition).inserted { pause.append(partition) }
+                if buffered < configuration.maximumBufferedRecords / 2, heldBack.remove(partition) != nil { resume.append(partition) }
+            }
+        }
+        heldBack = heldBack.filter { tasks[$0.partition] != nil }
+        if !pause.isEmpty { try consumer.pause(pause) }
+        if !resume.isEmpty { try consumer.resume(resume) }
     }
 
     /// Runs up to `limit` records through the tasks, each in its merge order.
@@ -416,6 +445,7 @@ public final class StreamProcessor {
         if checkpointBackoff != nil {
             checkpointBackoff = nil
             try? consumer.resume(try consumer.assignment())
+            heldBack = []
             logger.info("PostgreSQL checkpoint succeeded again; consumption resumed")
         }
         statistics.checkpoints += 1

@@ -30,6 +30,8 @@ struct ProcessCommand: AsyncParsableCommand {
     var snapshotIntervalMs = 10_000
     @Option(help: "Records given to a partition's engine that make the next checkpoint a full snapshot (what a restore replays at most).")
     var snapshotRecords = 100_000
+    @Option(help: "Records of one input partition buffered for the merge above which fetching it pauses (resumes below half).")
+    var maxBufferedRecords = 20_000
     @Option(help: "The default training catalog (JSON Lines of ref.training_program.v1).") var catalog = "Schemas/catalog/training-programs.jsonl"
     @Option(help: "Stop once everything was read, checkpointed and published and nothing came for this many seconds (for batch runs and tests).")
     var exitWhenIdle: Double?
@@ -48,8 +50,8 @@ struct ProcessCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(metricsPort) else { throw ValidationError("--metrics-port is 0 (off) to 65535.") }
-        guard checkpointIntervalMs > 0, checkpointRecords > 0, snapshotIntervalMs > 0, snapshotRecords > 0 else {
-            throw ValidationError("Checkpoint and snapshot intervals and records must be positive.")
+        guard checkpointIntervalMs > 0, checkpointRecords > 0, snapshotIntervalMs > 0, snapshotRecords > 0, maxBufferedRecords > 1 else {
+            throw ValidationError("Checkpoint and snapshot intervals and records must be positive, and --max-buffered-records at least 2.")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown log level \(logLevel).") }
         guard ["es", "en"].contains(language) else { throw ValidationError("--language is es or en.") }
@@ -72,6 +74,7 @@ struct ProcessCommand: AsyncParsableCommand {
         configuration.checkpointRecords = checkpointRecords
         configuration.snapshotInterval = .milliseconds(snapshotIntervalMs)
         configuration.snapshotRecords = snapshotRecords
+        configuration.maximumBufferedRecords = maxBufferedRecords
         configuration.exitWhenIdle = exitWhenIdle.map { .milliseconds(Int64($0 * 1_000)) }
         configuration.defaultPrograms = try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: URL(fileURLWithPath: catalog))))
         let client = PostgresClient(configuration: PostgresConfiguration(connectionString: try servers.postgresOrEnvironment()), logger: logger)

@@ -201,7 +201,9 @@ import FoundationNetworking
         // The same input, with the processor killed (SIGKILL, no chance to clean up) five times
         // at random moments while it works, checkpointing often.
         let arguments = try Self.processArguments(
-            postgres: killedDatabase, prefix: killed, group: killed + "group", extra: ["--checkpoint-interval-ms", "100", "--checkpoint-records", "200"])
+            postgres: killedDatabase, prefix: killed, group: killed + "group",
+            // A small merge buffer: fetching pauses and resumes all the time, across the kills too.
+            extra: ["--checkpoint-interval-ms", "100", "--checkpoint-records", "200", "--max-buffered-records", "300"])
         var generator = SystemRandomNumberGenerator()
         for kill in 1...5 {
             let before = try Self.checkpointedOffsets(killedDatabase)

@@ -4,7 +4,9 @@ import SkillStreamLearning
 /// gives an identical state (the same later outcomes for the same events).
 extension PartitionState {
     static let snapshotKind = "domain-partition-state"
-    static let snapshotVersion = 1
+    /// Version 2 writes the windows' counts compactly (``SnapshotWriter/writeCompact(_:)``);
+    /// version 1 snapshots are still read.
+    static let snapshotVersion = 2
 
     public func snapshot() -> [UInt8] {
         var writer = SnapshotWriter()
@@ -46,7 +48,7 @@ extension PartitionState {
 
     public convenience init(snapshot bytes: [UInt8]) throws(LearningError) {
         var reader = SnapshotReader(bytes)
-        try reader.readHeader(kind: Self.snapshotKind, version: Self.snapshotVersion)
+        let version = try reader.readHeader(kind: Self.snapshotKind, versions: 1...Self.snapshotVersion)
         var configuration = DomainConfiguration()
         configuration.dedupeHorizonMilliseconds = Int64(try reader.readInt())
         configuration.allowedLatenessMilliseconds = Int64(try reader.readInt())
@@ -63,7 +65,7 @@ extension PartitionState {
             configuration.satisfactionPriorWeight.isFinite, configuration.satisfactionPriorWeight >= 0
         else { throw .invalidSnapshot("configuration out of range") }
         self.init(configuration: configuration)
-        try restore(from: &reader)
+        try restore(from: &reader, compactWindows: version >= 2)
         try reader.expectEnd()
     }
 
@@ -86,23 +88,24 @@ extension PartitionState {
         if let optional { writer.write(optional) }
     }
 
+    /// Windows are most of a partition's state and almost all small counts: written compactly.
     static func write(_ windows: ServiceWindows, _ writer: inout SnapshotWriter) {
-        writer.write(windows.buckets.count)
+        writer.writeCompact(windows.buckets.count)
         for bucket in windows.buckets {
-            writer.write(Int(bucket.day))
-            for value in [Int(bucket.tables), Int(bucket.covers), Int(bucket.itemsOrdered), Int(bucket.itemsIncorrect), Int(bucket.satisfactionCount), Int(bucket.feedbackCount)] {
-                writer.write(value)
-            }
-            writer.write(Int(bucket.waitRatioMillis))
-            writer.write(Int(bucket.satisfactionSum))
-            for index in 0..<12 { writer.write(Int(bucket.waitHistogram[index])) }
-            for index in 0..<5 { writer.write(Int(bucket.complaints[index])) }
-            writer.write(Int(bucket.repeatGuests))
-            writer.write(Int(bucket.repeatKnown))
+            for value in [
+                Int(bucket.day), Int(bucket.tables), Int(bucket.covers), Int(bucket.itemsOrdered), Int(bucket.itemsIncorrect), Int(bucket.satisfactionCount),
+                Int(bucket.feedbackCount), Int(bucket.waitRatioMillis), Int(bucket.satisfactionSum),
+            ] { writer.writeCompact(value) }
+            for index in 0..<12 { writer.writeCompact(Int(bucket.waitHistogram[index])) }
+            for index in 0..<5 { writer.writeCompact(Int(bucket.complaints[index])) }
+            writer.writeCompact(Int(bucket.repeatGuests))
+            writer.writeCompact(Int(bucket.repeatKnown))
         }
-        writer.write(windows.recentWaitRatioMillis.map(Double.init))
-        writer.write(windows.recentAccuracyMillis.map(Double.init))
-        writer.write(windows.recentNext)
+        for ring in [windows.recentWaitRatioMillis, windows.recentAccuracyMillis] {
+            writer.writeCompact(ring.count)
+            for value in ring { writer.writeCompact(Int(value)) }
+        }
+        writer.writeCompact(windows.recentNext)
     }
 
     static func write(_ member: StaffState, _ writer: inout SnapshotWriter) {
@@ -157,7 +160,7 @@ extension PartitionState {
 }
 
 extension PartitionState {
-    func restore(from reader: inout SnapshotReader) throws(LearningError) {
+    func restore(from reader: inout SnapshotReader, compactWindows: Bool) throws(LearningError) {
         newestEventTime = Int64(try reader.readInt())
         guard newestEventTime == .min || SnapshotReader.plausibleTimes.contains(newestEventTime) else { throw .invalidSnapshot("newest event time") }
         var restored = ProcessingCounters()
@@ -181,11 +184,11 @@ extension PartitionState {
         for _ in 0..<dedupeCount { entries.append((try reader.readUInt64(), Int64(try reader.readInt()))) }
         dedupe = DedupeSet(horizonMilliseconds: configuration.dedupeHorizonMilliseconds, entries: entries, newest: Int64(try reader.readInt()))
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
-            let restaurant = try Self.readRestaurant(&reader)
+            let restaurant = try Self.readRestaurant(&reader, compactWindows: compactWindows)
             restaurants[restaurant.restaurantID] = restaurant
         }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
-            let member = try Self.readStaff(&reader)
+            let member = try Self.readStaff(&reader, compactWindows: compactWindows)
             staff[StaffKey(restaurantID: member.restaurantID, staffID: member.staffID)] = member
         }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
@@ -215,36 +218,49 @@ extension PartitionState {
         try reader.readBool() ? try reader.readString() : nil
     }
 
-    static func readSmall<T: FixedWidthInteger>(_ reader: inout SnapshotReader, _: T.Type) throws(LearningError) -> T {
-        let value = try reader.readInt()
+    static func readSmall<T: FixedWidthInteger>(_ reader: inout SnapshotReader, _: T.Type, compact: Bool) throws(LearningError) -> T {
+        let value = compact ? try reader.readCompactInt() : try reader.readInt()
         guard let narrow = T(exactly: value) else { throw .invalidSnapshot("\(value) does not fit \(T.self)") }
         return narrow
     }
 
-    static func readWindows(_ reader: inout SnapshotReader) throws(LearningError) -> ServiceWindows {
+    /// Reads windows written compactly (version 2) or in fixed eight-byte integers (version 1).
+    static func readWindows(_ reader: inout SnapshotReader, compact: Bool) throws(LearningError) -> ServiceWindows {
         var windows = ServiceWindows()
-        for _ in 0..<(try reader.readCount(elementSize: 8)) {
-            var bucket = DailyServiceBucket(day: try readSmall(&reader, Int32.self))
-            bucket.tables = try readSmall(&reader, UInt16.self)
-            bucket.covers = try readSmall(&reader, UInt16.self)
-            bucket.itemsOrdered = try readSmall(&reader, UInt16.self)
-            bucket.itemsIncorrect = try readSmall(&reader, UInt16.self)
-            bucket.satisfactionCount = try readSmall(&reader, UInt16.self)
-            bucket.feedbackCount = try readSmall(&reader, UInt16.self)
-            bucket.waitRatioMillis = try readSmall(&reader, Int32.self)
-            bucket.satisfactionSum = try readSmall(&reader, UInt16.self)
-            for index in 0..<12 { bucket.waitHistogram[index] = try readSmall(&reader, UInt16.self) }
-            for index in 0..<5 { bucket.complaints[index] = try readSmall(&reader, UInt16.self) }
-            bucket.repeatGuests = try readSmall(&reader, UInt16.self)
-            bucket.repeatKnown = try readSmall(&reader, UInt16.self)
+        let buckets = compact ? try readSmall(&reader, UInt16.self, compact: true) : UInt16(try reader.readCount(elementSize: 8))
+        for _ in 0..<buckets {
+            var bucket = DailyServiceBucket(day: try readSmall(&reader, Int32.self, compact: compact))
+            bucket.tables = try readSmall(&reader, UInt16.self, compact: compact)
+            bucket.covers = try readSmall(&reader, UInt16.self, compact: compact)
+            bucket.itemsOrdered = try readSmall(&reader, UInt16.self, compact: compact)
+            bucket.itemsIncorrect = try readSmall(&reader, UInt16.self, compact: compact)
+            bucket.satisfactionCount = try readSmall(&reader, UInt16.self, compact: compact)
+            bucket.feedbackCount = try readSmall(&reader, UInt16.self, compact: compact)
+            bucket.waitRatioMillis = try readSmall(&reader, Int32.self, compact: compact)
+            bucket.satisfactionSum = try readSmall(&reader, UInt16.self, compact: compact)
+            for index in 0..<12 { bucket.waitHistogram[index] = try readSmall(&reader, UInt16.self, compact: compact) }
+            for index in 0..<5 { bucket.complaints[index] = try readSmall(&reader, UInt16.self, compact: compact) }
+            bucket.repeatGuests = try readSmall(&reader, UInt16.self, compact: compact)
+            bucket.repeatKnown = try readSmall(&reader, UInt16.self, compact: compact)
             windows.buckets.append(bucket)
         }
-        let waits = try reader.readDoubles()
-        let accuracies = try reader.readDoubles()
-        guard (waits + accuracies).allSatisfy({ $0 == $0.rounded() && abs($0) <= Double(Int32.max) }) else { throw .invalidSnapshot("recent services") }
-        windows.recentWaitRatioMillis = waits.map { Int32($0) }
-        windows.recentAccuracyMillis = accuracies.map { Int32($0) }
-        windows.recentNext = try reader.readInt()
+        if compact {
+            for ring in 0..<2 {
+                let count = try readSmall(&reader, UInt16.self, compact: true)
+                guard count <= ServiceWindows.recentCapacity else { throw .invalidSnapshot("recent services") }
+                var values: [Int32] = []
+                for _ in 0..<count { values.append(try readSmall(&reader, Int32.self, compact: true)) }
+                if ring == 0 { windows.recentWaitRatioMillis = values } else { windows.recentAccuracyMillis = values }
+            }
+            windows.recentNext = try reader.readCompactInt()
+        } else {
+            let waits = try reader.readDoubles()
+            let accuracies = try reader.readDoubles()
+            guard (waits + accuracies).allSatisfy({ $0 == $0.rounded() && abs($0) <= Double(Int32.max) }) else { throw .invalidSnapshot("recent services") }
+            windows.recentWaitRatioMillis = waits.map { Int32($0) }
+            windows.recentAccuracyMillis = accuracies.map { Int32($0) }
+            windows.recentNext = try reader.readInt()
+        }
         windows.rebuildTotals()
         guard windows.recentWaitRatioMillis.count == windows.recentAccuracyMillis.count,
             windows.recentWaitRatioMillis.count <= ServiceWindows.recentCapacity, (0..<max(1, ServiceWindows.recentCapacity)).contains(windows.recentNext)
@@ -252,7 +268,7 @@ extension PartitionState {
         return windows
     }
 
-    static func readStaff(_ reader: inout SnapshotReader) throws(LearningError) -> StaffState {
+    static func readStaff(_ reader: inout SnapshotReader, compactWindows: Bool) throws(LearningError) -> StaffState {
         let member = StaffState(staffID: try reader.readString(), restaurantID: try reader.readString())
         member.role = try readOptionalString(&reader).map { text throws(LearningError) in
             guard let role = Role(rawValue: text) else { throw .invalidSnapshot("unknown role \(text)") }
@@ -268,11 +284,11 @@ extension PartitionState {
             let score = try reader.readDouble()
             member.completedTrainings.append(.init(programID: program, completedAt: time, assessmentScore: score < 0 ? nil : score))
         }
-        member.windows = try readWindows(&reader)
+        member.windows = try readWindows(&reader, compact: compactWindows)
         return member
     }
 
-    static func readRestaurant(_ reader: inout SnapshotReader) throws(LearningError) -> RestaurantState {
+    static func readRestaurant(_ reader: inout SnapshotReader, compactWindows: Bool) throws(LearningError) -> RestaurantState {
         let restaurant = RestaurantState(restaurantID: try reader.readString())
         if try reader.readBool() {
             restaurant.reference = RestaurantReference(
@@ -286,7 +302,7 @@ extension PartitionState {
             let upper = StreamingQuantile(quantile: 0.75, snapshotValues: try reader.readDoubles())
         else { throw .invalidSnapshot("wait-time quartiles") }
         restaurant.waitQuartiles = QuartileEstimate(lower: lower, upper: upper)
-        restaurant.windows = try readWindows(&reader)
+        restaurant.windows = try readWindows(&reader, compact: compactWindows)
         for _ in 0..<(try reader.readCount(elementSize: 16)) { restaurant.departures.append(try reader.readEventTime()) }
         for _ in 0..<(try reader.readCount(elementSize: 8)) { restaurant.activeStaff.insert(try reader.readString()) }
         return restaurant

@@ -31,6 +31,17 @@ public struct SnapshotWriter {
         bytes.append(contentsOf: utf8)
     }
 
+    /// An integer in as few bytes as its size needs (zigzag, then seven bits a byte): for the
+    /// many small counts a snapshot holds.
+    public mutating func writeCompact(_ value: Int) {
+        var zigzag = UInt64(bitPattern: Int64(value << 1) ^ Int64(value >> 63))
+        while zigzag >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: zigzag) | 0x80)
+            zigzag >>= 7
+        }
+        bytes.append(UInt8(zigzag))
+    }
+
     /// A header naming the model kind and format version, checked on restore.
     public mutating func writeHeader(kind: String, version: Int) {
         write("skillstream.\(kind)")
@@ -58,6 +69,22 @@ public struct SnapshotReader {
     }
 
     public mutating func readInt() throws(LearningError) -> Int { Int(Int64(bitPattern: try readUInt64())) }
+
+    /// Reads what ``SnapshotWriter/writeCompact(_:)`` wrote.
+    public mutating func readCompactInt() throws(LearningError) -> Int {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < bytes.count else { throw .invalidSnapshot("truncated at byte \(offset)") }
+            guard shift <= 63 else { throw .invalidSnapshot("compact integer longer than 64 bits at byte \(offset)") }
+            let byte = bytes[offset]
+            offset += 1
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { break }
+            shift += 7
+        }
+        return Int(Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1))
+    }
     public mutating func readDouble() throws(LearningError) -> Double { Double(bitPattern: try readUInt64()) }
 
     public mutating func readUInt8() throws(LearningError) -> UInt8 {
@@ -108,10 +135,16 @@ public struct SnapshotReader {
 
     /// Checks the header written by ``SnapshotWriter/writeHeader(kind:version:)``.
     public mutating func readHeader(kind: String, version: Int) throws(LearningError) {
+        _ = try readHeader(kind: kind, versions: version...version)
+    }
+
+    /// Checks the header of a format read in several versions; returns the version found.
+    public mutating func readHeader(kind: String, versions: ClosedRange<Int>) throws(LearningError) -> Int {
         let found = try readString()
         guard found == "skillstream.\(kind)" else { throw .invalidSnapshot("snapshot of \(found), not skillstream.\(kind)") }
         let foundVersion = try readInt()
-        guard foundVersion == version else { throw .invalidSnapshot("\(kind) snapshot version \(foundVersion), expected \(version)") }
+        guard versions.contains(foundVersion) else { throw .invalidSnapshot("\(kind) snapshot version \(foundVersion), expected \(versions)") }
+        return foundVersion
     }
 
     /// Throws unless every byte was consumed (a longer snapshot is another format).
