@@ -170,6 +170,11 @@ public enum GapTests {
         struct Pool {
             var count = 0
             var exposure = 0
+
+            mutating func add(_ other: Pool) {
+                count += other.count
+                exposure += other.exposure
+            }
         }
 
         /// Order errors per item, with a weak prior of one error in 200 items.
@@ -187,25 +192,24 @@ public enum GapTests {
         static let outlierMinimumCount = 3
 
         init(_ colleagues: [WindowSummary]) {
-            let serving = colleagues.filter { $0.tables > 0 }
-            waits = Self.trimmed(serving.map { Pool(count: $0.waitRatioMillis, exposure: $0.tables) })
-            errors = Self.trimmed(serving.map { Pool(count: $0.itemsIncorrect, exposure: $0.itemsOrdered) })
-            complaints = (0..<5).map { index in Self.trimmed(serving.map { Pool(count: $0.complaints[index], exposure: $0.tables) }) }
+            waits = Self.trimmed(colleagues) { Pool(count: $0.waitRatioMillis, exposure: $0.tables) }
+            errors = Self.trimmed(colleagues) { Pool(count: $0.itemsIncorrect, exposure: $0.itemsOrdered) }
+            complaints = (0..<5).map { index in Self.trimmed(colleagues) { Pool(count: $0.complaints[index], exposure: $0.tables) } }
         }
 
-        /// The pools summed, without the clear outliers.
-        static func trimmed(_ pools: [Pool]) -> Pool {
-            let all = sum(pools)
+        /// One metric's pools of the colleagues who served, summed, without the clear outliers
+        /// (two passes over the colleagues, no intermediate arrays: this runs for every assessment).
+        static func trimmed(_ colleagues: [WindowSummary], _ pool: (WindowSummary) -> Pool) -> Pool {
+            var all = Pool()
+            for colleague in colleagues where colleague.tables > 0 { all.add(pool(colleague)) }
             guard all.exposure > 0 else { return all }
             let rate = Double(all.count) / Double(all.exposure)
-            return sum(pools.filter { $0.count < outlierMinimumCount || Double($0.count) <= outlierRatio * rate * Double($0.exposure) })
-        }
-
-        static func sum(_ pools: [Pool]) -> Pool {
-            pools.reduce(into: Pool()) {
-                $0.count += $1.count
-                $0.exposure += $1.exposure
+            var kept = Pool()
+            for colleague in colleagues where colleague.tables > 0 {
+                let one = pool(colleague)
+                if one.count < outlierMinimumCount || Double(one.count) <= outlierRatio * rate * Double(one.exposure) { kept.add(one) }
             }
+            return kept
         }
     }
 
