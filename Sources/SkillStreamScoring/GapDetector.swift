@@ -96,11 +96,12 @@ public struct GapDetector: Sendable {
     private func alert(
         _ id: String, _ status: GapAlert.Status, _ staffID: String, _ restaurantID: String, _ assessment: SkillAssessment, _ time: EventTime
     ) -> GapAlert {
-        GapAlert(
+        let evidence = assessment.explained()
+        return GapAlert(
             alertID: id, status: status, staffID: staffID, restaurantID: restaurantID, skill: assessment.skill,
             severity: rounded(assessment.severity), skillScore: rounded(assessment.skillScore), benchmark: assessment.benchmark,
-            features: assessment.features.map { GapAlert.Feature(name: $0.key, value: rounded($0.value.value), benchmark: rounded($0.value.benchmark)) },
-            textES: assessment.textES, textEN: assessment.textEN, model: assessment.model, detectedAt: time)
+            features: evidence.features.map { GapAlert.Feature(name: $0.key, value: rounded($0.value.value), benchmark: rounded($0.value.benchmark)) },
+            textES: evidence.textES, textEN: evidence.textEN, model: assessment.model, detectedAt: time)
     }
 
     private func rounded(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }

@@ -25,12 +25,71 @@ public struct SkillAssessment: Sendable, Hashable {
     public var severity: Double
     /// Tables the staff member served in the window that decided.
     public var tables: Int
-    /// The figures behind the assessment, each with its benchmark (the peers' value).
-    public var features: [String: (value: Double, benchmark: Double)]
-    public var textES: String
-    public var textEN: String
     /// What decided, for the alert's `model` field.
     public var model = GapDetector.model
+    /// The evidence behind it, put into words only when read (most assessments become no alert).
+    var evidence: Evidence
+    /// The driving outcome model's view, added to the evidence when there is one.
+    var modelView: ModelView?
+
+    enum Evidence: Sendable {
+        case verdict(GapTests.Verdict)
+        case given(features: [String: (value: Double, benchmark: Double)], textES: String, textEN: String)
+    }
+
+    /// The model's risk of the skill's complaint at the staff member's tables and the restaurant's.
+    struct ModelView: Sendable {
+        var category: ComplaintCategory
+        var staff: Double
+        var peers: Double
+        var model: String
+    }
+
+    /// An assessment with its evidence already in words.
+    public init(
+        skill: Skill, gapProbability: Double, troubleRatio: Double, skillScore: Double, benchmark: Double, severity: Double, tables: Int,
+        features: [String: (value: Double, benchmark: Double)], textES: String, textEN: String
+    ) {
+        self.init(
+            skill: skill, gapProbability: gapProbability, troubleRatio: troubleRatio, skillScore: skillScore, benchmark: benchmark, severity: severity,
+            tables: tables, evidence: .given(features: features, textES: textES, textEN: textEN))
+    }
+
+    init(
+        skill: Skill, gapProbability: Double, troubleRatio: Double, skillScore: Double, benchmark: Double, severity: Double, tables: Int, evidence: Evidence
+    ) {
+        self.skill = skill
+        self.gapProbability = gapProbability
+        self.troubleRatio = troubleRatio
+        self.skillScore = skillScore
+        self.benchmark = benchmark
+        self.severity = severity
+        self.tables = tables
+        self.evidence = evidence
+    }
+
+    /// The figures behind the assessment, each with its benchmark (the peers' value).
+    public var features: [String: (value: Double, benchmark: Double)] { explained().features }
+    /// The evidence in words a manager reads.
+    public var textES: String { explained().textES }
+    public var textEN: String { explained().textEN }
+
+    func explained() -> (features: [String: (value: Double, benchmark: Double)], textES: String, textEN: String) {
+        var (features, textES, textEN) =
+            switch evidence {
+            case .verdict(let verdict): verdict.explained()
+            case .given(let features, let textES, let textEN): (features, textES, textEN)
+            }
+        guard let view = modelView else { return (features, textES, textEN) }
+        features["model_risk_\(view.category.rawValue)"] = (view.staff, view.peers)
+        let percent = { (value: Double) in Int((value * 100).rounded()) }
+        let names =
+            view.model == "logistic-regression"
+            ? ("la regresión logística", "logistic regression") : ("el árbol de Hoeffding adaptativo", "the adaptive Hoeffding tree")
+        textES += " Según \(names.0), el riesgo de esa queja en sus mesas es del \(percent(view.staff)) % frente al \(percent(view.peers)) % del restaurante."
+        textEN += " By \(names.1), the risk of that complaint at their tables is \(percent(view.staff))% against \(percent(view.peers))% for the restaurant."
+        return (features, textES, textEN)
+    }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.skill == rhs.skill && lhs.gapProbability == rhs.gapProbability && lhs.troubleRatio == rhs.troubleRatio && lhs.tables == rhs.tables
@@ -152,11 +211,9 @@ public enum GapTests {
         return Skill.allCases.enumerated().compactMap { index, skill in
             guard let best = verdicts[index].max(by: { $0.probability < $1.probability }) else { return nil }
             let ratio = max(best.ratio, 1)
-            let explanation = best.explained()
             return SkillAssessment(
                 skill: skill, gapProbability: best.probability, troubleRatio: best.ratio, skillScore: min(100, benchmark / ratio),
-                benchmark: benchmark, severity: min(1, max(0, (best.ratio - 1) / 3)), tables: best.tables, features: explanation.features,
-                textES: explanation.textES, textEN: explanation.textEN)
+                benchmark: benchmark, severity: min(1, max(0, (best.ratio - 1) / 3)), tables: best.tables, evidence: .verdict(best))
         }
     }
 

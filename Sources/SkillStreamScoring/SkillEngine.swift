@@ -172,12 +172,8 @@ public final class SkillEngine {
         let category = ComplaintCategory.staffAttributable[Skill.allCases.firstIndex(of: assessment.skill)!]
         guard let risk = models.risk(.complaint(category), features: features, restaurantID: restaurantID) else { return assessment }
         var viewed = assessment
-        viewed.features["model_risk_\(category.rawValue)"] = (risk.staff, risk.peers)
+        viewed.modelView = SkillAssessment.ModelView(category: category, staff: risk.staff, peers: risk.peers, model: risk.model)
         viewed.model = GapDetector.model + "+" + risk.model
-        let percent = { (value: Double) in Int((value * 100).rounded()) }
-        let names = risk.model == "logistic-regression" ? ("la regresión logística", "logistic regression") : ("el árbol de Hoeffding adaptativo", "the adaptive Hoeffding tree")
-        viewed.textES += " Según \(names.0), el riesgo de esa queja en sus mesas es del \(percent(risk.staff)) % frente al \(percent(risk.peers)) % del restaurante."
-        viewed.textEN += " By \(names.1), the risk of that complaint at their tables is \(percent(risk.staff))% against \(percent(risk.peers))% for the restaurant."
         if risk.staff <= risk.peers { viewed.gapProbability = min(viewed.gapProbability, detector.openProbability * 0.99) }
         return viewed
     }
