@@ -25,7 +25,7 @@ public struct ProcessorConfiguration: Sendable {
     /// A checkpoint writes a partition's whole engine when this long passed since its last full
     /// snapshot, or this many records were given to it since; in between it writes the order of
     /// the records (``ProcessingLog``), and a restore replays at most that much.
-    public var snapshotInterval: Duration = .seconds(10)
+    public var snapshotInterval: Duration = .seconds(30)
     public var snapshotRecords = 100_000
     /// Records buffered for the merge from one input partition above which fetching it pauses
     /// (it resumes below half): memory stays bounded when one topic runs far ahead of another.

@@ -27,7 +27,7 @@ struct ProcessCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between checkpoints (at most; sooner after --checkpoint-records records).") var checkpointIntervalMs = 1_000
     @Option(help: "Records processed that force a checkpoint.") var checkpointRecords = 50_000
     @Option(help: "Milliseconds between full snapshots of a partition's engine (between them, checkpoints log the processing order).")
-    var snapshotIntervalMs = 10_000
+    var snapshotIntervalMs = 30_000
     @Option(help: "Records given to a partition's engine that make the next checkpoint a full snapshot (what a restore replays at most).")
     var snapshotRecords = 100_000
     @Option(help: "Records of one input partition buffered for the merge above which fetching it pauses (resumes below half).")
