@@ -174,6 +174,14 @@ import FoundationNetworking
         return try connection.query("SELECT coalesce(sum(next_offset), 0)::bigint AS total FROM partition_checkpoints")[0].decode(Int.self, column: "total")
     }
 
+    /// Starts `skillstream` and waits until it has checkpointed input beyond `beyond` records:
+    /// a processor caught mid-run.
+    static func startAndAwaitProgress(_ arguments: [String], log: String, database: String, beyond: Int = 0) async throws -> Process {
+        let process = try start(arguments, log: log)
+        try await eventually("the processor checkpoints progress", timeout: .seconds(90)) { try checkpointedOffsets(database) > beyond }
+        return process
+    }
+
     /// One test's run of the world: its log-file stem, its own topic prefix (the world published
     /// there), a fresh migrated database, and the reference to compare with.
     struct Scenario {
@@ -206,11 +214,8 @@ import FoundationNetworking
             extra: ["--checkpoint-interval-ms", "100", "--checkpoint-records", "200", "--max-buffered-records", "300"])
         var generator = SystemRandomNumberGenerator()
         for kill in 1...5 {
-            let before = try Self.checkpointedOffsets(killedDatabase)
-            let process = try Self.start(arguments, log: log + ".killed.log")
-            try await eventually("processor run \(kill) checkpoints progress", timeout: .seconds(90)) {
-                try Self.checkpointedOffsets(killedDatabase) > before
-            }
+            let process = try await Self.startAndAwaitProgress(
+                arguments, log: log + ".killed.log", database: killedDatabase, beyond: try Self.checkpointedOffsets(killedDatabase))
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...150, using: &generator)))
             Foundation.kill(process.processIdentifier, SIGKILL)
             while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
@@ -315,12 +320,11 @@ import FoundationNetworking
         let services = try IntegrationEnvironment.variable("SKILLSTREAM_SERVICES_DIR")
         let scenario = try await Self.scenario("brokerdown")
         let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
-        let process = try Self.start(
+        let process = try await Self.startAndAwaitProgress(
             try Self.processArguments(
                 postgres: database, prefix: prefix, group: prefix + "group",
                 extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500", "--exit-when-idle", "5"]),
-            log: log + ".process.log")
-        try await eventually("the processor checkpoints progress", timeout: .seconds(90)) { try Self.checkpointedOffsets(database) > 0 }
+            log: log + ".process.log", database: database)
         #expect(try Self.checkpointedOffsets(database) < reference.inputs, "the broker goes away mid-run")
         // SIGSTOP: the broker keeps its (in-memory) log but answers nothing, as a broker that hangs
         // or a network partition; its sessions expire meanwhile, so the group rebalances after.
@@ -344,12 +348,11 @@ import FoundationNetworking
         let scenario = try await Self.scenario("pgdown")
         let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
         let port = try Self.freePort()
-        let process = try Self.start(
+        let process = try await Self.startAndAwaitProgress(
             try Self.processArguments(
                 postgres: database, prefix: prefix, group: prefix + "group",
                 extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500", "--exit-when-idle", "10", "--metrics-port", String(port)]),
-            log: log + ".process.log")
-        try await eventually("the processor checkpoints progress", timeout: .seconds(90)) { try Self.checkpointedOffsets(database) > 0 }
+            log: log + ".process.log", database: database)
         #expect(try Self.checkpointedOffsets(database) < reference.inputs, "PostgreSQL goes down mid-run")
         #expect(await Self.get(port: port, "/readyz")?.status == 200, "ready: partitions restored, PostgreSQL reachable")
         try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-stop \(services)"], shell: true, log: log + ".services.log")
@@ -391,8 +394,7 @@ import FoundationNetworking
         let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
         let arguments = try Self.processArguments(
             postgres: database, prefix: prefix, group: prefix + "group", extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "300"])
-        let process = try Self.start(arguments, log: log + ".process.log")
-        try await eventually("the processor checkpoints progress", timeout: .seconds(90)) { try Self.checkpointedOffsets(database) > 0 }
+        let process = try await Self.startAndAwaitProgress(arguments, log: log + ".process.log", database: database)
         let clock = ContinuousClock()
         let signalled = clock.now
         process.terminate()  // SIGTERM
@@ -415,8 +417,7 @@ import FoundationNetworking
         let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
         let arguments = try Self.processArguments(
             postgres: database, prefix: prefix, group: prefix + "group", extra: ["--checkpoint-interval-ms", "100", "--checkpoint-records", "200"])
-        let first = try Self.start(arguments + ["--exit-when-idle", "5"], log: log + ".first.log")
-        try await eventually("the first replica checkpoints progress", timeout: .seconds(90)) { try Self.checkpointedOffsets(database) > 0 }
+        let first = try await Self.startAndAwaitProgress(arguments + ["--exit-when-idle", "5"], log: log + ".first.log", database: database)
         // A second replica joins (the group rebalances and it takes partitions over), works a
         // little, then leaves with SIGTERM (the group rebalances again) while input remains.
         let second = try Self.start(arguments, log: log + ".second.log")
