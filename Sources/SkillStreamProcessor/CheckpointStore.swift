@@ -62,7 +62,7 @@ public struct CheckpointStore: Sendable {
                 """, [group, Int(partition)])[0]
             let snapshot: [UInt8]? = try row.decode([UInt8]?.self, column: "snapshot")
             let segments = try connection.query(
-                "SELECT segment FROM engine_order_log WHERE consumer_group = $1 AND partition = $2 ORDER BY id", [group, Int(partition)])
+                "SELECT segment, records FROM engine_order_log WHERE consumer_group = $1 AND partition = $2 ORDER BY id", [group, Int(partition)])
             let offsets = try connection.query(
                 "SELECT topic, next_offset FROM partition_checkpoints WHERE consumer_group = $1 AND partition = $2", [group, Int(partition)])
             var next: [String: Int64] = [:]
@@ -73,7 +73,8 @@ public struct CheckpointStore: Sendable {
                 partition: partition, ownerEpoch: try row.decode(Int64.self, column: "owner_epoch"), snapshot: snapshot,
                 snapshotOffsets: snapshot != nil && snapshotOffsets.isEmpty ? next : Dictionary(uniqueKeysWithValues: snapshotOffsets.map { ($0.key.topic, $0.value) }),
                 referenceOffsets: try Self.offsets(json: try row.decode(String.self, column: "reference_offsets")),
-                log: try ProcessingLog(segments: try segments.map { try $0.decode([UInt8].self, column: "segment") }), nextOffsets: next)
+                log: ProcessingLog(segments: try segments.map { (try $0.decode([UInt8].self, column: "segment"), try $0.decode(Int.self, column: "records")) }),
+                nextOffsets: next)
         }
     }
 

@@ -123,16 +123,9 @@ public final class PartitionTask {
                     replay = state
                     return count
                 }
-                nextOffsets[message.topicPartition.topic] = message.offset + 1
-                if let timestamp = message.timestampMilliseconds { lastProcessed[rank] = timestamp }
-                _ = engine.process(message.value ?? [], key: message.key.map { String(decoding: $0, as: UTF8.self) }, receivedAt: Self.receivedAt(message))
+                _ = feedInput(message, rank: rank)
             case .reference(let message):
-                if message.offset >= referenceOffsets[message.topicPartition] ?? 0 {
-                    referenceOffsets[message.topicPartition] = message.offset + 1
-                    if let value = message.value {
-                        _ = engine.process(value, key: message.key.map { String(decoding: $0, as: UTF8.self) }, receivedAt: Self.receivedAt(message))
-                    }
-                }
+                if isNewReference(message), message.value != nil { _ = feed(message) }
             }
             state.next += 1
             count += 1
@@ -160,13 +153,11 @@ public final class PartitionTask {
         }
         var count = 0
         while count < limit, let (message, rank) = merge.next(now: now, position: { position(inputTopics[$0]) }) {
-            process(message)
+            record(feedInput(message, rank: rank), message)
+            changes.processed += 1
             changes.log.recordInput(rank: rank)
             recordsSinceSnapshot += 1
-            if let timestamp = message.timestampMilliseconds {
-                lastProcessed[rank] = timestamp
-                changes.recordTimestamps.append(timestamp)
-            }
+            if let timestamp = message.timestampMilliseconds { changes.recordTimestamps.append(timestamp) }
             count += 1
         }
         return count
@@ -186,24 +177,32 @@ public final class PartitionTask {
             deferredReferences.append(message)
             return
         }
-        let partition = message.topicPartition
-        guard message.offset >= referenceOffsets[partition] ?? 0 else { return }
-        referenceOffsets[partition] = message.offset + 1
+        guard isNewReference(message) else { return }
         changes.log.recordReference(message)
         recordsSinceSnapshot += 1
-        guard let value = message.value else { return }  // a tombstone: nothing to apply
-        let step = engine.process(value, key: message.key.map { String(decoding: $0, as: UTF8.self) }, receivedAt: Self.receivedAt(message))
-        record(step, message)
+        guard message.value != nil else { return }  // a tombstone: nothing to apply
+        record(feed(message), message)
         changes.processed += 1
     }
 
-    func process(_ message: KafkaConsumerMessage) {
+    /// Whether the engine has not had this reference record yet; if so, it counts as had.
+    private func isNewReference(_ message: KafkaConsumerMessage) -> Bool {
+        guard message.offset >= referenceOffsets[message.topicPartition] ?? 0 else { return false }
+        referenceOffsets[message.topicPartition] = message.offset + 1
+        return true
+    }
+
+    /// Gives the engine an input record (of the topic of this rank), live or replayed.
+    private func feedInput(_ message: KafkaConsumerMessage, rank: Int) -> EngineStep {
         nextOffsets[message.topicPartition.topic] = message.offset + 1
-        // A tombstone on an input topic is not an event: it goes to the dead letters as empty.
-        let step = engine.process(
-            message.value ?? [], key: message.key.map { String(decoding: $0, as: UTF8.self) }, receivedAt: Self.receivedAt(message))
-        record(step, message)
-        changes.processed += 1
+        if let timestamp = message.timestampMilliseconds { lastProcessed[rank] = timestamp }
+        return feed(message)
+    }
+
+    /// The engine's step for a record. A tombstone on an input topic is not an event: it goes to
+    /// the dead letters as empty.
+    private func feed(_ message: KafkaConsumerMessage) -> EngineStep {
+        engine.process(message.value ?? [], key: message.key.map { String(decoding: $0, as: UTF8.self) }, receivedAt: Self.receivedAt(message))
     }
 
     private func record(_ step: EngineStep, _ message: KafkaConsumerMessage) {

@@ -56,15 +56,15 @@ public struct ProcessingLog: Sendable, Equatable {
         count += later.count
     }
 
-    /// Segments as stored, concatenated in order.
-    public init(segments: [[UInt8]]) throws(LearningError) {
+    /// Segments as stored (with how many records each holds), concatenated in order.
+    public init(segments: [(bytes: [UInt8], records: Int)]) {
         for segment in segments {
-            bytes += segment
+            bytes += segment.bytes
+            count += segment.records
         }
-        count = try entries().count
     }
 
-    /// The records in order.
+    /// The records in order; throws when the bytes do not hold ``count`` records.
     public func entries() throws(LearningError) -> [Entry] {
         var reader = SnapshotReader(bytes)
         var entries: [Entry] = []
@@ -86,6 +86,7 @@ public struct ProcessingLog: Sendable, Equatable {
                         topicPartition: KafkaTopicPartition(topic: topic, partition: partition), offset: offset, key: key, value: value, headers: [],
                         timestampMilliseconds: timestamp)))
         }
+        guard entries.count == count else { throw .invalidSnapshot("processing log of \(entries.count) records, \(count) expected") }
         return entries
     }
 }

@@ -64,7 +64,11 @@ struct ProcessingLogReplayTests {
         let restored = PartitionTask(
             partition: 0, engine: try SkillEngine(snapshot: snapshot), topics: ContractTopics(), nextOffsets: snapshotOffsets,
             referenceOffsets: snapshotReferences, ownerEpoch: 2, maximumIdleMilliseconds: 2_000)
-        try restored.startReplay(ProcessingLog(segments: [Array(log.bytes.prefix(7)), Array(log.bytes.dropFirst(7))]), until: checkpointOffsets)
+        // The log as stored: two segments (here, the first seven records are inputs, a byte each).
+        #expect(log.bytes.prefix(7).allSatisfy { $0 < 3 })
+        let stored = ProcessingLog(segments: [(Array(log.bytes.prefix(7)), 7), (Array(log.bytes.dropFirst(7)), log.count - 7)])
+        #expect(stored == log)
+        try restored.startReplay(stored, until: checkpointOffsets)
         #expect(restored.isReplaying)
         // The consumer hands the records over topic by topic, from the snapshot's offsets on, and
         // the reference records come again (they were applied already: the log has them).
