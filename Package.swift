@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "SkillStreamProcessor", targets: ["SkillStreamProcessor"]),
         .library(name: "SkillStreamLogging", targets: ["SkillStreamLogging"]),
         .library(name: "SkillStreamMonitoring", targets: ["SkillStreamMonitoring"]),
+        .library(name: "SkillStreamAccess", targets: ["SkillStreamAccess"]),
+        .library(name: "SkillStreamAPI", targets: ["SkillStreamAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +29,7 @@ let package = Package(
         // No default traits: neither swift-configuration nor the URL-encoded form coders are used.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -119,9 +122,31 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Who may see and do what: bearer tokens (JWT, HS256 or RS256), roles and their scope.
+        .target(
+            name: "SkillStreamAccess",
+            dependencies: [.product(name: "JWTKit", package: "jwt-kit")]
+        ),
+        // The HTTP API over what the processor wrote to PostgreSQL, for managers, training
+        // managers, customer-experience managers, staff and operators.
+        .target(
+            name: "SkillStreamAPI",
+            dependencies: [
+                "SkillStreamAccess",
+                "SkillStreamPostgres",
+                "SkillStreamKafka",
+                "SkillStreamDomain",
+                "SkillStreamScoring",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "skillstream",
             dependencies: [
+                "SkillStreamAPI",
+                "SkillStreamAccess",
                 "SkillStreamProcessor",
                 "SkillStreamMonitoring",
                 "SkillStreamLogging",
@@ -184,6 +209,12 @@ let package = Package(
             dependencies: ["SkillStreamProcessor", "SkillStreamScoring", "SkillStreamKafka", "SkillStreamSimulation"]
         ),
         .testTarget(
+            name: "SkillStreamAccessTests",
+            dependencies: ["SkillStreamAccess"],
+            // A throwaway RSA key pair made for these tests only.
+            resources: [.copy("Keys")]
+        ),
+        .testTarget(
             name: "SkillStreamPostgresTests",
             dependencies: ["SkillStreamPostgres"]
         ),
@@ -198,6 +229,8 @@ let package = Package(
                 "SkillStreamDomain",
                 "SkillStreamProcessor",
                 "SkillStreamScoring",
+                "SkillStreamAccess",
+                "SkillStreamAPI",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
