@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SkillStreamProcessor", targets: ["SkillStreamProcessor"]),
         .library(name: "SkillStreamLogging", targets: ["SkillStreamLogging"]),
         .library(name: "SkillStreamMonitoring", targets: ["SkillStreamMonitoring"]),
+        .library(name: "SkillStreamOutbox", targets: ["SkillStreamOutbox"]),
         .library(name: "SkillStreamAccess", targets: ["SkillStreamAccess"]),
         .library(name: "SkillStreamAPI", targets: ["SkillStreamAPI"]),
     ],
@@ -98,6 +99,12 @@ let package = Package(
             name: "SkillStreamLogging",
             dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
+        // The transactional outbox: records written with a PostgreSQL transaction, published to
+        // Kafka afterwards (the processor's outputs, the API's training enrolments).
+        .target(
+            name: "SkillStreamOutbox",
+            dependencies: ["SkillStreamDomain", "SkillStreamKafka", "SkillStreamPostgres"]
+        ),
         // The live processor: Kafka in, PostgreSQL checkpoints and the outbox, Kafka out.
         .target(
             name: "SkillStreamProcessor",
@@ -107,6 +114,7 @@ let package = Package(
                 "SkillStreamLearning",
                 "SkillStreamKafka",
                 "SkillStreamPostgres",
+                "SkillStreamOutbox",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]

@@ -1,6 +1,7 @@
 import Foundation
 import SkillStreamDomain
 import SkillStreamKafka
+import SkillStreamOutbox
 import SkillStreamPostgres
 import SkillStreamScoring
 
@@ -25,9 +26,13 @@ public struct PartitionCheckpoint: Sendable {
     public var ownerEpoch: Int64
     public var snapshot: [UInt8]?
     public var nextOffsets: [String: Int64]
+    /// Each input topic's high watermark as last fetched, where known.
+    public var highWatermarks: [String: Int64] = [:]
     public var referenceOffsets: [KafkaTopicPartition: Int64]
     public var counters: [(name: String, value: Int)]
     public var effects: [(programID: String, skill: Skill, observations: Int, sum: Double)]
+    /// With a snapshot: each restaurant's model quality (table model_quality).
+    public var modelQuality: [RestaurantModelQuality] = []
     public var changes: CheckpointChanges
 }
 
@@ -39,7 +44,7 @@ public struct FencedOut: Error, CustomStringConvertible {
 }
 
 /// The processor's PostgreSQL side: claiming partitions, writing checkpoints (state, offsets and
-/// outputs in one transaction), and the outbox.
+/// outputs in one transaction).
 public struct CheckpointStore: Sendable {
     public let client: PostgresClient
     public let group: String
@@ -106,6 +111,17 @@ public struct CheckpointStore: Sendable {
                 ])
             guard updated.affectedRows == 1 else { throw FencedOut(partition: checkpoint.partition) }
             _ = try connection.query("DELETE FROM engine_order_log WHERE consumer_group = $1 AND partition = $2", [group, partition])
+            _ = try connection.query("DELETE FROM model_quality WHERE consumer_group = $1 AND partition = $2", [group, partition])
+            _ = try connection.copy(
+                into: "model_quality",
+                columns: ["consumer_group", "partition", "restaurant_id", "model", "driving", "examples", "log_loss", "roc_auc", "f1", "drifts_detected"],
+                rows: checkpoint.modelQuality.map { quality in
+                    [
+                        .text(group), .text(String(partition)), .text(quality.restaurantID), .text(quality.model), quality.driving.postgresValue,
+                        .text(String(quality.examples)), .text(String(quality.logLoss)), .text(String(quality.rocAUC)), .text(String(quality.f1)),
+                        .text(String(quality.driftsDetected)),
+                    ]
+                })
         } else {
             let updated = try connection.query(
                 "UPDATE engine_checkpoints SET updated_at = now() WHERE consumer_group = $1 AND partition = $2 AND owner_epoch = $3",
@@ -120,9 +136,12 @@ public struct CheckpointStore: Sendable {
         for (topic, offset) in checkpoint.nextOffsets.sorted(by: { $0.key < $1.key }) {
             _ = try connection.query(
                 """
-                INSERT INTO partition_checkpoints (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()
-                """, [group, topic, partition, offset])
+                INSERT INTO partition_checkpoints (consumer_group, topic, partition, next_offset, high_watermark, high_watermark_at)
+                VALUES ($1, $2, $3, $4, $5, CASE WHEN $5::bigint IS NULL THEN NULL ELSE now() END)
+                ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now(),
+                    high_watermark = coalesce(EXCLUDED.high_watermark, partition_checkpoints.high_watermark),
+                    high_watermark_at = coalesce(EXCLUDED.high_watermark_at, partition_checkpoints.high_watermark_at)
+                """, [group, topic, partition, offset, checkpoint.highWatermarks[topic]])
         }
         for counter in checkpoint.counters {
             _ = try connection.query(
@@ -170,16 +189,7 @@ public struct CheckpointStore: Sendable {
                     recommendation.confidence,
                 ])
         }
-        if !changes.outbox.isEmpty {
-            _ = try connection.copy(
-                into: "outbox", columns: ["consumer_group", "partition", "topic", "message_key", "payload", "headers", "source_timestamp"],
-                rows: changes.outbox.map { record in
-                    [
-                        .text(group), .text(String(partition)), .text(record.topic), record.key.map { .bytes($0) } ?? .null, .bytes(record.value),
-                        .text(headersJSON(record.headers)), record.sourceTimestamp.map { .text(timestamp(EventTime(millisecondsSinceEpoch: $0))) } ?? .null,
-                    ]
-                })
-        }
+        try Outbox.write(changes.outbox, group: group, partition: checkpoint.partition, on: connection)
     }
 
     /// Assessments are many (every staff member's skills, up to four times a day, in every
@@ -263,44 +273,6 @@ public struct CheckpointStore: Sendable {
         }
     }
 
-    // MARK: - Outbox
-
-    /// An outbox row waiting to be published.
-    public struct PendingOutput: Sendable {
-        public var id: Int64
-        public var record: OutboxRecord
-    }
-
-    /// The oldest unpublished outputs of these partitions, in the order they were written.
-    public func pendingOutputs(partitions: [Int32], limit: Int) async throws -> [PendingOutput] {
-        guard !partitions.isEmpty else { return [] }
-        let group = self.group
-        let list = "{" + partitions.map(String.init).joined(separator: ",") + "}"
-        return try await client.withConnection { connection in
-            try connection.query(
-                """
-                SELECT id, topic, message_key, payload, headers::text AS headers,
-                       (extract(epoch FROM source_timestamp) * 1000)::bigint AS source_ms
-                FROM outbox WHERE consumer_group = $1 AND partition = ANY($2::int[]) ORDER BY id LIMIT $3
-                """, [group, list, limit]
-            ).map { row in
-                PendingOutput(
-                    id: try row.decode(Int64.self, column: "id"),
-                    record: OutboxRecord(
-                        topic: try row.decode(String.self, column: "topic"), key: try row.decode([UInt8]?.self, column: "message_key"),
-                        value: try row.decode([UInt8].self, column: "payload"), headers: try Self.headers(json: try row.decode(String.self, column: "headers")),
-                        sourceTimestamp: try row.decode(Int64?.self, column: "source_ms")))
-            }
-        }
-    }
-
-    /// Removes published outputs.
-    public func deleteOutputs(ids: [Int64]) async throws {
-        guard !ids.isEmpty else { return }
-        let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
-        _ = try await client.withConnection { connection in try connection.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [list]).affectedRows }
-    }
-
     // MARK: - Encodings
 
     /// A PostgreSQL array literal of identifiers (the vocabulary's words: no quotes or commas).
@@ -326,15 +298,5 @@ public struct CheckpointStore: Sendable {
             offsets[KafkaTopicPartition(topic: String(name[..<slash]), partition: partition)] = Int64(offset)
         }
         return offsets
-    }
-
-    static func headersJSON(_ headers: [KafkaHeader]) -> String {
-        let pairs = headers.map { [$0.name, $0.stringValue ?? ""] }
-        return String(decoding: (try? JSONSerialization.data(withJSONObject: pairs)) ?? Data("[]".utf8), as: UTF8.self)
-    }
-
-    static func headers(json: String) throws -> [KafkaHeader] {
-        guard let pairs = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String]] else { return [] }
-        return pairs.compactMap { $0.count == 2 ? KafkaHeader(name: $0[0], string: $0[1]) : nil }
     }
 }

@@ -1,16 +1,7 @@
 import SkillStreamDomain
 import SkillStreamKafka
+import SkillStreamOutbox
 import SkillStreamScoring
-
-/// One output record for the outbox: where it goes, its key and value, and its headers.
-public struct OutboxRecord: Sendable, Hashable {
-    public var topic: String
-    public var key: [UInt8]?
-    public var value: [UInt8]
-    public var headers: [KafkaHeader]
-    /// The Kafka timestamp of the input that caused it, milliseconds.
-    public var sourceTimestamp: Int64?
-}
 
 /// What a partition's processing produced since its last checkpoint, to be written with it.
 public struct CheckpointChanges: Sendable {
@@ -42,6 +33,8 @@ public final class PartitionTask {
     var merge: CoPartitionedMerge<KafkaConsumerMessage>
     /// The next offset to process in each input topic (what the checkpoint records).
     public private(set) var nextOffsets: [String: Int64]
+    /// Each input topic's high watermark as last fetched (for the lag the API shows).
+    var highWatermarks: [String: Int64] = [:]
     /// The next offset of each reference-topic partition already applied to the engine.
     public private(set) var referenceOffsets: [KafkaTopicPartition: Int64]
     /// The fencing epoch under which this replica owns the partition.

@@ -3,6 +3,7 @@ import Logging
 import SkillStreamDomain
 import SkillStreamKafka
 import SkillStreamLearning
+import SkillStreamOutbox
 import SkillStreamPostgres
 import SkillStreamScoring
 import Synchronization
@@ -91,6 +92,7 @@ public final class AtomicFlag: Sendable {
 public final class StreamProcessor {
     let configuration: ProcessorConfiguration
     let store: CheckpointStore
+    let outbox: Outbox
     let logger: Logger
     /// Raised by ``stop()`` or whoever holds it (signal handlers, a failing HTTP server).
     public let stopRequest = AtomicFlag()
@@ -144,6 +146,7 @@ public final class StreamProcessor {
     public init(configuration: ProcessorConfiguration, store: CheckpointStore, logger: Logger) {
         self.configuration = configuration
         self.store = store
+        outbox = Outbox(client: store.client, group: store.group)
         self.logger = logger
         began = clock.now
         lastActivity = clock.now
@@ -189,6 +192,7 @@ public final class StreamProcessor {
             let partitions = task.inputTopics.map { KafkaTopicPartition(topic: $0, partition: task.partition) }
             for (rank, lag) in try consumer.localLag(for: partitions).enumerated() {
                 guard let high = lag.highWatermark, let next = task.nextOffsets[lag.topicPartition.topic] ?? lag.position else { continue }
+                task.highWatermarks[lag.topicPartition.topic] = high
                 let messages = max(0, high - next)
                 metrics.lag(lag.topicPartition, messages: messages, seconds: messages > 0 ? task.secondsBehind(topic: rank) : 0)
             }
@@ -323,7 +327,7 @@ public final class StreamProcessor {
             if processed == 0 || tasks.values.allSatisfy({ $0.buffered == 0 }) { break }
         }
         try holdBackFullBuffers()
-        try await publishOutbox()
+        await publishOutbox()
         if let rebalance = batch.rebalance { try await handle(rebalance) }
     }
 
@@ -397,13 +401,14 @@ public final class StreamProcessor {
                     .min { $0.lastSnapshotAt < $1.lastSnapshotAt }.map { [$0.partition] } ?? [])
         let taken = dirty.map { (task: $0, changes: $0.takeChanges()) }
         let checkpoints = taken.map { task, changes in
-            PartitionCheckpoint(
-                partition: task.partition, ownerEpoch: task.ownerEpoch, snapshot: snapshotted.contains(task.partition) ? task.takeSnapshot() : nil,
-                nextOffsets: task.nextOffsets,
+            let snapshot = snapshotted.contains(task.partition)
+            return PartitionCheckpoint(
+                partition: task.partition, ownerEpoch: task.ownerEpoch, snapshot: snapshot ? task.takeSnapshot() : nil,
+                nextOffsets: task.nextOffsets, highWatermarks: task.highWatermarks,
                 referenceOffsets: task.referenceOffsets, counters: Self.counters(task.engine.state.counters),
                 effects: task.engine.effectiveness.estimates.flatMap { program, skills in
                     skills.map { (programID: program, skill: $0.key, observations: $0.value.observations, sum: $0.value.sum) }
-                }, changes: changes)
+                }, modelQuality: snapshot ? task.engine.models.restaurantQuality() : [], changes: changes)
         }
         let (store, finished) = (store, AtomicFlag())
         let write = Task {
@@ -505,39 +510,23 @@ public final class StreamProcessor {
 
     /// Publishes what the outbox holds for the partitions this replica owns; a row leaves the
     /// outbox only once the broker acknowledged it.
-    private func publishOutbox() async throws {
+    private func publishOutbox() async {
         guard checkpointBackoff == nil else { return }
-        let owned = tasks.keys.sorted()
-        while true {
-            let pending: [CheckpointStore.PendingOutput]
-            do {
-                pending = try await store.pendingOutputs(partitions: owned, limit: 5_000)
-            } catch {
-                health.update { $0.databaseReachable = false }
-                logger.warning("Could not read the outbox (retried next round): \(error)")
-                return
-            }
+        let publication = await outbox.publish(partitions: tasks.keys.sorted(), producer: producer)
+        if let failure = publication.readFailure {
+            health.update { $0.databaseReachable = false }
+            logger.warning("Could not read the outbox (retried next round): \(failure)")
+        } else {
             health.update { $0.databaseReachable = true }
-            guard !pending.isEmpty else { return }
-            let reports = await producer.send(
-                pending.map { KafkaProducerMessage(topic: $0.record.topic, key: $0.record.key, value: $0.record.value, headers: $0.record.headers) })
-            let delivered = zip(pending, reports).compactMap { output, report -> Int64? in
-                if case .success = report.outcome { return output.id }
-                return nil
-            }
-            if delivered.count < pending.count {
-                logger.warning("The broker did not take \(pending.count - delivered.count) output record(s); they stay in the outbox and are retried")
-            }
-            do {
-                try await store.deleteOutputs(ids: delivered)
-            } catch {
-                logger.warning("Could not clear published outbox rows (they will be published again, with the same ids): \(error)")
-                return
-            }
-            statistics.published += delivered.count
-            metrics.published(delivered.count)
-            if delivered.count < pending.count || pending.count < 5_000 { return }
         }
+        if publication.refused > 0 {
+            logger.warning("The broker did not take \(publication.refused) output record(s); they stay in the outbox and are retried")
+        }
+        if let failure = publication.clearFailure {
+            logger.warning("Could not clear published outbox rows (they will be published again, with the same ids): \(failure)")
+        }
+        statistics.published += publication.delivered
+        metrics.published(publication.delivered)
     }
 
     // MARK: - Rebalances
@@ -559,7 +548,7 @@ public final class StreamProcessor {
             // Checkpoint (whole engines: the next owner restores without replaying) and publish
             // before letting go; the next owner starts exactly here.
             try await checkpoint(force: false, snapshotAll: true)
-            try await publishOutbox()
+            await publishOutbox()
             for partition in revoked { tasks[partition] = nil }
             try consumer.completeRebalance()
             logger.info("Partitions released", metadata: ["partitions": .string("\(revoked)")])
@@ -643,14 +632,14 @@ public final class StreamProcessor {
         else { return false }
         let lags = try consumer.localLag(for: try consumer.assignment())
         guard lags.allSatisfy({ $0.lag == 0 }) else { return false }
-        return (try? await store.pendingOutputs(partitions: tasks.keys.sorted(), limit: 1).isEmpty) ?? false
+        return (try? await outbox.pending(partitions: tasks.keys.sorted(), limit: 1).isEmpty) ?? false
     }
 
     private func shutdown() async throws {
         logger.info("Processor stopping: last checkpoint, publishing, leaving the group")
         health.update { $0.stopping = true }
         try await checkpoint(force: false, snapshotAll: true)
-        try await publishOutbox()
+        await publishOutbox()
         let offsets = tasks.values.filter { !$0.isReplaying }.flatMap { task in
             task.nextOffsets.map { KafkaTopicPartitionOffset(topicPartition: KafkaTopicPartition(topic: $0.key, partition: task.partition), offset: $0.value) }
         }

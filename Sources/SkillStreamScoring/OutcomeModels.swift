@@ -67,6 +67,11 @@ public final class OutcomeModels {
             self.tree = tree
         }
 
+        /// Each model's name and record.
+        var qualities: [(model: String, quality: Quality)] {
+            [("logistic-regression", logisticQuality), ("hoeffding-adaptive-tree", treeQuality)]
+        }
+
         /// The driving model's name, or nil; setting it (from a checkpoint) picks that model.
         var drivingName: String? {
             get { driving?.name }
@@ -147,12 +152,36 @@ public final class OutcomeModels {
 
     /// Prequential quality per target and model, for summaries and metrics.
     public func quality() -> [(target: Target, model: String, quality: Quality)] {
-        Target.allCases.flatMap { target -> [(Target, String, Quality)] in
-            let pair = pairs[target]!
-            return [(target, "logistic-regression", pair.logisticQuality), (target, "hoeffding-adaptive-tree", pair.treeQuality)]
+        Target.allCases.flatMap { target in pairs[target]!.qualities.map { (target, $0.model, $0.quality) } }
+    }
+
+    /// Each restaurant's prequential quality on guest dissatisfaction, per model, with whether
+    /// the model drives the scoring now and the changes its drift detector saw there.
+    public func restaurantQuality() -> [RestaurantModelQuality] {
+        let pair = pairs[.dissatisfied]!
+        return pair.qualities.flatMap { model, quality in
+            quality.byRestaurant.map { restaurantID, metrics in
+                RestaurantModelQuality(
+                    restaurantID: restaurantID, model: model, driving: pair.drivingName == model, examples: Int(metrics.count), logLoss: metrics.logLoss,
+                    rocAUC: metrics.rocAUC, f1: metrics.f1, driftsDetected: driftsDetected[restaurantID] ?? 0)
+            }
         }
     }
 
     /// The model that drives each target now (nil: not enough evidence yet).
     public func drivingModel(_ target: Target) -> String? { pairs[target]?.driving?.name }
+}
+
+/// One model's prequential record on one restaurant's guest dissatisfaction.
+public struct RestaurantModelQuality: Sendable, Hashable {
+    public var restaurantID: String
+    public var model: String
+    /// Whether this model scores the restaurant's staff now.
+    public var driving: Bool
+    public var examples: Int
+    public var logLoss: Double
+    public var rocAUC: Double
+    public var f1: Double
+    /// Changes in the restaurant's relationship its drift detector saw (both models share it).
+    public var driftsDetected: Int
 }

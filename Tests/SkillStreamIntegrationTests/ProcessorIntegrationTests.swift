@@ -149,6 +149,7 @@ import FoundationNetworking
             "staff_skill_history": "SELECT * FROM staff_skill_history ORDER BY restaurant_id, staff_id, skill, assessed_at",
             "program_effectiveness": "SELECT partition, program_id, skill, observations, effect_sum FROM program_effectiveness ORDER BY 1, 2, 3",
             "processing_counters": "SELECT partition, counter, value FROM processing_counters ORDER BY 1, 2",
+            "model_quality": "SELECT partition, restaurant_id, model, driving, examples, log_loss, roc_auc, f1, drifts_detected FROM model_quality ORDER BY 1, 2, 3",
             "partition_checkpoints": "SELECT replace(topic, $1, '') AS topic, partition, next_offset FROM partition_checkpoints ORDER BY 1, 2",
             "engine_checkpoints":
                 "SELECT partition, md5(snapshot) AS snapshot, replace(reference_offsets::text, $1, '') AS reference_offsets FROM engine_checkpoints ORDER BY 1",
