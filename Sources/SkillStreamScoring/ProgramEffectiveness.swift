@@ -23,6 +23,11 @@ public struct ProgramEffectiveness: Sendable {
         /// The spread of one measurement (from all programs' measurements).
         public var measurementSpread = ProgramEffectiveness.minimumSpread
 
+        public init(observations: Int = 0, sum: Double = 0) {
+            self.observations = observations
+            self.sum = sum
+        }
+
         /// Posterior mean effect, skill-score points.
         public var mean: Double { sum / (Double(observations) + 1) }
         /// Posterior standard deviation.

@@ -37,9 +37,7 @@ struct ProcessCommand: AsyncParsableCommand {
     var exitWhenIdle: Double?
     @Option(help: "Kafka property for every client, NAME=VALUE (repeatable), e.g. security.protocol=SSL.") var kafkaProperty: [String] = []
     @Option(help: "Kafka property for the consumers only, NAME=VALUE (repeatable), e.g. session.timeout.ms=10000.") var consumerProperty: [String] = []
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
-    @Option(help: "Log format: json (one object per line, the default when standard error is not a terminal) or text.")
-    var logFormat: String?
+    @OptionGroup var logging: LoggingOptions
     @Option(help: "Write the run's statistics (records, checkpoints, records per second from input to committed state) as JSON to this file on exit.")
     var statisticsJSON: String?
     @Flag(help: "Print progress (records/s, lag, open gaps) on standard output every 2 seconds.") var progress = false
@@ -53,18 +51,14 @@ struct ProcessCommand: AsyncParsableCommand {
         guard checkpointIntervalMs > 0, checkpointRecords > 0, snapshotIntervalMs > 0, snapshotRecords > 0, maxBufferedRecords > 1 else {
             throw ValidationError("Checkpoint and snapshot intervals and records must be positive, and --max-buffered-records at least 2.")
         }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown log level \(logLevel).") }
         guard ["es", "en"].contains(language) else { throw ValidationError("--language is es or en.") }
-        guard logFormat.map({ ["json", "text"].contains($0) }) ?? true else { throw ValidationError("--log-format is json or text.") }
         for property in kafkaProperty + consumerProperty where !property.contains("=") {
             throw ValidationError("--kafka-property and --consumer-property take NAME=VALUE, not \(property).")
         }
     }
 
     func run() async throws {
-        let json = logFormat.map { $0 == "json" } ?? (isatty(STDERR_FILENO) == 0)
-        var logger = json ? Logger(label: "skillstream.process") { JSONLogHandler(label: $0) } : Logger(label: "skillstream.process")
-        logger.logLevel = Logger.Level(rawValue: logLevel)!
+        let logger = logging.logger(label: "skillstream.process")
         var configuration = ProcessorConfiguration(
             kafka: KafkaConfiguration(bootstrapServers: try servers.brokersOrEnvironment(), properties: Self.properties(kafkaProperty)))
         configuration.consumerProperties = Self.properties(consumerProperty)
@@ -92,13 +86,7 @@ struct ProcessCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
         let stopRequest = processor.stopRequest
-        let signals = [SIGTERM, SIGINT].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber)
-            source.setEventHandler { stopRequest.raise() }
-            source.resume()
-            return source
-        }
+        let signals = onTermination { stopRequest.raise() }
         defer { signals.forEach { $0.cancel() } }
         do {
             try await withThrowingTaskGroup { group in

@@ -13,7 +13,7 @@ struct SkillStreamCommand: AsyncParsableCommand {
         commandName: "skillstream",
         abstract: "Finds where restaurant service staff fall short and which training closes the gap, from a Kafka event stream.",
         version: "skillstream \(version)",
-        subcommands: [MigrateCommand.self, DoctorCommand.self, TopicsCommand.self, ProcessCommand.self, SummaryCommand.self, EvaluateCommand.self, SimulateCommand.self, BackfillCommand.self, EvaluateScenarioCommand.self, ReplayCommand.self]
+        subcommands: [MigrateCommand.self, DoctorCommand.self, TopicsCommand.self, ProcessCommand.self, ServeCommand.self, TokenCommand.self, SummaryCommand.self, EvaluateCommand.self, SimulateCommand.self, BackfillCommand.self, EvaluateScenarioCommand.self, ReplayCommand.self]
     )
 }
 

@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import SkillStreamAccess
+
+/// What the API knows about a request beyond the request itself: the verified caller (set by
+/// ``AuthenticationMiddleware``) and the response language. JSON goes out in snake_case.
+public struct APIRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var principal: Principal?
+    public var language: Language = .es
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+    }
+
+    /// Small JSON bodies only (status changes).
+    public var maxUploadSize: Int { 16 * 1024 }
+
+    public var responseEncoder: JSONEncoder { APIJSON.encoder() }
+    public var requestDecoder: JSONDecoder { APIJSON.decoder() }
+
+    /// The caller; every route behind ``AuthenticationMiddleware`` has one.
+    func caller() throws -> Principal {
+        guard let principal else { throw Problem(AccessError(.missingToken, "send Authorization: Bearer <token>")) }
+        return principal
+    }
+}
+
+/// The API's JSON conventions: snake_case keys, keys sorted (stable bodies).
+enum APIJSON {
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SkillStreamAccess
+import SkillStreamKafka
+import SkillStreamOutbox
+import SkillStreamPostgres
+
+/// `skillstream serve`: the HTTP API over PostgreSQL, its own process so it scales apart from
+/// the processor. `/api/v1/…` needs a bearer token; `/healthz` and `/readyz` do not.
+/// ``run()`` serves until ``shutdown()``, which lets open requests finish.
+public final class APIServer: Sendable {
+    /// Where and how to serve.
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        /// The processor's consumer group, whose tables are read.
+        public var group: String
+        /// Where enrolments go: `hr.staff-events` with the deployment's prefix.
+        public var staffEventsTopic: String
+
+        public init(host: String, port: Int, group: String, staffEventsTopic: String) {
+            self.host = host
+            self.port = port
+            self.group = group
+            self.staffEventsTopic = staffEventsTopic
+        }
+    }
+
+    private let group: ServiceGroup
+    private let enrolments: EnrolmentPublisher
+
+    /// `producer` may be nil where no broker is configured: assignments then stay in the outbox
+    /// (published once serve runs with one).
+    public init(configuration: Configuration, client: PostgresClient, authority: TokenAuthority, producer: KafkaProducer?, logger: Logger) {
+        let store = APIStore(client: client, group: configuration.group)
+        enrolments = EnrolmentPublisher(
+            outbox: Outbox(client: client, group: configuration.group), producer: producer, topic: configuration.staffEventsTopic, logger: logger)
+        let router = Self.router(
+            routes: APIRoutes(store: store, enrolments: enrolments), authority: authority)
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "skillstream"),
+            logger: logger)
+        group = ServiceGroup(configuration: .init(services: [application], logger: logger))
+    }
+
+    static func router(routes: APIRoutes, authority: TokenAuthority) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.middlewares.add(ProblemMiddleware())
+        router.get("healthz") { _, _ in HealthBody(status: "ok") }
+        router.get("readyz") { _, _ -> Response in
+            let ready = await routes.store.reachable()
+            let body = try JSONEncoder().encode(HealthBody(status: ready ? "ok" : "unavailable", reasons: ready ? nil : ["PostgreSQL unreachable"]))
+            return Response(
+                status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        routes.register(on: router.group("api/v1").add(middleware: AuthenticationMiddleware(authority: authority)))
+        return router
+    }
+
+    /// Serves (and publishes pending enrolments in the background) until ``shutdown()``.
+    public func run() async throws {
+        let enrolments = self.enrolments
+        try await withThrowingDiscardingTaskGroup { tasks in
+            tasks.addTask { await enrolments.run() }
+            try await group.run()
+            tasks.cancelAll()
+        }
+    }
+
+    /// Stops serving once open requests are answered.
+    public func shutdown() async { await group.triggerGracefulShutdown() }
+}
+
+/// The body of /healthz and /readyz.
+struct HealthBody: Codable, ResponseEncodable {
+    var status: String
+    var reasons: [String]? = nil
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+
+/// One page of a listing and the cursor to the next (absent on the last page).
+public struct Page<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
+    public var items: [Item]
+    public var nextCursor: String?
+}
+
+/// Keyset pagination: a listing sorted by a stable key (ending in a unique id) goes on after the
+/// key of the last item returned. The cursor carries that key and the listing's name, opaque to
+/// clients (base64url JSON); a cursor of another listing, or a forged one, is refused.
+struct Paging: Sendable {
+    static let defaultLimit = 50
+    static let maximumLimit = 200
+
+    var limit: Int
+    /// The sort key to continue after, nil on the first page.
+    var after: [String]?
+
+    init(limit: Int, after: [String]? = nil) {
+        self.limit = limit
+        self.after = after
+    }
+
+    /// From `limit` and `cursor`; `listing` names the listing, `keys` the length of its key.
+    init(_ query: QueryParameters, listing: String, keys: Int) throws {
+        limit = try query.integer("limit", in: 1...Self.maximumLimit) ?? Self.defaultLimit
+        guard let text = try query.string("cursor", maximumLength: 2_000) else { return }
+        let invalid = Problem.invalid("cursor", es: "El cursor no es de esta lista o está dañado; empiece sin cursor.", en: "The cursor is not of this listing or is damaged; start without one.")
+        guard let bytes = Base64URL.decode(text),
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+            object["l"] as? String == listing, let values = object["k"] as? [String], values.count == keys
+        else { throw invalid }
+        after = values
+    }
+
+    /// The page of `rows` (fetched with ``fetchLimit``): the first ``limit`` items, and a cursor
+    /// after the last of them when there are more.
+    func page<Row, Item>(_ rows: [Row], listing: String, key: (Row) -> [String], item: (Row) throws -> Item) rethrows -> Page<Item> {
+        let shown = rows.prefix(limit)
+        let next = rows.count > limit ? shown.last.map { Self.cursor(listing: listing, key: key($0)) } : nil
+        return Page(items: try shown.map(item), nextCursor: next)
+    }
+
+    /// One more than the page, to know whether another follows.
+    var fetchLimit: Int { limit + 1 }
+
+    static func cursor(listing: String, key: [String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: ["l": listing, "k": key], options: [.sortedKeys])) ?? Data()
+        return Base64URL.encode(Array(data))
+    }
+}
+
+/// base64url without padding (RFC 4648 §5), for cursors.
+enum Base64URL {
+    static func encode(_ bytes: [UInt8]) -> String {
+        String(Data(bytes).base64EncodedString().compactMap { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 == "=" ? nil : $0 })
+    }
+
+    static func decode(_ text: String) -> [UInt8]? {
+        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
+        var base64 = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64).map { [UInt8]($0) }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import SkillStreamLogging
+
+/// How a long-running command logs: level and format (JSON lines for log shippers, text for a
+/// terminal), shared by `process` and `serve`.
+struct LoggingOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "Log format: json (one object per line, the default when standard error is not a terminal) or text.")
+    var logFormat: String?
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("Unknown log level \(logLevel).") }
+        guard logFormat.map({ ["json", "text"].contains($0) }) ?? true else { throw ValidationError("--log-format is json or text.") }
+    }
+
+    func logger(label: String) -> Logger {
+        let json = logFormat.map { $0 == "json" } ?? (isatty(STDERR_FILENO) == 0)
+        var logger = json ? Logger(label: label) { JSONLogHandler(label: $0) } : Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        return logger
+    }
+}
+
+/// Runs `handler` on SIGTERM and SIGINT (instead of dying) until the returned sources are
+/// cancelled.
+func onTermination(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+    [SIGTERM, SIGINT].map { signalNumber in
+        signal(signalNumber, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: signalNumber)
+        source.setEventHandler(handler: handler)
+        source.resume()
+        return source
+    }
+}

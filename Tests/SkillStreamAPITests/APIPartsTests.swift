@@ -1,0 +1,66 @@
+import Foundation
+import SkillStreamDomain
+import Testing
+
+@testable import SkillStreamAPI
+
+@Suite("Response language")
+struct LanguageTests {
+    @Test func spanishUnlessEnglishIsPreferred() {
+        #expect(Language.preferred(acceptLanguage: nil) == .es)
+        #expect(Language.preferred(acceptLanguage: "*") == .es)
+        #expect(Language.preferred(acceptLanguage: "fr-FR, de") == .es)
+        #expect(Language.preferred(acceptLanguage: "en-GB,en;q=0.9,es;q=0.5") == .en)
+        #expect(Language.preferred(acceptLanguage: "es-PE,es;q=0.9,en;q=0.8") == .es)
+        #expect(Language.preferred(acceptLanguage: "en;q=0.4, es;q=0.6") == .es)
+        #expect(Language.preferred(acceptLanguage: "fr, en;q=0.1") == .en)
+        #expect(Language.preferred(acceptLanguage: "en;q=0") == .es, "q=0 means not acceptable")
+    }
+}
+
+@Suite("Keyset paging")
+struct PagingTests {
+    @Test func aPageEndsWithACursorToTheNextOnlyWhenMoreFollow() {
+        let paging = Paging(limit: 2)
+        let page = paging.page(["a", "b", "c"], listing: "staff", key: { [$0] }, item: { $0 })
+        #expect(page.items == ["a", "b"])
+        let cursor = page.nextCursor
+        #expect(cursor != nil)
+        let last = Paging(limit: 2).page(["a", "b"], listing: "staff", key: { [$0] }, item: { $0 })
+        #expect(last.nextCursor == nil)
+    }
+
+    @Test func aCursorCarriesItsListingAndKeyAndNothingElseIsAccepted() throws {
+        let cursor = Paging.cursor(listing: "alerts", key: ["2026-06-29T03:24:01.000000Z", "gap-1"])
+        #expect(cursor.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "URL-safe")
+        let decoded = try #require(Base64URL.decode(cursor))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(decoded)) as? [String: Any])
+        #expect(object["l"] as? String == "alerts" && object["k"] as? [String] == ["2026-06-29T03:24:01.000000Z", "gap-1"])
+        #expect(Base64URL.decode("not base64!") == nil)
+    }
+}
+
+@Suite("SQL literals")
+struct SQLTests {
+    @Test func arrayLiteralsQuoteAndEscapeEveryElement() {
+        #expect(SQL.array(["lim-01", "a,b", #"say "hi""#, #"back\slash"#]) == #"{"lim-01","a,b","say \"hi\"","back\\slash"}"#)
+        #expect(SQL.array([]) == "{}")
+    }
+}
+
+@Suite("Training enrolments")
+struct EnrolmentRecordTests {
+    @Test func anAssignmentBecomesATrainingEnrolledEventKeyedByRestaurantInItsTimeZone() throws {
+        let publisher = EnrolmentPublisher(
+            outbox: .init(client: .init(configuration: .init(connectionString: ""), logger: .init(label: "test")), group: "g"), producer: nil,
+            topic: "hr.staff-events", logger: .init(label: "test"))
+        let record = publisher.record(
+            recommendationID: "rec-1", restaurantID: "lim-01", staffID: "lim-01-s003", programID: "prog-maridaje", timezone: "America/Lima",
+            now: Date(timeIntervalSince1970: 1_790_000_000))
+        #expect(record.topic == "hr.staff-events" && record.key == Array("lim-01".utf8))
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(record.value)) as? [String: Any])
+        #expect(event["schema"] as? String == "hr.staff_event.v1" && event["type"] as? String == "training_enrolled")
+        #expect(event["event_id"] as? String == "enrol-rec-1" && event["program_id"] as? String == "prog-maridaje")
+        #expect((event["occurred_at"] as? String)?.hasSuffix("-05:00") == true, "Lima's offset: \(event["occurred_at"] ?? "")")
+    }
+}
