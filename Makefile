@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export LD_LIBRARY_PATH := $(CURDIR)/.build-runtime/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 DEMO_DIR := $(CURDIR)/.demo
 
-.PHONY: deps build build-tests check-schemas test test-unit test-integration bench demo demo-stop clean
+.PHONY: deps build build-tests check-schemas test test-unit test-integration test-dashboard bench demo demo-stop clean
 
 deps:
 	@Scripts/install-deps.sh
@@ -14,8 +14,9 @@ build: deps
 	swift build --product skillstream
 
 # Unit tests first (no servers), then the integration tests against a real PostgreSQL and a real
-# Kafka-compatible broker that Scripts/services.sh starts and always stops.
-test: check-schemas test-unit test-integration
+# Kafka-compatible broker that Scripts/services.sh starts and always stops, then the dashboard in
+# headless Chromium.
+test: check-schemas test-unit test-integration test-dashboard
 
 # The event contract's JSON Schemas checked by a real validator against the examples.
 check-schemas: deps
@@ -29,6 +30,12 @@ test-unit: build-tests
 
 test-integration: build-tests
 	Scripts/services.sh run -- swift test --skip-build --no-parallel --filter SkillStreamIntegrationTests
+
+# Every dashboard page in a real browser over freshly processed data: no console error, no broken
+# link; screenshots in .build-screenshots/.
+test-dashboard: build-tests
+	Scripts/install-deps.sh --browser
+	Scripts/services.sh run -- Scripts/dashboard_check.sh .build-screenshots
 
 bench: deps
 	swift build -c release --product skillstream-bench

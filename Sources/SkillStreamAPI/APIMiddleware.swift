@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import SkillStreamAccess
+import SkillStreamDomain
 import SkillStreamPostgres
 
 /// Turns every error into a problem response (RFC 9457): the API's own ``Problem``s, refused

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SkillStreamAccess
+import SkillStreamDomain
 
 /// What the API knows about a request beyond the request itself: the verified caller (set by
 /// ``AuthenticationMiddleware``) and the response language. JSON goes out in snake_case.

@@ -10,6 +10,7 @@ import SkillStreamDomain
 struct APIRoutes: Sendable {
     let store: APIStore
     let enrolments: EnrolmentPublisher
+    let throughput: ThroughputSampler
 
     func register(on group: RouterGroup<APIRequestContext>) {
         group.get("restaurants", use: restaurants)
@@ -174,7 +175,9 @@ struct APIRoutes: Sendable {
         _ = try QueryParameters(request, allowed: [])
         let caller = try context.caller()
         try caller.require(caller.mayViewOperations, "the ingestion health")
-        return try await store.ingestion()
+        var view = try await store.ingestion()
+        view.processedPerSecond = throughput.recordsPerSecond.map(SQL.rounded)
+        return view
     }
 
     // MARK: - Helpers

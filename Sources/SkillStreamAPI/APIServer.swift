@@ -7,8 +7,9 @@ import SkillStreamKafka
 import SkillStreamOutbox
 import SkillStreamPostgres
 
-/// `skillstream serve`: the HTTP API over PostgreSQL, its own process so it scales apart from
-/// the processor. `/api/v1/…` needs a bearer token; `/healthz` and `/readyz` do not.
+/// `skillstream serve`: the HTTP API and the dashboard over PostgreSQL, its own process so it
+/// scales apart from the processor. `/api/v1/…` needs a bearer token, `/dashboard/…` the same
+/// token in a cookie after signing in; `/healthz` and `/readyz` need none.
 /// ``run()`` serves until ``shutdown()``, which lets open requests finish.
 public final class APIServer: Sendable {
     /// Where and how to serve.
@@ -30,15 +31,19 @@ public final class APIServer: Sendable {
 
     private let group: ServiceGroup
     private let enrolments: EnrolmentPublisher
+    private let throughput = ThroughputSampler()
+    private let store: APIStore
 
     /// `producer` may be nil where no broker is configured: assignments then stay in the outbox
     /// (published once serve runs with one).
     public init(configuration: Configuration, client: PostgresClient, authority: TokenAuthority, producer: KafkaProducer?, logger: Logger) {
         let store = APIStore(client: client, group: configuration.group)
+        self.store = store
         enrolments = EnrolmentPublisher(
             outbox: Outbox(client: client, group: configuration.group), producer: producer, topic: configuration.staffEventsTopic, logger: logger)
         let router = Self.router(
-            routes: APIRoutes(store: store, enrolments: enrolments), authority: authority)
+            routes: APIRoutes(store: store, enrolments: enrolments, throughput: throughput),
+            dashboard: DashboardRoutes(store: store, authority: authority, throughput: throughput), authority: authority)
         let application = Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "skillstream"),
@@ -46,7 +51,7 @@ public final class APIServer: Sendable {
         group = ServiceGroup(configuration: .init(services: [application], logger: logger))
     }
 
-    static func router(routes: APIRoutes, authority: TokenAuthority) -> Router<APIRequestContext> {
+    static func router(routes: APIRoutes, dashboard: DashboardRoutes, authority: TokenAuthority) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.middlewares.add(ProblemMiddleware())
         router.get("healthz") { _, _ in HealthBody(status: "ok") }
@@ -58,14 +63,17 @@ public final class APIServer: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
         routes.register(on: router.group("api/v1").add(middleware: AuthenticationMiddleware(authority: authority)))
+        dashboard.register(on: router)
         return router
     }
 
-    /// Serves (and publishes pending enrolments in the background) until ``shutdown()``.
+    /// Serves (publishing pending enrolments and sampling the throughput in the background)
+    /// until ``shutdown()``.
     public func run() async throws {
-        let enrolments = self.enrolments
+        let (enrolments, throughput, store) = (self.enrolments, self.throughput, self.store)
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { await enrolments.run() }
+            tasks.addTask { await throughput.run(store: store) }
             try await group.run()
             tasks.cancelAll()
         }

@@ -326,15 +326,7 @@ public struct APIStore: Sendable {
                 FROM model_quality WHERE consumer_group = $1 AND restaurant_id = $2 ORDER BY model, updated_at DESC
                 """, [group, restaurant])
         }
-        return ModelQualityView(
-            restaurantID: restaurant,
-            models: try rows.map { row in
-                ModelScoreView(
-                    model: try row.decode(String.self, column: "model"), driving: try row.decode(Bool.self, column: "driving"),
-                    examples: try row.decode(Int.self, column: "examples"), logLoss: try row.decode(Double.self, column: "log_loss"),
-                    rocAuc: try row.decode(Double.self, column: "roc_auc"), f1: try row.decode(Double.self, column: "f1"),
-                    driftsDetected: try row.decode(Int.self, column: "drifts_detected"), updatedAt: try row.decode(String.self, column: "updated_at"))
-            })
+        return ModelQualityView(restaurantID: restaurant, models: try rows.map(Self.modelScore))
     }
 
     /// The processor group's counters, checkpoints and lag (each input partition's checkpoint
@@ -382,7 +374,7 @@ public struct APIStore: Sendable {
                 return PartitionIngestionView(
                     partition: partition, consumed: counts["consumed"] ?? 0, processed: counts["processed"] ?? 0, duplicates: counts["duplicates"] ?? 0,
                     deadLettered: counts["dead_lettered"] ?? 0, lastCheckpointAt: checkpointTimes[partition])
-            }, lag: lag, totalLag: lag.reduce(0) { $0 + ($1.lag ?? 0) })
+            }, lag: lag, totalLag: lag.reduce(0) { $0 + ($1.lag ?? 0) }, processedPerSecond: nil)
     }
 
     /// Whether PostgreSQL answers (for /readyz).
@@ -404,4 +396,69 @@ enum SQL {
     }
 
     static func rounded(_ value: Double) -> Double { (value * 1_000).rounded() / 1_000 }
+}
+
+// MARK: - Dashboard
+
+extension APIStore {
+    /// The restaurant's average score per skill and local day over its staff's daily history,
+    /// for the last `days` days of data.
+    func restaurantTrend(restaurant: String, days: Int = 60) async throws -> [(skill: String, day: String, average: Double)] {
+        let rows = try await client.withConnection { connection in
+            try connection.query(
+                """
+                WITH local AS (
+                    SELECT skill, (assessed_at AT TIME ZONE coalesce((SELECT timezone FROM restaurants WHERE restaurant_id = $1), 'UTC'))::date AS day,
+                           skill_score
+                    FROM staff_skill_history WHERE restaurant_id = $1
+                )
+                SELECT skill, to_char(day, 'YYYY-MM-DD') AS day, avg(skill_score) AS average
+                FROM local WHERE day > (SELECT max(day) FROM local) - $2::int
+                GROUP BY skill, day ORDER BY skill, day
+                """, [restaurant, days])
+        }
+        return try rows.map {
+            (try $0.decode(String.self, column: "skill"), try $0.decode(String.self, column: "day"), try $0.decode(Double.self, column: "average"))
+        }
+    }
+
+    /// Every visible restaurant's model quality (latest per model).
+    func modelQualities(visible: Set<String>?) async throws -> [ModelQualityView] {
+        let group = self.group
+        let visibleList: PostgresValue = visible.map { .text(SQL.array($0.sorted())) } ?? .null
+        let rows = try await client.withConnection { connection in
+            try connection.query(
+                """
+                SELECT DISTINCT ON (restaurant_id, model) restaurant_id, model, driving, examples, round(log_loss::numeric, 4)::float8 AS log_loss,
+                       round(roc_auc::numeric, 4)::float8 AS roc_auc, round(f1::numeric, 4)::float8 AS f1, drifts_detected, \(SQL.iso("updated_at")) AS updated_at
+                FROM model_quality WHERE consumer_group = $1 AND ($2::text[] IS NULL OR restaurant_id = ANY($2::text[]))
+                ORDER BY restaurant_id, model, updated_at DESC
+                """, [group, visibleList])
+        }
+        var byRestaurant: [(String, [ModelScoreView])] = []
+        for row in rows {
+            let restaurant = try row.decode(String.self, column: "restaurant_id")
+            if byRestaurant.last?.0 != restaurant { byRestaurant.append((restaurant, [])) }
+            byRestaurant[byRestaurant.count - 1].1.append(try Self.modelScore(row))
+        }
+        return byRestaurant.map { ModelQualityView(restaurantID: $0.0, models: $0.1) }
+    }
+
+    static func modelScore(_ row: PostgresRow) throws -> ModelScoreView {
+        ModelScoreView(
+            model: try row.decode(String.self, column: "model"), driving: try row.decode(Bool.self, column: "driving"),
+            examples: try row.decode(Int.self, column: "examples"), logLoss: try row.decode(Double.self, column: "log_loss"),
+            rocAuc: try row.decode(Double.self, column: "roc_auc"), f1: try row.decode(Double.self, column: "f1"),
+            driftsDetected: try row.decode(Int.self, column: "drifts_detected"), updatedAt: try row.decode(String.self, column: "updated_at"))
+    }
+
+    /// Records processed so far by the group (for the throughput the API samples).
+    func processedTotal() async throws -> Int {
+        let group = self.group
+        return try await client.withConnection { connection in
+            try connection.query(
+                "SELECT coalesce(sum(value), 0)::bigint AS n FROM processing_counters WHERE consumer_group = $1 AND counter = 'processed'", [group])[0]
+                .decode(Int.self, column: "n")
+        }
+    }
 }

@@ -206,6 +206,9 @@ public struct IngestionView: Codable, Sendable, ResponseEncodable {
     /// Lag per input partition, as of the processor's last checkpoint of it.
     public var lag: [PartitionLagView]
     public var totalLag: Int
+    /// Records processed per second over the last minute, as this API replica sampled the
+    /// counters (absent until it has two readings).
+    public var processedPerSecond: Double?
 }
 
 /// The body of a recommendation's status change.

@@ -1,11 +1,11 @@
+import SkillStreamDomain
+
 /// The language of a response: Spanish (the product's first market) unless the caller's
 /// `Accept-Language` prefers English.
-public enum Language: String, Sendable, Hashable, CaseIterable {
-    case es, en
-
+extension Language {
     /// The better of Spanish and English for an `Accept-Language` header (RFC 9110 §12.5.4):
     /// the one with the higher weight; Spanish on a tie, for `*`, or when neither is named.
-    public static func preferred(acceptLanguage header: String?) -> Language {
+    static func preferred(acceptLanguage header: String?) -> Language {
         guard let header else { return .es }
         var weights: [Language: Double] = [:]
         var wildcard: Double?
@@ -29,7 +29,7 @@ public enum Language: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Picks the text of this language.
-    public func pick(es: String, en: String) -> String { self == .es ? es : en }
+    func pick(es: String, en: String) -> String { self == .es ? es : en }
 }
 
 extension Substring {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import SkillStreamAccess
+import SkillStreamDomain
 
 /// An error response as RFC 9457 problem details (`application/problem+json`): a stable type
 /// URI per kind of problem, a title and a detail in the caller's language, and extension
