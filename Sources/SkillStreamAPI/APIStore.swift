@@ -61,30 +61,42 @@ public struct APIStore: Sendable {
 
     /// Staff of a restaurant by id with their skill profile; one staff member with `staffID`.
     func staff(restaurant: String, staffID: String? = nil, role: Role? = nil, paging: Paging) async throws -> Page<StaffView> {
-        let rows = try await client.withConnection { connection in
-            try connection.query(
+        let (people, skills) = try await client.withConnection { connection in
+            let people = try connection.query(
                 """
                 SELECT s.staff_id, (array_agg(s.role ORDER BY s.assessed_at DESC) FILTER (WHERE s.role IS NOT NULL))[1] AS role,
-                       json_agg(json_build_object(
-                           'skill', s.skill, 'skill_score', round(s.skill_score::numeric, 2), 'benchmark', s.benchmark, 'below_benchmark', s.skill_score < s.benchmark,
-                           'gap_probability', round(s.gap_probability::numeric, 4), 'tables', s.tables, 'assessed_at', \(SQL.iso("s.assessed_at")),
-                           'open_alert', EXISTS (SELECT 1 FROM gap_alerts a WHERE a.restaurant_id = s.restaurant_id AND a.staff_id = s.staff_id
-                                                   AND a.skill = s.skill AND a.status = 'open')
-                       ) ORDER BY s.skill)::text AS skills,
                        (SELECT count(*) FROM gap_alerts a WHERE a.restaurant_id = $1 AND a.staff_id = s.staff_id AND a.status = 'open')::int AS open_alerts,
                        \(SQL.iso("max(s.assessed_at)")) AS last_assessed_at
                 FROM staff_skills s
                 WHERE s.restaurant_id = $1 AND ($2::text IS NULL OR s.staff_id > $2) AND ($3::text IS NULL OR s.staff_id = $3)
-                GROUP BY s.restaurant_id, s.staff_id
+                GROUP BY s.staff_id
                 HAVING $4::text IS NULL OR bool_or(s.role = $4)
                 ORDER BY s.staff_id LIMIT $5
                 """, [restaurant, paging.after?[0], staffID, role?.rawValue, paging.fetchLimit])
+            let ids = try people.map { try $0.decode(String.self, column: "staff_id") }
+            let skills = try connection.query(
+                """
+                SELECT s.staff_id, s.skill, round(s.skill_score::numeric, 2)::float8 AS skill_score, s.benchmark, s.skill_score < s.benchmark AS below,
+                       round(s.gap_probability::numeric, 4)::float8 AS gap_probability, s.tables, \(SQL.iso("s.assessed_at")) AS assessed_at,
+                       EXISTS (SELECT 1 FROM gap_alerts a WHERE a.restaurant_id = s.restaurant_id AND a.staff_id = s.staff_id AND a.skill = s.skill
+                               AND a.status = 'open') AS open_alert
+                FROM staff_skills s WHERE s.restaurant_id = $1 AND s.staff_id = ANY($2::text[]) ORDER BY s.staff_id, s.skill
+                """, [restaurant, SQL.array(ids)])
+            return (people, skills)
         }
-        let decoder = APIJSON.decoder()
-        return try paging.page(Array(rows), listing: "staff", key: { [$0["staff_id"] ?? ""] }) { row in
-            StaffView(
-                restaurantID: restaurant, staffID: try row.decode(String.self, column: "staff_id"), role: try row.decode(String?.self, column: "role"),
-                skills: try decoder.decode([SkillLevelView].self, from: Data(try row.decode(String.self, column: "skills").utf8)),
+        var levels: [String: [SkillLevelView]] = [:]
+        for row in skills {
+            levels[try row.decode(String.self, column: "staff_id"), default: []].append(
+                SkillLevelView(
+                    skill: try row.decode(String.self, column: "skill"), skillScore: try row.decode(Double.self, column: "skill_score"),
+                    benchmark: try row.decode(Double.self, column: "benchmark"), belowBenchmark: try row.decode(Bool.self, column: "below"),
+                    gapProbability: try row.decode(Double.self, column: "gap_probability"), tables: try row.decode(Int.self, column: "tables"),
+                    assessedAt: try row.decode(String.self, column: "assessed_at"), openAlert: try row.decode(Bool.self, column: "open_alert")))
+        }
+        return try paging.page(Array(people), listing: "staff", key: { [$0["staff_id"] ?? ""] }) { row in
+            let id = try row.decode(String.self, column: "staff_id")
+            return StaffView(
+                restaurantID: restaurant, staffID: id, role: try row.decode(String?.self, column: "role"), skills: levels[id] ?? [],
                 openAlerts: try row.decode(Int.self, column: "open_alerts"), lastAssessedAt: try row.decode(String.self, column: "last_assessed_at"))
         }
     }
@@ -392,7 +404,17 @@ enum SQL {
 
     /// A PostgreSQL text[] literal, every element quoted and escaped (for `$n::text[]`).
     static func array(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+        var literal = "{"
+        for (index, value) in values.enumerated() {
+            if index > 0 { literal += "," }
+            literal += "\""
+            for character in value {
+                if character == "\\" || character == "\"" { literal += "\\" }
+                literal.append(character)
+            }
+            literal += "\""
+        }
+        return literal + "}"
     }
 
     static func rounded(_ value: Double) -> Double { (value * 1_000).rounded() / 1_000 }

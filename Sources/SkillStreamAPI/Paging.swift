@@ -1,10 +1,11 @@
 import Foundation
 import Hummingbird
+import SkillStreamDomain
 
 /// One page of a listing and the cursor to the next (absent on the last page).
-public struct Page<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
-    public var items: [Item]
-    public var nextCursor: String?
+struct Page<Item: JSONObject>: JSONBody {
+    var items: [Item]
+    var nextCursor: String?
 }
 
 /// Keyset pagination: a listing sorted by a stable key (ending in a unique id) goes on after the

@@ -24,9 +24,11 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
 /// One row of a result, read by column name or position.
 public struct PostgresRow: Sendable {
     public let columns: [String]
-    let values: ArraySlice<String?>
+    @usableFromInline let values: ArraySlice<String?>
 
     /// The column's value decoded as `T`; throws `decoding` for NULL or an invalid value.
+    /// (Inlinable, so that callers' modules specialise it for their types.)
+    @inlinable
     public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, column: String) throws -> T {
         guard let value = try decode(T?.self, column: column) else {
             throw PostgresError(code: .decoding, message: "column \(column) is NULL")
@@ -35,6 +37,7 @@ public struct PostgresRow: Sendable {
     }
 
     /// The column's value decoded as `T`, or nil for NULL; throws `decoding` for an invalid value.
+    @inlinable
     public func decode<T: PostgresDecodable>(_ type: T?.Type, column: String) throws -> T? {
         guard let index = columns.firstIndex(of: column) else {
             throw PostgresError(code: .decoding, message: "no column \(column) in \(columns)")

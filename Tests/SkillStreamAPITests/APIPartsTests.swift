@@ -20,13 +20,20 @@ struct LanguageTests {
 
 @Suite("Keyset paging")
 struct PagingTests {
+    struct Item: JSONObject, Equatable {
+        var id: String
+        func write(to json: inout JSONWriter) { json.string("id", id) }
+    }
+
     @Test func aPageEndsWithACursorToTheNextOnlyWhenMoreFollow() {
         let paging = Paging(limit: 2)
-        let page = paging.page(["a", "b", "c"], listing: "staff", key: { [$0] }, item: { $0 })
-        #expect(page.items == ["a", "b"])
-        let cursor = page.nextCursor
-        #expect(cursor != nil)
-        let last = Paging(limit: 2).page(["a", "b"], listing: "staff", key: { [$0] }, item: { $0 })
+        let page = paging.page(["a", "b", "c"], listing: "staff", key: { [$0] }, item: { Item(id: $0) })
+        #expect(page.items == [Item(id: "a"), Item(id: "b")])
+        #expect(page.nextCursor == Paging.cursor(listing: "staff", key: ["b"]), "after the last item shown")
+        var json = JSONWriter()
+        page.write(to: &json)
+        #expect(String(decoding: json.finish(), as: UTF8.self) == #"{"items":[{"id":"a"},{"id":"b"}],"next_cursor":"\#(page.nextCursor!)"}"#)
+        let last = Paging(limit: 2).page(["a", "b"], listing: "staff", key: { [$0] }, item: { Item(id: $0) })
         #expect(last.nextCursor == nil)
     }
 

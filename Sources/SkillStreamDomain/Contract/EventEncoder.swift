@@ -52,11 +52,13 @@ public enum EventEncoder {
     }
 }
 
-/// A minimal writer of one flat JSON object.
-struct JSONWriter {
+/// A small, fast writer of one JSON object (members in the order written, nested objects and
+/// arrays of objects): what the event encoder, the output events and the API's responses write
+/// with.
+public struct JSONWriter {
     private var bytes: [UInt8]
 
-    init() {
+    public init() {
         bytes = []
         bytes.reserveCapacity(512)
         bytes.append(UInt8(ascii: "{"))
@@ -99,12 +101,12 @@ struct JSONWriter {
         }
     }
 
-    mutating func string(_ name: StaticString, _ value: String) {
+    public mutating func string(_ name: StaticString, _ value: String) {
         key(name)
         quoted(value)
     }
 
-    mutating func strings(_ name: StaticString, _ values: [String]) {
+    public mutating func strings(_ name: StaticString, _ values: [String]) {
         key(name)
         bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
@@ -114,41 +116,76 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
-    /// Integers without a fraction, others in Swift's shortest round-trip form.
-    mutating func number(_ name: StaticString, _ value: Double) {
+    /// Integers without a fraction, others in Swift's shortest round-trip form; null for a
+    /// value that is not finite (JSON has no NaN or infinity).
+    public mutating func number(_ name: StaticString, _ value: Double) {
         key(name)
-        if value == value.rounded() && abs(value) < 1e15 {
+        appendNumber(value)
+    }
+
+    public mutating func number(dynamicName name: String, _ value: Double) {
+        dynamicKey(name)
+        appendNumber(value)
+    }
+
+    public mutating func integer(_ name: StaticString, _ value: Int) {
+        key(name)
+        EventTime.appendDecimal(value, minimumDigits: 1, to: &bytes)
+    }
+
+    private mutating func appendNumber(_ value: Double) {
+        if !value.isFinite {
+            bytes.append(contentsOf: "null".utf8)
+        } else if value == value.rounded() && abs(value) < 1e15 {
             EventTime.appendDecimal(Int(value), minimumDigits: 1, to: &bytes)
         } else {
             bytes.append(contentsOf: String(value).utf8)
         }
     }
 
+    /// An array of objects, each written by `body`.
+    public mutating func objects<Elements: Sequence>(_ name: StaticString, _ elements: Elements, _ body: (inout JSONWriter, Elements.Element) -> Void) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for element in elements {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            appendObject { body(&$0, element) }
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// An RFC 3339 timestamp in the sender's offset.
-    mutating func time(_ name: StaticString, _ value: EventTime) {
+    public mutating func time(_ name: StaticString, _ value: EventTime) {
         key(name)
         bytes.append(UInt8(ascii: "\""))
         value.appendRFC3339(to: &bytes)
         bytes.append(UInt8(ascii: "\""))
     }
 
-    mutating func bool(_ name: StaticString, _ value: Bool) {
+    public mutating func bool(_ name: StaticString, _ value: Bool) {
         key(name)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     /// A nested object under a literal name.
-    mutating func object(_ name: StaticString, _ body: (inout JSONWriter) -> Void) {
+    public mutating func object(_ name: StaticString, _ body: (inout JSONWriter) -> Void) {
         key(name)
         appendObject(body)
     }
 
     /// A nested object under a name known only at run time (escaped as needed).
-    mutating func object(dynamicName name: String, _ body: (inout JSONWriter) -> Void) {
+    public mutating func object(dynamicName name: String, _ body: (inout JSONWriter) -> Void) {
+        dynamicKey(name)
+        appendObject(body)
+    }
+
+    /// A member name known only at run time (escaped as needed).
+    private mutating func dynamicKey(_ name: String) {
         if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
         quoted(name)
         bytes.append(UInt8(ascii: ":"))
-        appendObject(body)
     }
 
     private mutating func appendObject(_ body: (inout JSONWriter) -> Void) {
@@ -157,7 +194,7 @@ struct JSONWriter {
         bytes.append(contentsOf: nested.finish())
     }
 
-    mutating func finish() -> [UInt8] {
+    public mutating func finish() -> [UInt8] {
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }
