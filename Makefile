@@ -46,6 +46,8 @@ bench: deps
 	python3 Scripts/bench_detection.py --binary .build/release/skillstream --output BENCHMARKS.md
 	Scripts/services.sh run -- python3 Scripts/bench_kafka.py --bench-binary .build/release/skillstream-bench --output BENCHMARKS.md
 	Scripts/services.sh run -- python3 Scripts/bench_processor.py --binary .build/release/skillstream --bench-binary .build/release/skillstream-bench --output BENCHMARKS.md
+	Scripts/install-deps.sh --browser
+	Scripts/services.sh run -- python3 Scripts/bench_api.py --binary .build/release/skillstream --output BENCHMARKS.md
 
 # The product end to end on embedded servers (Scripts/demo.sh says what it runs); the servers stay
 # up for a look around, `make demo-stop` stops them. DEMO_LANGUAGE=en for English.
