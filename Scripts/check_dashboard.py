@@ -101,7 +101,8 @@ def main():
             for context, _ in sessions.values():
                 context.close()
         # Staff may not open the restaurant overview or a colleague's page; nobody signed out may.
-        for path in [f"/dashboard/restaurants/{r}", "/dashboard/operations"]:
+        colleague = next(m["staff_id"] for m in api(base, owner, f"/api/v1/restaurants/{r}/staff?limit=200")["items"] if m["staff_id"] != staff)
+        for path in [f"/dashboard/restaurants/{r}", f"/dashboard/restaurants/{r}/staff/{urllib.parse.quote(colleague, safe='')}", "/dashboard/operations"]:
             status = checkers["staff"].get(base + path).status
             if status != 403:
                 problems.append(f"staff opened {path}: HTTP {status}")

@@ -4,7 +4,8 @@
 # weeks of 12 restaurants, a simulated day per second, following half of the recommendations)
 # and the processor side by side, with the processor's progress on the terminal, and ends with
 # the summary from PostgreSQL: the top gaps per restaurant with their evidence and the training
-# recommended. DEMO_LANGUAGE=en for English.
+# recommended. Then it starts the API and dashboard (`skillstream serve`, port 8080 or DEMO_PORT,
+# else a free one) and writes a token per role to tokens.txt. DEMO_LANGUAGE=en for English.
 set -euo pipefail
 dir=$1
 language=${DEMO_LANGUAGE:-es}
@@ -33,8 +34,30 @@ trap - EXIT
 
 echo
 "$bin" summary --language "$language"
+
+# The API and the dashboard over the same database, left running with the servers.
+head -c 48 /dev/urandom | base64 >"$dir/jwt-secret"
+port=${DEMO_PORT:-8080}
+python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)) == 0)" ||
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+nohup "$bin" serve --port "$port" --jwt-secret-file "$dir/jwt-secret" --log-format json >"$dir/serve.log" 2>&1 &
+echo $! >"$dir/serve.pid"
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+restaurant=$(psql "$SKILLSTREAM_POSTGRES_URL" -Atc "SELECT restaurant_id FROM gap_alerts WHERE status = 'open' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+staff=$(psql "$SKILLSTREAM_POSTGRES_URL" -Atc "SELECT staff_id FROM gap_alerts WHERE status = 'open' AND restaurant_id = '$restaurant' ORDER BY severity DESC, staff_id LIMIT 1")
+token() { "$bin" token issue --jwt-secret-file "$dir/jwt-secret" --valid-hours 24 "$@"; }
+{
+    echo "owner              $(token --role owner --subject duena@example.pe)"
+    echo "manager            $(token --role manager --restaurant "$restaurant" --subject gerente@example.pe)"
+    echo "training_manager   $(token --role training_manager --restaurant "$restaurant" --subject capacitacion@example.pe)"
+    echo "experience_manager $(token --role experience_manager --restaurant "$restaurant" --subject experiencia@example.pe)"
+    echo "staff              $(token --role staff --restaurant "$restaurant" --staff "$staff" --subject "$staff")"
+    echo "operator           $(token --role operator --subject operaciones@example.pe)"
+} >"$dir/tokens.txt"
 echo
-say "PostgreSQL y el broker Kafka siguen en marcha (variables en $dir/services.env; registros en $dir)." \
-    "PostgreSQL and the Kafka broker keep running (variables in $dir/services.env; logs in $dir)."
-say "El panel web llega con el issue de la API. Para detener los servidores: make demo-stop" \
-    "The web dashboard comes with the API issue. Stop the servers with: make demo-stop"
+say "Panel web: http://localhost:$port/dashboard — entre pegando un token de $dir/tokens.txt (uno por rol; el de dueño ve todo)." \
+    "Dashboard: http://localhost:$port/dashboard — sign in by pasting a token from $dir/tokens.txt (one per role; the owner's sees everything)."
+say "API: curl -H \"Authorization: Bearer \$(awk '\$1==\"owner\"{print \$2}' $dir/tokens.txt)\" http://localhost:$port/api/v1/restaurants  (Schemas/openapi.yaml)" \
+    "API: curl -H \"Authorization: Bearer \$(awk '\$1==\"owner\"{print \$2}' $dir/tokens.txt)\" http://localhost:$port/api/v1/restaurants  (Schemas/openapi.yaml)"
+say "PostgreSQL, el broker Kafka y la API siguen en marcha (variables en $dir/services.env; registros en $dir). Para detenerlos: make demo-stop" \
+    "PostgreSQL, the Kafka broker and the API keep running (variables in $dir/services.env; logs in $dir). Stop them with: make demo-stop"

@@ -77,10 +77,12 @@ ENV
 stop() {
     local dir=$1
     [ -d "$dir" ] || return 0
-    if [ -f "$dir/tansu.pid" ]; then
-        kill "$(cat "$dir/tansu.pid")" 2>/dev/null || true
-        rm -f "$dir/tansu.pid"
-    fi
+    # Tansu, and whatever else was started beside the servers (the demo's API: serve.pid).
+    for pidfile in "$dir"/*.pid; do
+        [ -f "$pidfile" ] || continue
+        kill "$(cat "$pidfile")" 2>/dev/null || true
+        rm -f "$pidfile"
+    done
     if [ -f "$dir/pg/data/postmaster.pid" ]; then
         runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$dir/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
     fi

@@ -378,6 +378,53 @@ import FoundationNetworking
         try await recorder.expectResponsesMatchTheSpec(f.stem)
     }
 
+    // MARK: - Dashboard
+
+    /// A dashboard page with the session cookie, redirects followed; also where it ended up.
+    static func page(_ path: String, token: String?) async throws -> (reply: Reply, path: String) {
+        let fixture = try await fixture.value
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(fixture.port)\(path)"), "a URL: \(path)"))
+        if let token { request.setValue("skillstream_token=\(token)", forHTTPHeaderField: "Cookie") }
+        request.setValue("es", forHTTPHeaderField: "Accept-Language")
+        let (data, response) = try await URLSession(configuration: .ephemeral).data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { headers[String(describing: name).lowercased()] = String(describing: value) }
+        let landed = http.url.map { $0.path + ($0.query.map { "?" + $0 } ?? "") } ?? path
+        return (Reply(status: http.statusCode, headers: headers, body: String(decoding: data, as: UTF8.self)), landed)
+    }
+
+    @Test func dashboardPagesKeepTheAPIsScopesAndAnswerHostilePathsWithAnErrorPage() async throws {
+        let f = try await Self.fixture.value
+        let r = Self.encoded(f.restaurant)
+        let overview = "/dashboard/restaurants/\(r)"
+        let signedOut = try await Self.page(overview, token: nil)
+        #expect(signedOut.path == "/dashboard/login" && signedOut.reply.body.contains("<form class=\"login\""), "signed out: the sign-in page")
+        let expired = try await Self.page(overview, token: try await Self.token(.owner, expiresIn: -30))
+        #expect(expired.path == "/dashboard/login?reason=expired", "an expired session: the sign-in page, saying why")
+        let staff = try await Self.token(.staff, restaurants: [f.restaurant], staff: f.staff)
+        #expect(try await Self.page(overview, token: staff).reply.status == 403, "staff do not see the restaurant overview")
+        #expect(try await Self.page("\(overview)/staff/\(Self.encoded(f.colleague))", token: staff).reply.status == 403, "nor a colleague's page")
+        #expect(try await Self.page("/dashboard/operations", token: staff).reply.status == 403)
+        let own = try await Self.page("\(overview)/staff/\(Self.encoded(f.staff))", token: staff).reply
+        #expect(own.status == 200 && own.headers["content-type"] == "text/html; charset=utf-8" && own.body.contains("Brechas y su evidencia"))
+        #expect(own.headers["content-security-policy"]?.contains("default-src 'none'") == true, "nothing loads from elsewhere")
+        let home = try await Self.page("/dashboard", token: staff)
+        #expect(home.path == "/dashboard/restaurants/\(r)/staff/\(Self.encoded(f.staff))", "staff land on their own page")
+        let manager = try await Self.token(.manager, restaurants: [f.restaurant])
+        #expect(try await Self.page("/dashboard/restaurants/\(Self.encoded(f.otherRestaurant))", token: manager).reply.status == 403)
+        let page = try await Self.page(overview, token: manager).reply
+        #expect(page.status == 200 && page.body.contains(f.staff) && page.body.contains("<svg"), "the heat map and the trend charts")
+        let owner = try await Self.token(.owner)
+        for value in ["<script>alert(1)</script>", "' OR '1'='1", "a\u{0}b", String(repeating: "x", count: 300)].map(Self.encoded) {
+            for path in ["/dashboard/restaurants/\(value)", "\(overview)/staff/\(value)"] {
+                let reply = try await Self.page(path, token: owner).reply
+                #expect([400, 404].contains(reply.status) && reply.headers["content-type"] == "text/html; charset=utf-8", "\(path): \(reply.status)")
+                #expect(!reply.body.contains("<script>alert"), "\(path): the value is escaped")
+            }
+        }
+    }
+
     // MARK: - Training
 
     @Test func assigningARecommendationPublishesTrainingEnrolledRecordsWhoDidItAndTheProcessorTakesIt() async throws {
