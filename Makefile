@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export LD_LIBRARY_PATH := $(CURDIR)/.build-runtime/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 DEMO_DIR := $(CURDIR)/.demo
 
-.PHONY: deps build build-tests check-schemas test test-unit test-integration test-dashboard bench demo demo-stop clean
+.PHONY: deps build build-tests check-schemas check-deploy test test-unit test-integration test-dashboard bench demo demo-stop clean
 
 deps:
 	@Scripts/install-deps.sh
@@ -15,12 +15,18 @@ build: deps
 
 # Unit tests first (no servers), then the integration tests against a real PostgreSQL and a real
 # Kafka-compatible broker that Scripts/services.sh starts and always stops, then the dashboard in
-# headless Chromium.
-test: check-schemas test-unit test-integration test-dashboard
+# headless Chromium; and the deployment files through their own tools.
+test: check-schemas check-deploy test-unit test-integration test-dashboard
 
 # The event contract's JSON Schemas checked by a real validator against the examples.
 check-schemas: deps
 	python3 Scripts/check_event_schemas.py
+
+# Dockerfile, docker-compose.yml, Prometheus rules and dashboard, Kubernetes manifests: each
+# checked by the real tool (Scripts/check_deploy.sh says which).
+check-deploy:
+	Scripts/install-deps.sh --deploy
+	Scripts/check_deploy.sh
 
 build-tests: deps
 	swift build --build-tests

