@@ -224,7 +224,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SkillStreamAPITests",
-            dependencies: ["SkillStreamAPI", "SkillStreamDomain", "SkillStreamOutbox"]
+            dependencies: ["SkillStreamAPI", "SkillStreamAccess", "SkillStreamDomain", "SkillStreamOutbox"]
         ),
         .testTarget(
             name: "SkillStreamPostgresTests",

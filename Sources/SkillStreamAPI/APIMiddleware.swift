@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import NIOCore
 import Logging
 import SkillStreamAccess
 import SkillStreamDomain
@@ -23,14 +25,17 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// The problem an error is answered with.
+    /// The problem an error is answered with. Anything not named here (a stored value that does
+    /// not decode, say) is the server's fault: 500.
     static func problem(for error: any Error) -> Problem {
         switch error {
         case let problem as Problem: return problem
         case let error as AccessError: return Problem(error)
-        case let error as HTTPError: return problem(error)
-        case let error as DecodingError:
-            return Problem(.invalidBody, es: "El cuerpo JSON no tiene la forma esperada.", en: "The JSON body does not have the expected shape: \(describe(error))")
+        case is NIOTooManyBytesError:
+            return Problem(.contentTooLarge, es: "El cuerpo de la solicitud es demasiado grande.", en: "The request body is too large.")
+        case let error as HTTPError where error.status == .notFound: return Problem.notFound(es: "No existe ese recurso.", en: "No such resource.")
+        case let error as HTTPError where error.status == .badRequest:
+            return Problem(.invalidBody, es: "La solicitud no se puede leer.", en: error.body ?? "The request cannot be read.")
         case let error as PostgresError where error.isRetriable || error.code == .closed:
             var problem = Problem(.unavailable, es: "La base de datos no responde; reintente en unos segundos.", en: "The database is not answering; retry in a few seconds.")
             problem.extraHeaders[.retryAfter] = "5"
@@ -39,30 +44,20 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(.internal, es: "Ocurrió un error inesperado.", en: "An unexpected error occurred.")
         }
     }
+}
 
-    static func problem(_ error: HTTPError) -> Problem {
-        switch error.status {
-        case .notFound: Problem.notFound(es: "No existe ese recurso.", en: "No such resource.")
-        case .methodNotAllowed: Problem(.methodNotAllowed, es: "Ese método no se admite aquí.", en: "That method is not supported here.")
-        case .contentTooLarge: Problem(.invalidBody, es: "El cuerpo es demasiado grande.", en: "The body is too large.")
-        case .badRequest, .unsupportedMediaType: Problem(.invalidBody, es: "La solicitud no se puede leer.", en: error.body ?? "The request cannot be read.")
-        default: Problem(.internal, es: "Ocurrió un error inesperado.", en: error.body ?? "An unexpected error occurred.")
-        }
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): "missing \(key.stringValue)"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            (context.codingPath.map(\.stringValue).joined(separator: ".") + " " + context.debugDescription).trimmingCharacters(in: .whitespaces)
-        @unknown default: "unreadable"
-        }
-    }
+/// One log line per request: method, path (never the query or a header), status, duration
+/// and, when known, the caller's subject and role.
+func logRequest(_ request: Request, status: HTTPResponse.Status, since started: ContinuousClock.Instant, logger: Logger) {
+    let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
+    logger.info(
+        "\(request.method) \(request.uri.path) \(status.code)",
+        metadata: ["status": "\(status.code)", "duration_ms": "\(String(format: "%.1f", milliseconds))"])
 }
 
 /// Verifies the bearer token of every request it guards and puts the caller in the context,
-/// with the response language; logs each request it lets through (method, path, status,
-/// duration, the caller's subject and role — never the token).
+/// with the response language; logs each request (``logRequest``), with the caller's subject
+/// and role once known — never the token.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let authority: TokenAuthority
@@ -70,28 +65,21 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response) async throws -> Response {
         var context = context
         context.language = Language.preferred(acceptLanguage: request.headers[.acceptLanguage])
-        let principal = try await authority.principal(authorization: request.headers[.authorization])
-        context.principal = principal
-        context.logger[metadataKey: "caller"] = "\(principal.subject)"
-        context.logger[metadataKey: "role"] = "\(principal.role.rawValue)"
         let started = ContinuousClock.now
-        let logger = context.logger
-        func log(_ status: Int) {
-            let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
-            logger.info(
-                "\(request.method) \(request.uri.path) \(status)",
-                metadata: ["status": "\(status)", "duration_ms": "\(String(format: "%.1f", milliseconds))"])
-        }
         do {
+            let principal = try await authority.principal(authorization: request.headers[.authorization])
+            context.principal = principal
+            context.logger[metadataKey: "caller"] = "\(principal.subject)"
+            context.logger[metadataKey: "role"] = "\(principal.role.rawValue)"
             var response = try await next(request, context)
             response.headers[.contentLanguage] = context.language.rawValue
             response.headers[.vary] = "Accept-Language, Authorization"
             response.headers[.cacheControl] = "private, no-store"
-            log(Int(response.status.code))
+            logRequest(request, status: response.status, since: started, logger: context.logger)
             return response
         } catch {
             let problem = ProblemMiddleware<APIRequestContext>.problem(for: error)
-            log(Int(problem.status.code))
+            logRequest(request, status: problem.status, since: started, logger: context.logger)
             throw problem
         }
     }

@@ -4,7 +4,8 @@ import SkillStreamAccess
 import SkillStreamDomain
 
 /// What the API knows about a request beyond the request itself: the verified caller (set by
-/// ``AuthenticationMiddleware``) and the response language. JSON goes out in snake_case.
+/// ``AuthenticationMiddleware``) and the response language. Responses write their own JSON
+/// (``JSONBody``); Foundation's decoder reads the status-change body.
 public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
@@ -17,7 +18,6 @@ public struct APIRequestContext: RequestContext {
     /// Small JSON bodies only (status changes).
     public var maxUploadSize: Int { 16 * 1024 }
 
-    public var responseEncoder: JSONEncoder { APIJSON.encoder() }
     public var requestDecoder: JSONDecoder { APIJSON.decoder() }
 
     /// The caller; every route behind ``AuthenticationMiddleware`` has one.
@@ -27,14 +27,8 @@ public struct APIRequestContext: RequestContext {
     }
 }
 
-/// The API's JSON conventions: snake_case keys, keys sorted (stable bodies).
+/// Foundation's decoder as the API uses it: request bodies and stored JSON in snake_case.
 enum APIJSON {
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }
-
     static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

@@ -61,15 +61,8 @@ struct APIRoutes: Sendable {
         let (restaurant, staff) = try Self.staffPath(context)
         let caller = try context.caller()
         try caller.require(caller.mayView(staff: staff, of: restaurant), "staff member \(staff) of restaurant \(restaurant)")
-        let one = Paging.first(1)
-        guard let profile = try await store.staff(restaurant: restaurant, staffID: staff, paging: one).items.first else { throw Self.noStaff }
-        let alerts = try await store.alerts(
-            restaurant: restaurant, filter: .init(staffID: staff), language: context.language, paging: Paging.first(Paging.maximumLimit))
-        let recommendations = try await store.recommendations(
-            restaurant: restaurant, filter: .init(staffID: staff), language: context.language, paging: Paging.first(Paging.maximumLimit))
-        // Open gaps first, then the most recent.
-        let ordered = alerts.items.filter { $0.status == "open" } + alerts.items.filter { $0.status != "open" }
-        return StaffDetailView(staff: profile, alerts: ordered, recommendations: recommendations.items)
+        guard let page = try await store.staffPage(restaurant: restaurant, staffID: staff, language: context.language) else { throw Self.noStaff }
+        return page
     }
 
     @Sendable func skillHistory(_ request: Request, context: APIRequestContext) async throws -> SkillHistoryView {
@@ -93,7 +86,7 @@ struct APIRoutes: Sendable {
         let filter = APIStore.AlertFilter(
             status: try query.word("status", AlertStatus.self)?.rawValue, skill: try query.word("skill", Skill.self), staffID: staff,
             minimumSeverity: try query.number("min_severity", in: 0...1), openedFrom: try query.time("from"), openedBefore: try query.time("to"))
-        let paging = try Paging(query, listing: "alerts", keys: 2)
+        let paging = try Paging(query, listing: "alerts", keys: 2, timeFirst: true)
         try await requireRestaurant(restaurant)
         return try await store.alerts(restaurant: restaurant, filter: filter, language: context.language, paging: paging)
     }
@@ -103,13 +96,12 @@ struct APIRoutes: Sendable {
         let restaurant = try Self.path(context, "restaurant")
         let id = try Self.path(context, "alert")
         let caller = try context.caller()
-        // Staff may read an alert only when it is theirs: looked up first, refused alike when it
-        // is a colleague's or does not exist (no probing of other people's alerts).
-        let found = try await store.alerts(restaurant: restaurant, filter: .init(alertID: id), language: context.language, paging: Paging.first(1)).items.first
-        guard caller.mayViewPeople(of: restaurant) || (found.map { caller.mayView(staff: $0.staffID, of: restaurant) } ?? false) else {
-            try caller.require(false, "alert \(id) of restaurant \(restaurant)")
-            throw Self.noAlert
-        }
+        // Staff may read an alert only when it is theirs; one of a colleague's, or none, is
+        // refused alike (403), so nobody learns which alert ids exist.
+        let found = try await store.alerts(restaurant: restaurant, filter: .init(alertID: id), language: context.language, paging: Paging(limit: 1)).items.first
+        try caller.require(
+            caller.mayViewPeople(of: restaurant) || (found.map { caller.mayView(staff: $0.staffID, of: restaurant) } ?? false),
+            "alert \(id) of restaurant \(restaurant)")
         guard let found else { throw Self.noAlert }
         return found
     }
@@ -124,7 +116,7 @@ struct APIRoutes: Sendable {
         let filter = APIStore.RecommendationFilter(
             status: try query.word("status", RecommendationStatus.self)?.rawValue, staffID: staff, skill: try query.word("skill", Skill.self),
             alertID: try query.string("alert_id"))
-        let paging = try Paging(query, listing: "recommendations", keys: 2)
+        let paging = try Paging(query, listing: "recommendations", keys: 2, timeFirst: true)
         try await requireRestaurant(restaurant)
         return try await store.recommendations(restaurant: restaurant, filter: filter, language: context.language, paging: paging)
     }
@@ -224,8 +216,3 @@ enum AlertStatus: String, CaseIterable { case open, resolved }
 
 /// A recommendation's status.
 enum RecommendationStatus: String, CaseIterable { case proposed, assigned, declined, done }
-
-extension Paging {
-    /// The first page of `limit` items (for the lists inside a staff page).
-    static func first(_ limit: Int) -> Paging { Paging(limit: limit) }
-}

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import SkillStreamAccess
+import SkillStreamDomain
 import SkillStreamKafka
 import SkillStreamOutbox
 import SkillStreamPostgres
@@ -54,14 +55,8 @@ public final class APIServer: Sendable {
     static func router(routes: APIRoutes, dashboard: DashboardRoutes, authority: TokenAuthority) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.middlewares.add(ProblemMiddleware())
-        router.get("healthz") { _, _ in HealthBody(status: "ok") }
-        router.get("readyz") { _, _ -> Response in
-            let ready = await routes.store.reachable()
-            let body = try JSONEncoder().encode(HealthBody(status: ready ? "ok" : "unavailable", reasons: ready ? nil : ["PostgreSQL unreachable"]))
-            return Response(
-                status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
-        }
+        router.get("healthz") { _, _ in HealthBody(ready: true) }
+        router.get("readyz") { _, _ in HealthBody(ready: await routes.store.reachable()) }
         routes.register(on: router.group("api/v1").add(middleware: AuthenticationMiddleware(authority: authority)))
         dashboard.register(on: router)
         return router
@@ -83,8 +78,16 @@ public final class APIServer: Sendable {
     public func shutdown() async { await group.triggerGracefulShutdown() }
 }
 
-/// The body of /healthz and /readyz.
-struct HealthBody: Codable, ResponseEncodable {
-    var status: String
-    var reasons: [String]? = nil
+/// The answer of /healthz and /readyz: 200 "ok", or 503 "unavailable" with the reason.
+struct HealthBody: JSONBody {
+    var ready: Bool
+
+    func write(to json: inout JSONWriter) {
+        json.string("status", ready ? "ok" : "unavailable")
+        if !ready { json.strings("reasons", ["PostgreSQL unreachable"]) }
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        jsonResponse(status: ready ? .ok : .serviceUnavailable)
+    }
 }

@@ -70,7 +70,7 @@ public struct APIStore: Sendable {
                 FROM staff_skills s
                 WHERE s.restaurant_id = $1 AND ($2::text IS NULL OR s.staff_id > $2) AND ($3::text IS NULL OR s.staff_id = $3)
                 GROUP BY s.staff_id
-                HAVING $4::text IS NULL OR bool_or(s.role = $4)
+                HAVING $4::text IS NULL OR (array_agg(s.role ORDER BY s.assessed_at DESC) FILTER (WHERE s.role IS NOT NULL))[1] = $4
                 ORDER BY s.staff_id LIMIT $5
                 """, [restaurant, paging.after?[0], staffID, role?.rawValue, paging.fetchLimit])
             let ids = try people.map { try $0.decode(String.self, column: "staff_id") }
@@ -101,6 +101,16 @@ public struct APIStore: Sendable {
         }
     }
 
+    /// One staff member's page: the profile, their gaps (open first, then the most recent) and
+    /// their training; nil when they have no assessment in the restaurant.
+    func staffPage(restaurant: String, staffID: String, language: Language) async throws -> StaffDetailView? {
+        guard let profile = try await staff(restaurant: restaurant, staffID: staffID, paging: Paging(limit: 1)).items.first else { return nil }
+        let alerts = try await alerts(restaurant: restaurant, filter: .init(staffID: staffID), language: language, paging: Paging(limit: 100)).items
+        let recommendations = try await recommendations(restaurant: restaurant, filter: .init(staffID: staffID), language: language, paging: Paging(limit: 100))
+        return StaffDetailView(
+            staff: profile, alerts: alerts.filter { $0.status == "open" } + alerts.filter { $0.status != "open" }, recommendations: recommendations.items)
+    }
+
     /// One skill history point per day and skill, oldest first, within [from, to).
     func skillHistory(restaurant: String, staffID: String, skill: Skill?, from: String?, to: String?) async throws -> SkillHistoryView? {
         let (points, benchmarks) = try await client.withConnection { connection in
@@ -108,7 +118,7 @@ public struct APIStore: Sendable {
                 "SELECT skill, benchmark FROM staff_skills WHERE restaurant_id = $1 AND staff_id = $2 ORDER BY skill", [restaurant, staffID])
             let points = try connection.query(
                 """
-                SELECT skill, to_char(assessed_at AT TIME ZONE coalesce((SELECT timezone FROM restaurants WHERE restaurant_id = $1), 'UTC'), 'YYYY-MM-DD') AS day,
+                SELECT skill, to_char(\(SQL.localTime("assessed_at", restaurant: "$1")), 'YYYY-MM-DD') AS day,
                        \(SQL.iso("assessed_at")) AS assessed_at, round(skill_score::numeric, 2)::float8 AS skill_score,
                        round(gap_probability::numeric, 4)::float8 AS gap_probability, tables
                 FROM staff_skill_history
@@ -190,7 +200,6 @@ public struct APIStore: Sendable {
         var staffID: String?
         var skill: Skill?
         var alertID: String?
-        var recommendationID: String?
     }
 
     /// Recommendations of a restaurant, newest first (ties by id).
@@ -201,13 +210,13 @@ public struct APIStore: Sendable {
                 SELECT \(Self.recommendationColumns), \(SQL.isoMicro("t.recommended_at")) AS recommended_key
                 FROM training_recommendations t LEFT JOIN training_programs p USING (program_id)
                 WHERE t.restaurant_id = $1 AND ($2::text IS NULL OR t.status = $2) AND ($3::text IS NULL OR t.staff_id = $3)
-                  AND ($4::text IS NULL OR t.skill = $4) AND ($5::text IS NULL OR t.alert_id = $5) AND ($6::text IS NULL OR t.recommendation_id = $6)
-                  AND ($7::timestamptz IS NULL OR (t.recommended_at, t.recommendation_id) < ($7::timestamptz, $8::text))
-                ORDER BY t.recommended_at DESC, t.recommendation_id DESC LIMIT $9
+                  AND ($4::text IS NULL OR t.skill = $4) AND ($5::text IS NULL OR t.alert_id = $5)
+                  AND ($6::timestamptz IS NULL OR (t.recommended_at, t.recommendation_id) < ($6::timestamptz, $7::text))
+                ORDER BY t.recommended_at DESC, t.recommendation_id DESC LIMIT $8
                 """,
                 [
-                    restaurant, filter.status, filter.staffID, filter.skill?.rawValue, filter.alertID, filter.recommendationID, paging.after?[0],
-                    paging.after?[1], paging.fetchLimit,
+                    restaurant, filter.status, filter.staffID, filter.skill?.rawValue, filter.alertID, paging.after?[0], paging.after?[1],
+                    paging.fetchLimit,
                 ])
         }
         return try paging.page(Array(rows), listing: "recommendations", key: { [$0["recommended_key"] ?? "", $0["recommendation_id"] ?? ""] }) {
@@ -329,16 +338,7 @@ public struct APIStore: Sendable {
     // MARK: - Operations
 
     func modelQuality(restaurant: String) async throws -> ModelQualityView {
-        let group = self.group
-        let rows = try await client.withConnection { connection in
-            try connection.query(
-                """
-                SELECT DISTINCT ON (model) model, driving, examples, round(log_loss::numeric, 4)::float8 AS log_loss,
-                       round(roc_auc::numeric, 4)::float8 AS roc_auc, round(f1::numeric, 4)::float8 AS f1, drifts_detected, \(SQL.iso("updated_at")) AS updated_at
-                FROM model_quality WHERE consumer_group = $1 AND restaurant_id = $2 ORDER BY model, updated_at DESC
-                """, [group, restaurant])
-        }
-        return ModelQualityView(restaurantID: restaurant, models: try rows.map(Self.modelScore))
+        try await modelQualities(visible: [restaurant]).first ?? ModelQualityView(restaurantID: restaurant, models: [])
     }
 
     /// The processor group's counters, checkpoints and lag (each input partition's checkpoint
@@ -397,6 +397,12 @@ public struct APIStore: Sendable {
 
 /// SQL fragments shared by the queries.
 enum SQL {
+    /// A timestamptz column in the restaurant's own time zone (the restaurant id bound at
+    /// `restaurant`, e.g. `$1`), UTC for a restaurant not known yet.
+    static func localTime(_ column: String, restaurant: String) -> String {
+        "\(column) AT TIME ZONE coalesce((SELECT timezone FROM restaurants WHERE restaurant_id = \(restaurant)), 'UTC')"
+    }
+
     /// A timestamptz column as RFC 3339 in UTC to the second.
     static func iso(_ column: String) -> String { "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" }
     /// To the microsecond: a cursor's exact position.
@@ -430,7 +436,7 @@ extension APIStore {
             try connection.query(
                 """
                 WITH local AS (
-                    SELECT skill, (assessed_at AT TIME ZONE coalesce((SELECT timezone FROM restaurants WHERE restaurant_id = $1), 'UTC'))::date AS day,
+                    SELECT skill, (\(SQL.localTime("assessed_at", restaurant: "$1")))::date AS day,
                            skill_score
                     FROM staff_skill_history WHERE restaurant_id = $1
                 )

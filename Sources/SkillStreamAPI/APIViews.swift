@@ -15,11 +15,13 @@ protocol JSONObject: Sendable {
 protocol JSONBody: JSONObject, ResponseGenerator {}
 
 extension JSONBody {
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    func response(from request: Request, context: some RequestContext) throws -> Response { jsonResponse(status: .ok) }
+
+    func jsonResponse(status: HTTPResponse.Status) -> Response {
         var json = JSONWriter()
         write(to: &json)
         return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.finish())))
+            status: status, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.finish())))
     }
 }
 

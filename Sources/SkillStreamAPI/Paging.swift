@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SkillStreamAccess
 import SkillStreamDomain
 
 /// One page of a listing and the cursor to the next (absent on the last page).
@@ -24,14 +25,16 @@ struct Paging: Sendable {
         self.after = after
     }
 
-    /// From `limit` and `cursor`; `listing` names the listing, `keys` the length of its key.
-    init(_ query: QueryParameters, listing: String, keys: Int) throws {
+    /// From `limit` and `cursor`; `listing` names the listing, `keys` the length of its key;
+    /// `timeFirst`: the key starts with a time (RFC 3339), checked before it reaches SQL.
+    init(_ query: QueryParameters, listing: String, keys: Int, timeFirst: Bool = false) throws {
         limit = try query.integer("limit", in: 1...Self.maximumLimit) ?? Self.defaultLimit
         guard let text = try query.string("cursor", maximumLength: 2_000) else { return }
         let invalid = Problem.invalid("cursor", es: "El cursor no es de esta lista o está dañado; empiece sin cursor.", en: "The cursor is not of this listing or is damaged; start without one.")
         guard let bytes = Base64URL.decode(text),
             let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-            object["l"] as? String == listing, let values = object["k"] as? [String], values.count == keys
+            object["l"] as? String == listing, let values = object["k"] as? [String], values.count == keys,
+            !timeFirst || EventTime(rfc3339: values[0]) != nil
         else { throw invalid }
         after = values
     }
@@ -50,19 +53,5 @@ struct Paging: Sendable {
     static func cursor(listing: String, key: [String]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: ["l": listing, "k": key], options: [.sortedKeys])) ?? Data()
         return Base64URL.encode(Array(data))
-    }
-}
-
-/// base64url without padding (RFC 4648 §5), for cursors.
-enum Base64URL {
-    static func encode(_ bytes: [UInt8]) -> String {
-        String(Data(bytes).base64EncodedString().compactMap { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 == "=" ? nil : $0 })
-    }
-
-    static func decode(_ text: String) -> [UInt8]? {
-        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
-        var base64 = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64).map { [UInt8]($0) }
     }
 }

@@ -15,7 +15,7 @@ public struct Problem: HTTPResponseError, Sendable {
         case invalidParameter = "invalid-parameter"
         case invalidBody = "invalid-body"
         case conflict
-        case methodNotAllowed = "method-not-allowed"
+        case contentTooLarge = "content-too-large"
         case unavailable, `internal`
 
         public var status: HTTPResponse.Status {
@@ -25,7 +25,7 @@ public struct Problem: HTTPResponseError, Sendable {
             case .notFound: .notFound
             case .invalidParameter, .invalidBody: .badRequest
             case .conflict: .conflict
-            case .methodNotAllowed: .methodNotAllowed
+            case .contentTooLarge: .contentTooLarge
             case .unavailable: .serviceUnavailable
             case .internal: .internalServerError
             }
@@ -39,7 +39,7 @@ public struct Problem: HTTPResponseError, Sendable {
             case .invalidParameter: language.pick(es: "Parámetro no válido", en: "Invalid parameter")
             case .invalidBody: language.pick(es: "Cuerpo de la solicitud no válido", en: "Invalid request body")
             case .conflict: language.pick(es: "Conflicto con el estado actual", en: "Conflict with the current state")
-            case .methodNotAllowed: language.pick(es: "Método no permitido", en: "Method not allowed")
+            case .contentTooLarge: language.pick(es: "Cuerpo demasiado grande", en: "Body too large")
             case .unavailable: language.pick(es: "Servicio no disponible por el momento", en: "Service temporarily unavailable")
             case .internal: language.pick(es: "Error interno", en: "Internal error")
             }

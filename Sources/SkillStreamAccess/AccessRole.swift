@@ -16,8 +16,4 @@ public enum AccessRole: String, Codable, Sendable, CaseIterable {
     /// Runs SkillStream: ingestion health and model quality of every restaurant, no one's
     /// personal data.
     case `operator`
-
-    /// Whether the role's scope is a list of restaurants (rather than the organisation or one
-    /// staff member).
-    public var isRestaurantScoped: Bool { [.manager, .trainingManager, .experienceManager].contains(self) }
 }

@@ -137,9 +137,15 @@ public struct TokenKeyError: Error, CustomStringConvertible, Sendable {
     init(_ description: String) { self.description = description }
 }
 
-/// base64url without padding, as JWT segments use it.
-enum Base64URL {
-    static func decode(_ text: Substring) -> [UInt8]? {
+/// base64url without padding (RFC 4648 §5), as JWT segments and the API's cursors use it.
+public enum Base64URL {
+    public static func encode(_ bytes: [UInt8]) -> String {
+        String(Data(bytes).base64EncodedString().compactMap { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 == "=" ? nil : $0 })
+    }
+
+    /// Nil for text outside the base64url alphabet or not valid base64.
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
         var base64 = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         return Data(base64Encoded: base64).map { [UInt8]($0) }

@@ -1,4 +1,5 @@
 import Foundation
+import SkillStreamAccess
 import SkillStreamDomain
 import Testing
 

@@ -243,6 +243,7 @@ import FoundationNetworking
         #expect(accepted.status == 200)
         let log = try String(contentsOfFile: f.serveLog, encoding: .utf8)
         #expect(log.contains("owner@example.pe"), "the caller is logged (by subject)")
+        #expect(log.contains("GET /api/v1/restaurants 401"), "refused requests are logged too")
         for token in [valid, expired, tampered, foreign] {
             #expect(!log.contains(token) && !log.contains(String(token.split(separator: ".")[2])), "no token or signature in the log")
         }
@@ -354,6 +355,12 @@ import FoundationNetworking
             "GET", "/api/v1/restaurants/\(Self.encoded(f.restaurant))/recommendations?cursor=\(cursor)",
             template: "/api/v1/restaurants/{restaurant}/recommendations", token: owner, recorder: recorder)
         #expect(misused.status == 400 && misused.json?["parameter"] as? String == "cursor")
+        // A forged cursor of the right shape, whose time is not a time: refused before SQL.
+        let forged = Base64URL.encode(Array(#"{"k":["x","gap-1"],"l":"alerts"}"#.utf8))
+        let refused = try await Self.send(
+            "GET", "/api/v1/restaurants/\(Self.encoded(f.restaurant))/alerts?cursor=\(forged)", template: "/api/v1/restaurants/{restaurant}/alerts",
+            token: owner, recorder: recorder)
+        #expect(refused.status == 400 && refused.json?["parameter"] as? String == "cursor", "forged cursor: \(refused.status)")
         try await recorder.expectResponsesMatchTheSpec(f.stem)
     }
 
@@ -415,6 +422,8 @@ import FoundationNetworking
         #expect(try await Self.page("/dashboard/restaurants/\(Self.encoded(f.otherRestaurant))", token: manager).reply.status == 403)
         let page = try await Self.page(overview, token: manager).reply
         #expect(page.status == 200 && page.body.contains(f.staff) && page.body.contains("<svg"), "the heat map and the trend charts")
+        let log = try String(contentsOfFile: f.serveLog, encoding: .utf8)
+        #expect(log.contains("GET \(overview) 200") && log.contains("GET \(overview) 403"), "dashboard requests are logged")
         let owner = try await Self.token(.owner)
         for value in ["<script>alert(1)</script>", "' OR '1'='1", "a\u{0}b", String(repeating: "x", count: 300)].map(Self.encoded) {
             for path in ["/dashboard/restaurants/\(value)", "\(overview)/staff/\(value)"] {
@@ -443,6 +452,10 @@ import FoundationNetworking
         #expect(backwards.status == 400, "proposed is not a status one moves to")
         let unreadable = try await Self.send("POST", path, template: template, token: trainer, body: #"{"estado":"#, recorder: recorder)
         #expect(unreadable.status == 400)
+        let huge = try await Self.send(
+            "POST", path, template: template, token: trainer, body: #"{"status":"assigned","note":""# + String(repeating: "x", count: 20_000) + #""}"#,
+            recorder: recorder)
+        #expect(huge.status == 413, "a body over 16 KiB: \(huge.status)")
         let done = try await Self.send("POST", path, template: template, token: trainer, body: #"{"status":"done"}"#, recorder: recorder)
         #expect(done.status == 200 && done.json?["status"] as? String == "done")
         let conflict = try await Self.send("POST", path, template: template, token: trainer, body: #"{"status":"declined"}"#, recorder: recorder)

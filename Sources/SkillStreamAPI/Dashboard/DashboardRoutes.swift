@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import SkillStreamAccess
 import SkillStreamDomain
@@ -15,6 +16,15 @@ struct DashboardRoutes: Sendable {
 
     static let tokenCookie = "skillstream_token"
     static let languageCookie = "skillstream_lang"
+    static let clearedTokenCookie = "\(tokenCookie)=; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=0"
+    static let fetchSite = HTTPField.Name("Sec-Fetch-Site")!
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+
+    /// `; Secure` when the request reached a TLS front end (the token cookie then never travels
+    /// in clear).
+    static func secure(_ request: Request) -> String {
+        request.headers[forwardedProto]?.lowercased() == "https" ? "; Secure" : ""
+    }
 
     func register(on router: Router<APIRequestContext>) {
         router.get("/") { _, _ in Response.redirect(to: "/dashboard") }
@@ -53,19 +63,23 @@ struct DashboardRoutes: Sendable {
     }
 
     @Sendable func login(_ request: Request, context: APIRequestContext) async throws -> Response {
+        // Only from this site's own form: a browser says where a request comes from.
+        if let site = request.headers[Self.fetchSite], !["same-origin", "none"].contains(site) {
+            return Response.redirect(to: "/dashboard/login?reason=invalid", type: .normal)
+        }
         let body = try await request.body.collect(upTo: 16 * 1024)
         let form = Self.formFields(String(buffer: body))
         guard let token = form["token"]?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty,
             (try? await authority.verify(token)) != nil
         else { return Response.redirect(to: "/dashboard/login?reason=invalid", type: .normal) }
         var response = Response.redirect(to: "/dashboard", type: .normal)
-        response.headers[.setCookie] = "\(Self.tokenCookie)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict"
+        response.headers[.setCookie] = "\(Self.tokenCookie)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict\(Self.secure(request))"
         return response
     }
 
     @Sendable func logout(_ request: Request, context: APIRequestContext) async throws -> Response {
         var response = Response.redirect(to: "/dashboard/login", type: .normal)
-        response.headers[.setCookie] = "\(Self.tokenCookie)=; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=0"
+        response.headers[.setCookie] = Self.clearedTokenCookie
         return response
     }
 
@@ -86,7 +100,7 @@ struct DashboardRoutes: Sendable {
         let caller = try await caller(request)
         switch caller.role {
         case .staff:
-            return Response.redirect(to: "/dashboard/restaurants/\(HTML.component(caller.restaurants.first ?? ""))/staff/\(HTML.component(caller.staffID ?? ""))")
+            return Response.redirect(to: Self.ownPage(caller))
         case .operator:
             return Response.redirect(to: "/dashboard/operations")
         default:
@@ -167,13 +181,10 @@ struct DashboardRoutes: Sendable {
         let language = Self.language(request)
         let (restaurant, staffID) = try APIRoutes.staffPath(context)
         try caller.require(caller.mayView(staff: staffID, of: restaurant), "staff member \(staffID) of restaurant \(restaurant)")
-        guard let profile = try await store.staff(restaurant: restaurant, staffID: staffID, paging: Paging(limit: 1)).items.first,
+        guard let staffPage = try await store.staffPage(restaurant: restaurant, staffID: staffID, language: language),
             let history = try await store.skillHistory(restaurant: restaurant, staffID: staffID, skill: nil, from: nil, to: nil)
         else { throw APIRoutes.noStaff }
-        let alerts = try await store.alerts(restaurant: restaurant, filter: .init(staffID: staffID), language: language, paging: Paging(limit: 50)).items
-        let recommendations = try await store.recommendations(
-            restaurant: restaurant, filter: .init(staffID: staffID), language: language, paging: Paging(limit: 50)
-        ).items
+        let (profile, alerts, recommendations) = (staffPage.staff, staffPage.alerts, staffPage.recommendations)
 
         let bars = profile.skills.map { level -> String in
             let skill = Skill(rawValue: level.skill).map { Self.skillName($0, language) } ?? level.skill
@@ -308,6 +319,11 @@ struct DashboardRoutes: Sendable {
             """
     }
 
+    /// A staff member's own page.
+    static func ownPage(_ caller: Principal) -> String {
+        "/dashboard/restaurants/\(HTML.component(caller.restaurants.first ?? ""))/staff/\(HTML.component(caller.staffID ?? ""))"
+    }
+
     static func skillName(_ skill: Skill, _ language: Language) -> String {
         let name = skill.displayName(language)
         return name.prefix(1).uppercased() + name.dropFirst()
@@ -329,8 +345,7 @@ struct DashboardRoutes: Sendable {
         var navigation: [(String, String)] = []
         switch caller.role {
         case .staff:
-            navigation.append(
-                ("/dashboard/restaurants/\(HTML.component(caller.restaurants.first ?? ""))/staff/\(HTML.component(caller.staffID ?? ""))", language.pick(es: "Mi página", en: "My page")))
+            navigation.append((Self.ownPage(caller), language.pick(es: "Mi página", en: "My page")))
         case .operator:
             break
         default:
@@ -396,16 +411,26 @@ struct SignInRequired: Error, HTTPResponseError {
     var status: HTTPResponse.Status { .seeOther }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response.redirect(to: "/dashboard/login" + (expired ? "?reason=expired" : ""), type: .normal)
+        var response = Response.redirect(to: "/dashboard/login" + (expired ? "?reason=expired" : ""), type: .normal)
+        if expired { response.headers[.setCookie] = DashboardRoutes.clearedTokenCookie }
+        return response
     }
 }
 
-/// Answers the dashboard's errors as pages a person reads: the sign-in page when the token is
-/// missing or no longer valid, otherwise the problem's title and detail in the page language.
+/// Answers the dashboard's errors as pages a person reads — the sign-in page when the token is
+/// missing or no longer valid, otherwise the problem's title and detail in the page language —
+/// and logs every dashboard request (``logRequest``).
 struct DashboardErrorMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
     func handle(_ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response = try await page(request, context: context, next: next)
+        logRequest(request, status: response.status, since: started, logger: context.logger)
+        return response
+    }
+
+    func page(_ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let signIn as SignInRequired {
