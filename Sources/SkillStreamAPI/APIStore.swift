@@ -433,15 +433,14 @@ extension APIStore {
     /// for the last `days` days of data.
     func restaurantTrend(restaurant: String, days: Int = 60) async throws -> [(skill: String, day: String, average: Double)] {
         let rows = try await client.withConnection { connection in
+            // The cut-off is taken on the stored times (indexed), the local day only for the rows kept.
             try connection.query(
                 """
-                WITH local AS (
-                    SELECT skill, (\(SQL.localTime("assessed_at", restaurant: "$1")))::date AS day,
-                           skill_score
-                    FROM staff_skill_history WHERE restaurant_id = $1
-                )
                 SELECT skill, to_char(day, 'YYYY-MM-DD') AS day, avg(skill_score) AS average
-                FROM local WHERE day > (SELECT max(day) FROM local) - $2::int
+                FROM (SELECT skill, (\(SQL.localTime("assessed_at", restaurant: "$1")))::date AS day, skill_score
+                      FROM staff_skill_history
+                      WHERE restaurant_id = $1
+                        AND assessed_at > (SELECT max(assessed_at) FROM staff_skill_history WHERE restaurant_id = $1) - make_interval(days => $2)) d
                 GROUP BY skill, day ORDER BY skill, day
                 """, [restaurant, days])
         }

@@ -72,3 +72,18 @@ struct EnrolmentRecordTests {
         #expect((event["occurred_at"] as? String)?.hasSuffix("-05:00") == true, "Lima's offset: \(event["occurred_at"] ?? "")")
     }
 }
+
+@Suite("Dashboard HTML")
+struct HTMLTests {
+    @Test func numbersAreRoundedWithTheLanguagesSeparator() {
+        #expect(HTML.number(82.649, .es) == "82,6" && HTML.number(82.65, .en, digits: 2) == "82.65")
+        #expect(HTML.number(0.05, .en, digits: 1) == "0.1" && HTML.number(-3.04, .es, digits: 1) == "-3,0" && HTML.number(-0.01, .en, digits: 1) == "0.0")
+        #expect(HTML.number(1_234.5, .es, digits: 0) == "1235" && HTML.number(7, .en, digits: 3) == "7.000" && HTML.number(.nan, .es) == "–")
+    }
+
+    @Test func textIsEscapedForElementsAndQuotedAttributes() {
+        #expect(HTML.escape(#"<a href="x">Tom & 'Jerry'</a>"#) == "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;")
+        #expect(HTML.escape("ñandú 🍷") == "ñandú 🍷")
+        #expect(HTML.component("lim 01/ñ") == "lim%2001%2F%C3%B1")
+    }
+}
