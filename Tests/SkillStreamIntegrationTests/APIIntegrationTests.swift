@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import SkillStreamAccess
 import SkillStreamKafka
 import SkillStreamPostgres
@@ -8,6 +9,9 @@ import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+
+/// The fixture's `serve` process, stopped at exit (see `atexit` in the fixture).
+let servePID = Atomic<Int32>(0)
 
 /// `skillstream serve` as its own process, over the tables a real `skillstream process` run
 /// wrote from a simulated world on the real broker and PostgreSQL. Every response the tests
@@ -50,11 +54,14 @@ import FoundationNetworking
         let port = try Processes.freePort()
         let serveLog = stem + ".serve.log"
         // Debug logging: the most a token could leak into.
-        _ = try Processes.start(
+        let serve = try Processes.start(
             [
                 "serve", "--postgres", database, "--brokers", try IntegrationEnvironment.brokers(), "--topic-prefix", prefix, "--group", group,
                 "--host", "127.0.0.1", "--port", String(port), "--jwt-secret-file", stem + ".secret", "--log-level", "debug", "--log-format", "json",
             ], log: serveLog)
+        // The suite has no end hook: the server is stopped when the test process exits.
+        servePID.store(serve.processIdentifier, ordering: .relaxed)
+        atexit { kill(servePID.load(ordering: .relaxed), SIGTERM) }
         try await eventually("serve answers /readyz", timeout: .seconds(30)) { await Processes.get(port: port, "/readyz")?.status == 200 }
         let connection = try PostgresConnection(connectionString: database, logger: IntegrationEnvironment.logger)
         let chosen = try #require(
