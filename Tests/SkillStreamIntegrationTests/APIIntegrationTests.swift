@@ -125,23 +125,32 @@ let servePID = Atomic<Int32>(0)
     static func send(
         _ method: String, _ path: String, template: String, token: String?, language: String? = nil, body: String? = nil, recorder: Recorder
     ) async throws -> Reply {
+        let (reply, _) = try await exchange(path, session: .shared) { request in
+            request.httpMethod = method
+            if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+            // URLSession would send the machine's languages otherwise; `*` states no preference.
+            request.setValue(language ?? "*", forHTTPHeaderField: "Accept-Language")
+            if let body {
+                request.httpBody = Data(body.utf8)
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            }
+        }
+        recorder.record(method: method, template: template, reply: reply)
+        return reply
+    }
+
+    /// One request to the served API or dashboard (redirects followed): the reply, and the path
+    /// (with its query) it ended at.
+    static func exchange(_ path: String, session: URLSession, _ configure: (inout URLRequest) -> Void) async throws -> (reply: Reply, path: String) {
         let fixture = try await fixture.value
         var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(fixture.port)\(path)"), "a URL: \(path)"))
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        // URLSession would send the machine's languages otherwise; `*` states no preference.
-        request.setValue(language ?? "*", forHTTPHeaderField: "Accept-Language")
-        if let body {
-            request.httpBody = Data(body.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        configure(&request)
+        let (data, response) = try await session.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
         var headers: [String: String] = [:]
         for (name, value) in http.allHeaderFields { headers[String(describing: name).lowercased()] = String(describing: value) }
-        let reply = Reply(status: http.statusCode, headers: headers, body: String(decoding: data, as: UTF8.self))
-        recorder.record(method: method, template: template, reply: reply)
-        return reply
+        let landed = http.url.map { $0.path + ($0.query.map { "?" + $0 } ?? "") } ?? path
+        return (Reply(status: http.statusCode, headers: headers, body: String(decoding: data, as: UTF8.self)), landed)
     }
 
     /// A token for a role and scope, signed with the served secret (`expiresIn` seconds).
@@ -394,18 +403,13 @@ let servePID = Atomic<Int32>(0)
 
     // MARK: - Dashboard
 
-    /// A dashboard page with the session cookie, redirects followed; also where it ended up.
+    /// A dashboard page with the session cookie (a session of its own, so that no cookie the
+    /// dashboard sets carries over), redirects followed; also where it ended up.
     static func page(_ path: String, token: String?) async throws -> (reply: Reply, path: String) {
-        let fixture = try await fixture.value
-        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(fixture.port)\(path)"), "a URL: \(path)"))
-        if let token { request.setValue("skillstream_token=\(token)", forHTTPHeaderField: "Cookie") }
-        request.setValue("es", forHTTPHeaderField: "Accept-Language")
-        let (data, response) = try await URLSession(configuration: .ephemeral).data(for: request)
-        let http = try #require(response as? HTTPURLResponse)
-        var headers: [String: String] = [:]
-        for (name, value) in http.allHeaderFields { headers[String(describing: name).lowercased()] = String(describing: value) }
-        let landed = http.url.map { $0.path + ($0.query.map { "?" + $0 } ?? "") } ?? path
-        return (Reply(status: http.statusCode, headers: headers, body: String(decoding: data, as: UTF8.self)), landed)
+        try await exchange(path, session: URLSession(configuration: .ephemeral)) { request in
+            if let token { request.setValue("skillstream_token=\(token)", forHTTPHeaderField: "Cookie") }
+            request.setValue("es", forHTTPHeaderField: "Accept-Language")
+        }
     }
 
     @Test func dashboardPagesKeepTheAPIsScopesAndAnswerHostilePathsWithAnErrorPage() async throws {
