@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export LD_LIBRARY_PATH := $(CURDIR)/.build-runtime/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 DEMO_DIR := $(CURDIR)/.demo
 
-.PHONY: deps build build-tests check-schemas check-deploy test test-unit test-integration test-dashboard bench demo demo-stop clean
+.PHONY: deps build build-tests check-schemas check-deploy check-lag-alert test test-unit test-integration test-dashboard bench demo demo-stop clean
 
 deps:
 	@Scripts/install-deps.sh
@@ -16,7 +16,7 @@ build: deps
 # Unit tests first (no servers), then the integration tests against a real PostgreSQL and a real
 # Kafka-compatible broker that Scripts/services.sh starts and always stops, then the dashboard in
 # headless Chromium; and the deployment files through their own tools.
-test: check-schemas check-deploy test-unit test-integration test-dashboard
+test: check-schemas check-deploy test-unit test-integration check-lag-alert test-dashboard
 
 # The event contract's JSON Schemas checked by a real validator against the examples.
 check-schemas: deps
@@ -27,6 +27,12 @@ check-schemas: deps
 check-deploy:
 	Scripts/install-deps.sh --deploy
 	Scripts/check_deploy.sh
+
+# The lag alert evaluated by a real Prometheus over a live feed: quiet while the processor runs,
+# firing once it is stopped, cleared once it is back (Scripts/check_lag_alert.sh).
+check-lag-alert: build-tests
+	Scripts/install-deps.sh --deploy
+	Scripts/services.sh run -- Scripts/check_lag_alert.sh
 
 build-tests: deps
 	swift build --build-tests

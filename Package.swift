@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SkillStreamProcessor", targets: ["SkillStreamProcessor"]),
         .library(name: "SkillStreamLogging", targets: ["SkillStreamLogging"]),
         .library(name: "SkillStreamMonitoring", targets: ["SkillStreamMonitoring"]),
+        .library(name: "SkillStreamGroupLag", targets: ["SkillStreamGroupLag"]),
         .library(name: "SkillStreamOutbox", targets: ["SkillStreamOutbox"]),
         .library(name: "SkillStreamAccess", targets: ["SkillStreamAccess"]),
         .library(name: "SkillStreamAPI", targets: ["SkillStreamAPI"]),
@@ -119,6 +120,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // A consumer group's lag measured from outside the group (committed offsets against
+        // fetched high watermarks), for the lag alert that must fire when the processor is down.
+        .target(
+            name: "SkillStreamGroupLag",
+            dependencies: [
+                "SkillStreamKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         // The operators' endpoints over HTTP: /metrics (Prometheus), /healthz, /readyz.
         .target(
             name: "SkillStreamMonitoring",
@@ -157,6 +168,7 @@ let package = Package(
                 "SkillStreamAccess",
                 "SkillStreamProcessor",
                 "SkillStreamMonitoring",
+                "SkillStreamGroupLag",
                 "SkillStreamLogging",
                 "SkillStreamSimulation",
                 "SkillStreamScoring",
@@ -227,6 +239,10 @@ let package = Package(
             dependencies: ["SkillStreamAPI", "SkillStreamAccess", "SkillStreamDomain", "SkillStreamOutbox"]
         ),
         .testTarget(
+            name: "SkillStreamGroupLagTests",
+            dependencies: ["SkillStreamGroupLag", "SkillStreamKafka"]
+        ),
+        .testTarget(
             name: "SkillStreamPostgresTests",
             dependencies: ["SkillStreamPostgres"]
         ),
@@ -243,6 +259,7 @@ let package = Package(
                 "SkillStreamScoring",
                 "SkillStreamAccess",
                 "SkillStreamAPI",
+                "SkillStreamGroupLag",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -238,7 +238,7 @@ public final class KafkaConsumer: Sendable {
         if !unknown.isEmpty {
             let committed = try await committedOffsets(for: unknown, timeout: timeout)
             for index in lags.indices where lags[index].position == nil {
-                lags[index].position = committed[lags[index].topicPartition] ?? lowWatermark(lags[index].topicPartition)
+                lags[index].position = committed[lags[index].topicPartition] ?? cachedWatermarks(lags[index].topicPartition).low
             }
         }
         return lags
@@ -255,21 +255,21 @@ public final class KafkaConsumer: Sendable {
         let requested = startingOffsets.withLock { $0 }
         return positions.entries.map { entry in
             let partition = entry.offset.topicPartition
-            var low: Int64 = RDKafkaOffset.invalid
-            var high: Int64 = RDKafkaOffset.invalid
-            _ = rd_kafka_get_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high)
+            let watermarks = cachedWatermarks(partition)
             let position =
                 RDKafkaOffset.real(entry.offset.offset) ?? requested[partition].flatMap(RDKafkaOffset.real)
-                ?? (requested[partition] == KafkaOffset.beginning ? RDKafkaOffset.real(low) : nil)
-            return KafkaPartitionLag(topicPartition: partition, highWatermark: RDKafkaOffset.real(high), position: position)
+                ?? (requested[partition] == KafkaOffset.beginning ? watermarks.low : nil)
+            return KafkaPartitionLag(topicPartition: partition, highWatermark: watermarks.high, position: position)
         }
     }
 
-    private func lowWatermark(_ partition: KafkaTopicPartition) -> Int64? {
+    /// A partition's log start and high watermark as the latest fetch response from it said,
+    /// without asking the broker; either is nil before the first fetch.
+    public func cachedWatermarks(_ partition: KafkaTopicPartition) -> (low: Int64?, high: Int64?) {
         var low: Int64 = RDKafkaOffset.invalid
         var high: Int64 = RDKafkaOffset.invalid
         _ = rd_kafka_get_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high)
-        return RDKafkaOffset.real(low)
+        return (RDKafkaOffset.real(low), RDKafkaOffset.real(high))
     }
 
     /// The latest statistics librdkafka emitted (enable with `statistics.interval.ms`).

@@ -13,7 +13,7 @@ struct SkillStreamCommand: AsyncParsableCommand {
         commandName: "skillstream",
         abstract: "Finds where restaurant service staff fall short and which training closes the gap, from a Kafka event stream.",
         version: "skillstream \(version)",
-        subcommands: [MigrateCommand.self, DoctorCommand.self, TopicsCommand.self, ProcessCommand.self, ServeCommand.self, TokenCommand.self, SummaryCommand.self, EvaluateCommand.self, SimulateCommand.self, BackfillCommand.self, EvaluateScenarioCommand.self, ReplayCommand.self]
+        subcommands: [MigrateCommand.self, DoctorCommand.self, TopicsCommand.self, ProcessCommand.self, ServeCommand.self, LagExporterCommand.self, TokenCommand.self, SummaryCommand.self, EvaluateCommand.self, SimulateCommand.self, BackfillCommand.self, EvaluateScenarioCommand.self, ReplayCommand.self]
     )
 }
 
@@ -25,8 +25,11 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "PostgreSQL connection string, URL or key=value. Default: $SKILLSTREAM_POSTGRES_URL.")
     var postgres: String?
 
-    func brokersOrEnvironment() throws -> String {
-        guard let value = brokers ?? ProcessInfo.processInfo.environment["SKILLSTREAM_KAFKA_BROKERS"] else {
+    func brokersOrEnvironment() throws -> String { try Self.brokers(brokers) }
+
+    /// `explicit`, else $SKILLSTREAM_KAFKA_BROKERS, else a validation error saying so.
+    static func brokers(_ explicit: String?) throws -> String {
+        guard let value = explicit ?? ProcessInfo.processInfo.environment["SKILLSTREAM_KAFKA_BROKERS"] else {
             throw ValidationError("No Kafka brokers: pass --brokers or set SKILLSTREAM_KAFKA_BROKERS.")
         }
         return value
