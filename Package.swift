@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SkillStreamLogging", targets: ["SkillStreamLogging"]),
         .library(name: "SkillStreamMonitoring", targets: ["SkillStreamMonitoring"]),
         .library(name: "SkillStreamGroupLag", targets: ["SkillStreamGroupLag"]),
+        .library(name: "SkillStreamSettings", targets: ["SkillStreamSettings"]),
         .library(name: "SkillStreamOutbox", targets: ["SkillStreamOutbox"]),
         .library(name: "SkillStreamAccess", targets: ["SkillStreamAccess"]),
         .library(name: "SkillStreamAPI", targets: ["SkillStreamAPI"]),
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The two C libraries, each wrapped once: only SkillStreamKafka imports CRdKafka,
@@ -130,6 +132,12 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Every command-line option of every command also settable from the environment or a
+        // YAML file, resolved before the command line is parsed; shown with secrets masked.
+        .target(
+            name: "SkillStreamSettings",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
         // The operators' endpoints over HTTP: /metrics (Prometheus), /healthz, /readyz.
         .target(
             name: "SkillStreamMonitoring",
@@ -169,6 +177,7 @@ let package = Package(
                 "SkillStreamProcessor",
                 "SkillStreamMonitoring",
                 "SkillStreamGroupLag",
+                "SkillStreamSettings",
                 "SkillStreamLogging",
                 "SkillStreamSimulation",
                 "SkillStreamScoring",
@@ -237,6 +246,10 @@ let package = Package(
         .testTarget(
             name: "SkillStreamAPITests",
             dependencies: ["SkillStreamAPI", "SkillStreamAccess", "SkillStreamDomain", "SkillStreamOutbox"]
+        ),
+        .testTarget(
+            name: "SkillStreamSettingsTests",
+            dependencies: ["SkillStreamSettings"]
         ),
         .testTarget(
             name: "SkillStreamGroupLagTests",

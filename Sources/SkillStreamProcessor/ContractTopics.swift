@@ -22,11 +22,30 @@ public struct ContractTopics: Sendable, Hashable {
     public var deadLetter: String { name(Topics.deadLetter) }
     public var outputs: [String] { [gapAlerts, trainingRecommendations, deadLetter] }
 
-    public func specifications(partitions: Int32, replicationFactor: Int32 = 1, including topics: [String]? = nil) -> [KafkaTopicSpecification] {
+    /// Topic configuration (Kafka's topic-level settings, e.g. `retention.ms`) for each kind of
+    /// contract topic. Reference topics are compacted (the latest record per key is the
+    /// reference) unless their configuration says otherwise.
+    public struct Configs: Sendable, Hashable {
+        public var inputs: [String: String]
+        public var outputs: [String: String]
+        public var references: [String: String]
+
+        public init(inputs: [String: String] = [:], outputs: [String: String] = [:], references: [String: String] = [:]) {
+            self.inputs = inputs
+            self.outputs = outputs
+            self.references = ["cleanup.policy": "compact"].merging(references) { _, given in given }
+        }
+    }
+
+    /// What to create: every contract topic (or only `topics`) with these partitions, replicas
+    /// and configuration.
+    public func specifications(
+        partitions: Int32, replicationFactor: Int32 = 1, configs: Configs = Configs(), including topics: [String]? = nil
+    ) -> [KafkaTopicSpecification] {
         (topics ?? inputs + references + outputs).map { topic in
             KafkaTopicSpecification(
                 name: topic, partitions: partitions, replicationFactor: replicationFactor,
-                config: references.contains(topic) ? ["cleanup.policy": "compact"] : [:])
+                config: references.contains(topic) ? configs.references : inputs.contains(topic) ? configs.inputs : configs.outputs)
         }
     }
 }

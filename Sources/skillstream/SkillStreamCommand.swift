@@ -7,13 +7,40 @@ import SkillStreamPostgres
 /// The `skillstream` command: the stream processor's entry point and its operator tools.
 @main
 struct SkillStreamCommand: AsyncParsableCommand {
+    /// Runs the command line with the settings of the environment and the settings file added
+    /// (see ``Settings``), so that the parser stays the one place that checks every value.
+    static func main() async {
+        do {
+            let resolution = try Settings.resolve(arguments: Array(CommandLine.arguments.dropFirst()))
+            var command: ParsableCommand
+            do {
+                command = try await asyncParseAsRoot(resolution.arguments)
+            } catch {
+                // A value the environment or the file gave: say where it came from.
+                let added = resolution.settings.filter { $0.source != .commandLine && $0.source != .defaultValue }
+                if !added.isEmpty {
+                    let sources = added.map { "--\($0.option.name) from \($0.source)" }.joined(separator: ", ")
+                    FileHandle.standardError.write(Data("Settings not on the command line: \(sources)\n".utf8))
+                }
+                throw error
+            }
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
         commandName: "skillstream",
         abstract: "Finds where restaurant service staff fall short and which training closes the gap, from a Kafka event stream.",
         version: "skillstream \(version)",
-        subcommands: [MigrateCommand.self, DoctorCommand.self, TopicsCommand.self, ProcessCommand.self, ServeCommand.self, LagExporterCommand.self, TokenCommand.self, SummaryCommand.self, EvaluateCommand.self, SimulateCommand.self, BackfillCommand.self, EvaluateScenarioCommand.self, ReplayCommand.self]
+        subcommands: [ConfigCommand.self, MigrateCommand.self, DoctorCommand.self, TopicsCommand.self, ProcessCommand.self, ServeCommand.self, LagExporterCommand.self, TokenCommand.self, SummaryCommand.self, EvaluateCommand.self, SimulateCommand.self, BackfillCommand.self, EvaluateScenarioCommand.self, ReplayCommand.self]
     )
 }
 

@@ -1,0 +1,147 @@
+import SkillStreamSettings
+import Testing
+
+@Suite struct SettingsResolverTests {
+    /// A tool like skillstream: `process` and `topics create`, with options of every kind.
+    let catalog = CommandCatalog(
+        root: CommandDeclaration(
+            path: [], options: [],
+            subcommands: [
+                CommandDeclaration(
+                    path: ["process"],
+                    options: [
+                        OptionDeclaration(name: "brokers"),
+                        OptionDeclaration(name: "postgres"),
+                        OptionDeclaration(name: "group", defaultValue: "skillstream-processor"),
+                        OptionDeclaration(name: "checkpoint-interval-ms", defaultValue: "1000"),
+                        OptionDeclaration(name: "kafka-property", isRepeating: true),
+                        OptionDeclaration(name: "consumer-property", isRepeating: true),
+                        OptionDeclaration(name: "progress", isFlag: true),
+                    ]),
+                CommandDeclaration(
+                    path: ["topics"], options: [],
+                    subcommands: [
+                        CommandDeclaration(
+                            path: ["topics", "create"],
+                            options: [OptionDeclaration(name: "brokers"), OptionDeclaration(name: "partitions", defaultValue: "6")])
+                    ]),
+            ]))
+
+    var resolver: SettingsResolver { SettingsResolver(catalog: catalog) }
+
+    func setting(_ resolution: SettingsResolution, _ name: String) -> ResolvedSetting? { resolution.settings.first { $0.option.name == name } }
+
+    @Test func theCommandLineWinsOverTheEnvironmentWhichWinsOverTheFileWhichWinsOverTheDefault() throws {
+        let file = """
+            group: from-file-top
+            checkpoint_interval_ms: 500
+            process:
+              group: from-file-section
+            """
+        let resolution = try resolver.resolve(
+            arguments: ["process", "--brokers", "cli:9092"],
+            environment: ["SKILLSTREAM_KAFKA_BROKERS": "env:9092", "SKILLSTREAM_GROUP": "from-env"], file: file)
+        #expect(setting(resolution, "brokers")?.values == ["cli:9092"])
+        #expect(setting(resolution, "brokers")?.source == .commandLine)
+        #expect(setting(resolution, "group")?.values == ["from-env"])
+        #expect(setting(resolution, "group")?.source == .environment("SKILLSTREAM_GROUP"))
+        #expect(setting(resolution, "checkpoint-interval-ms")?.values == ["500"])
+        #expect(setting(resolution, "checkpoint-interval-ms")?.source == .file(key: "checkpoint_interval_ms"))
+        #expect(setting(resolution, "postgres")?.values == [])
+        #expect(setting(resolution, "progress")?.source == .defaultValue)
+        #expect(resolution.arguments == ["process", "--group", "from-env", "--checkpoint-interval-ms", "500", "--brokers", "cli:9092"])
+    }
+
+    @Test func aCommandsSectionOverridesTheTopLevelAndOtherSectionsDoNotApply() throws {
+        let file = """
+            brokers: shared:9092
+            partitions: 3
+            topics:
+              create:
+                partitions: 12
+            process:
+              group: only-for-process
+            """
+        let create = try resolver.resolve(arguments: ["topics", "create"], environment: [:], file: file)
+        #expect(create.arguments == ["topics", "create", "--brokers", "shared:9092", "--partitions", "12"])
+        #expect(setting(create, "partitions")?.source == .file(key: "topics.create.partitions"))
+        let process = try resolver.resolve(arguments: ["process"], environment: [:], file: file)
+        #expect(setting(process, "group")?.values == ["only-for-process"])
+        #expect(setting(process, "brokers")?.values == ["shared:9092"])
+    }
+
+    @Test func librdkafkaPropertiesComeFromTheirOwnVariablesAndFromAMapInTheFile() throws {
+        let environment = [
+            "SKILLSTREAM_RDKAFKA_SECURITY_PROTOCOL": "SASL_SSL", "SKILLSTREAM_RDKAFKA_SASL_PASSWORD": "hunter2",
+            "SKILLSTREAM_RDKAFKA_CONSUMER_SESSION_TIMEOUT_MS": "10000",
+        ]
+        let resolution = try resolver.resolve(arguments: ["process"], environment: environment)
+        #expect(setting(resolution, "kafka-property")?.values == ["sasl.password=hunter2", "security.protocol=SASL_SSL"])
+        #expect(setting(resolution, "consumer-property")?.values == ["session.timeout.ms=10000"])
+        #expect(setting(resolution, "kafka-property")?.shownValues == ["sasl.password=\(SecretMasking.mask)", "security.protocol=SASL_SSL"])
+        let fromFile = try resolver.resolve(
+            arguments: ["process"], environment: [:], file: "process:\n  kafka-property:\n    ssl.ca.location: /etc/ca.pem\n    client.id: skillstream\n")
+        #expect(setting(fromFile, "kafka-property")?.values == ["client.id=skillstream", "ssl.ca.location=/etc/ca.pem"])
+        #expect(fromFile.arguments == ["process", "--kafka-property", "client.id=skillstream", "--kafka-property", "ssl.ca.location=/etc/ca.pem"])
+    }
+
+    @Test func flagsFromTheEnvironmentAreTrueOrFalseAndAnythingElseIsAnError() throws {
+        #expect(try resolver.resolve(arguments: ["process"], environment: ["SKILLSTREAM_PROGRESS": "true"]).arguments == ["process", "--progress"])
+        #expect(try resolver.resolve(arguments: ["process"], environment: ["SKILLSTREAM_PROGRESS": "0"]).arguments == ["process"])
+        #expect(throws: SettingsError("SKILLSTREAM_PROGRESS=maybe: a flag is true or false")) {
+            try resolver.resolve(arguments: ["process"], environment: ["SKILLSTREAM_PROGRESS": "maybe"])
+        }
+    }
+
+    @Test func aMisspeltSettingInTheFileIsAnErrorThatNamesIt() throws {
+        #expect(throws: SettingsError("the settings file has an unknown setting \"grup\"")) {
+            try resolver.resolve(arguments: ["process"], environment: [:], file: "grup: x\n")
+        }
+        // Checked in every section, not only the one of the command that runs.
+        let error = #expect(throws: SettingsError.self) {
+            try resolver.resolve(arguments: ["process"], environment: [:], file: "topics:\n  create:\n    partition: 3\n")
+        }
+        #expect(error?.description.contains("\"topics.create\" has an unknown setting \"partition\"") == true)
+        #expect(throws: SettingsError.self) { try resolver.resolve(arguments: ["process"], environment: [:], file: "process: [1, 2]\n") }
+        #expect(throws: SettingsError.self) { try resolver.resolve(arguments: ["process"], environment: [:], file: "group: [a, b]\n") }
+        #expect(throws: SettingsError.self) { try resolver.resolve(arguments: ["process"], environment: [:], file: "group: 'unterminated\n") }
+    }
+
+    @Test func theSettingsFileIsNamedOnTheCommandLineOrInTheEnvironmentAndRemovedFromTheArguments() throws {
+        let given = try SettingsResolver.settingsFile(arguments: ["process", "--config", "a.yaml", "--group", "g"], environment: [:])
+        #expect(given.path == "a.yaml")
+        #expect(given.arguments == ["process", "--group", "g"])
+        #expect(try SettingsResolver.settingsFile(arguments: ["--config=b.yaml", "process"], environment: ["SKILLSTREAM_CONFIG": "c.yaml"]).path == "b.yaml")
+        #expect(try SettingsResolver.settingsFile(arguments: ["process"], environment: ["SKILLSTREAM_CONFIG": "c.yaml"]).path == "c.yaml")
+        // After `--` nothing is an option.
+        #expect(try SettingsResolver.settingsFile(arguments: ["x", "--", "--config", "d"], environment: [:]).path == nil)
+        #expect(throws: SettingsError.self) { try SettingsResolver.settingsFile(arguments: ["process", "--config"], environment: [:]) }
+    }
+
+    @Test func optionsGivenAsNameEqualsValueCountAsGiven() throws {
+        let resolution = try resolver.resolve(arguments: ["process", "--group=mine"], environment: ["SKILLSTREAM_GROUP": "env"])
+        #expect(setting(resolution, "group")?.values == ["mine"])
+        #expect(resolution.arguments == ["process", "--group=mine"])
+    }
+}
+
+@Suite struct SecretMaskingTests {
+    @Test func aPostgresPasswordIsMaskedInURLsAndKeyValueStrings() {
+        #expect(SecretMasking.masked(option: "postgres", value: "postgresql://app:s3cret@db:5432/skills?sslmode=verify-full")
+            == "postgresql://app:********@db:5432/skills?sslmode=verify-full")
+        #expect(SecretMasking.masked(option: "postgres", value: "postgresql://app@db/skills?password=s3cret&sslmode=require")
+            == "postgresql://app@db/skills?password=********&sslmode=require")
+        #expect(SecretMasking.masked(option: "postgres", value: "host=db user=app password=s3cret dbname=skills")
+            == "host=db user=app password=******** dbname=skills")
+        #expect(SecretMasking.masked(option: "postgres", value: "postgresql://app@db/skills") == "postgresql://app@db/skills")
+    }
+
+    @Test func credentialPropertiesAndSecretOptionsAreMaskedButPathsAndOtherValuesAreNot() {
+        #expect(SecretMasking.masked(option: "kafka-property", value: "sasl.jaas.config=org.x required password=\"p\"") == "sasl.jaas.config=********")
+        #expect(SecretMasking.masked(option: "kafka-property", value: "ssl.key.password=p") == "ssl.key.password=********")
+        #expect(SecretMasking.masked(option: "kafka-property", value: "security.protocol=SSL") == "security.protocol=SSL")
+        #expect(SecretMasking.masked(option: "jwt-secret-file", value: "/run/secrets/jwt") == "/run/secrets/jwt")
+        #expect(SecretMasking.masked(option: "api-token", value: "abc") == SecretMasking.mask)
+        #expect(SecretMasking.masked(option: "group", value: "skillstream-processor") == "skillstream-processor")
+    }
+}
