@@ -23,35 +23,34 @@ import Testing
                 reference-config:
                   retention.ms: 86400000
             """.write(to: file, atomically: true, encoding: .utf8)
+        /// Runs the binary with extra environment variables to its end; its exit status and output.
+        func run(_ environment: [String], _ arguments: [String], log: String) async throws -> (status: Int32, output: String) {
+            let process = try ProcessorIntegrationTests.start(
+                command: ["/usr/bin/env"] + environment + [ProcessorIntegrationTests.binary] + arguments, log: log)
+            while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            return (process.terminationStatus, try String(contentsOfFile: log, encoding: .utf8))
+        }
         // The broker comes from the environment (SKILLSTREAM_KAFKA_BROKERS), as in a container.
-        let log = directory.appendingPathComponent("topics.log").path
-        // librdkafka refuses a SASL password without SASL: the file's credential is only for config print.
+        // librdkafka refuses a SASL password without SASL: the first file's credential is only for config print.
         let created = directory.appendingPathComponent("created.yaml")
         try "topic-prefix: \(prefix)\ntopics:\n  create:\n    partitions: 2\n".write(to: created, atomically: true, encoding: .utf8)
-        try await ProcessorIntegrationTests.run(["topics", "create", "--config", created.path], log: log)
+        let (status, output) = try await run([], ["topics", "create", "--config", created.path], log: directory.appendingPathComponent("topics.log").path)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("\(prefix)pos.table-service: created (2 partitions)"))
         let admin = try KafkaAdmin(configuration: try IntegrationEnvironment.kafkaConfiguration(), logger: IntegrationEnvironment.logger)
         let described = try await admin.describeTopics([prefix + "pos.table-service", prefix + "ref.restaurants"])
         #expect(described.map(\.partitions.count) == [2, 2], "partitions from the file's topics.create section")
-        let output = try String(contentsOfFile: log, encoding: .utf8)
-        #expect(output.contains("\(prefix)pos.table-service: created (2 partitions)"))
 
         // Run again with the environment asking for 3: the topics exist and are reported as they are.
-        let again = directory.appendingPathComponent("again.log").path
-        let process = try ProcessorIntegrationTests.start(command: ["/usr/bin/env", "SKILLSTREAM_PARTITIONS=3", ProcessorIntegrationTests.binary, "topics", "create", "--config", created.path], log: again)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        let againOutput = try String(contentsOfFile: again, encoding: .utf8)
-        #expect(process.terminationStatus == 0, "\(againOutput)")
+        let (againStatus, againOutput) = try await run(
+            ["SKILLSTREAM_PARTITIONS=3"], ["topics", "create", "--config", created.path], log: directory.appendingPathComponent("again.log").path)
+        #expect(againStatus == 0, "\(againOutput)")
         #expect(againOutput.contains("\(prefix)pos.table-service: already existed with 2 partitions, not the 3 asked for (left as it is)"))
 
-        let printed = directory.appendingPathComponent("print.log").path
-        let printing = try ProcessorIntegrationTests.start(
-            command: [
-                "/usr/bin/env", "SKILLSTREAM_POSTGRES_URL=postgresql://app:pg-secret@db/skills", "SKILLSTREAM_REPLICATION_FACTOR=3",
-                ProcessorIntegrationTests.binary, "config", "print", "topics", "create", "--config", file.path,
-            ], log: printed)
-        while printing.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        let shown = try String(contentsOfFile: printed, encoding: .utf8)
-        #expect(printing.terminationStatus == 0, "\(shown)")
+        let (printStatus, shown) = try await run(
+            ["SKILLSTREAM_POSTGRES_URL=postgresql://app:pg-secret@db/skills", "SKILLSTREAM_REPLICATION_FACTOR=3"],
+            ["config", "print", "topics", "create", "--config", file.path], log: directory.appendingPathComponent("print.log").path)
+        #expect(printStatus == 0, "\(shown)")
         for line in [
             "  create:", "    partitions: \"2\"  # file topics.create.partitions", "    replication-factor: \"3\"  # environment SKILLSTREAM_REPLICATION_FACTOR",
             "    postgres: \"postgresql://app:********@db/skills\"  # environment SKILLSTREAM_POSTGRES_URL",
