@@ -33,6 +33,13 @@ PY
 promtool check rules "$work/dashboard-queries.yml"
 
 echo "check-deploy: kubectl kustomize, kubernetes-validate"
+# kustomize v4 or newer (kubectl 1.21+): the overlays use `patches` and `labels`.
+version=$(kubectl version --client 2>/dev/null | sed -n 's/^Kustomize Version: v\([0-9]*\).*/\1/p' || true)
+if [ -z "$version" ] || [ "$version" -lt 4 ]; then
+    echo "check-deploy: needs kubectl with kustomize v4 or newer to render Deploy/kubernetes (found: ${version:-none});" \
+        "Debian 12's kubernetes-client is too old — install kubectl from the Kubernetes or Google Cloud apt repository" >&2
+    exit 1
+fi
 kubectl version --client 2>/dev/null | sed 's/^/check-deploy: /'
 for target in base overlays/dev overlays/production; do
     rendered="$work/${target//\//-}"

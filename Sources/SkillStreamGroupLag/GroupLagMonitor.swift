@@ -9,9 +9,11 @@ import Synchronization
 /// committed nothing there yet: everything retained is still to be read).
 public struct GroupPartitionLag: Sendable, Hashable {
     public var topicPartition: KafkaTopicPartition
+    /// The offset the next record produced to the partition will get, from a fetch response.
     public var highWatermark: Int64
     /// `nil` when the group has committed no offset for the partition.
     public var committed: Int64?
+    /// Records produced that the group has not committed past.
     public var lag: Int64
 
     /// The lag from the high watermark, the group's committed offset and the log start;
@@ -39,12 +41,16 @@ public struct GroupPartitionLag: Sendable, Hashable {
 /// and `skillstream_group_lag_measured_timestamp_seconds{group}`, the time of the last complete
 /// measurement.
 public final class GroupLagMonitor: Sendable {
+    /// The consumer group watched.
     public let group: String
+    /// The topics whose partitions are measured.
     public let topics: [String]
     private let consumer: KafkaConsumer
     private let logger: Logger
-    private let latest = Mutex<[GroupPartitionLag]?>(nil)
+    private let latest = Mutex<(lags: [GroupPartitionLag], at: ContinuousClock.Instant)?>(nil)
     private let failure = Mutex<String?>(nil)
+    /// How often the topics' partitions are listed again (partitions added later are measured too).
+    static let metadataRefresh = Duration.seconds(60)
 
     /// A monitor of `group` on `topics`; `configuration` names the brokers (and TLS, SASL…).
     public init(configuration: KafkaConfiguration, group: String, topics: [String], logger: Logger) throws {
@@ -58,25 +64,40 @@ public final class GroupLagMonitor: Sendable {
     }
 
     /// The last complete measurement, sorted by topic and partition; `nil` before the first.
-    public var lags: [GroupPartitionLag]? { latest.withLock { $0 } }
+    public var lags: [GroupPartitionLag]? { latest.withLock { $0?.lags } }
+
+    /// Whether the last complete measurement is at most `age` old: the gauges are current.
+    public func measured(within age: Duration) -> Bool {
+        latest.withLock { $0.map { ContinuousClock.now - $0.at <= age } ?? false }
+    }
 
     /// Why the last measurement failed, if it did.
     public var lastFailure: String? { failure.withLock { $0 } }
 
     /// Waits for the topics, reads their tails and measures every `interval` until `stop`
-    /// returns true; then closes the consumer.
+    /// returns true; then closes the consumer. The partitions are listed again every minute.
     public func run(interval: Duration, stop: @escaping @Sendable () -> Bool) async throws {
-        let partitions = try await waitForPartitions(stop: stop)
+        var partitions = try await waitForPartitions(stop: stop)
         guard !stop() else { return try await consumer.close() }
-        try await consumer.assign(partitions.map { KafkaTopicPartitionOffset(topicPartition: $0, offset: KafkaOffset.end) })
+        try await readTails(of: partitions)
         let clock = ContinuousClock()
         var next = clock.now
+        var listed = clock.now
         while !stop() {
             let batch = try await consumer.poll(maxMessages: 10_000, timeout: .milliseconds(200))
             for error in batch.errors { logger.debug("Kafka: \(error)") }
             guard clock.now >= next else { continue }
             next = clock.now + interval
             do {
+                if clock.now - listed >= Self.metadataRefresh {
+                    listed = clock.now
+                    let current = try await listPartitions()
+                    if current != partitions {
+                        logger.info("The topics' partitions changed", metadata: ["partitions": "\(current.count)"])
+                        partitions = current
+                        try await readTails(of: partitions)
+                    }
+                }
                 publish(try await measure(partitions), of: partitions.count)
             } catch {
                 failure.withLock { $0 = "\(error)" }
@@ -86,12 +107,22 @@ public final class GroupLagMonitor: Sendable {
         try await consumer.close()
     }
 
+    /// Every partition of the topics, sorted.
+    private func listPartitions() async throws -> [KafkaTopicPartition] {
+        var partitions: [KafkaTopicPartition] = []
+        for topic in topics { partitions += try await consumer.partitions(of: topic) }
+        return partitions.sorted()
+    }
+
+    /// Reads from the end of each partition: the fetch responses carry its high watermark.
+    private func readTails(of partitions: [KafkaTopicPartition]) async throws {
+        try await consumer.assign(partitions.map { KafkaTopicPartitionOffset(topicPartition: $0, offset: KafkaOffset.end) })
+    }
+
     private func waitForPartitions(stop: @Sendable () -> Bool) async throws -> [KafkaTopicPartition] {
         while true {
             do {
-                var partitions: [KafkaTopicPartition] = []
-                for topic in topics { partitions += try await consumer.partitions(of: topic) }
-                return partitions.sorted()
+                return try await listPartitions()
             } catch {
                 if stop() { return [] }
                 failure.withLock { $0 = "\(error)" }
@@ -123,7 +154,7 @@ public final class GroupLagMonitor: Sendable {
         }
         failure.withLock { $0 = nil }
         guard lags.count == partitions else { return }
-        latest.withLock { $0 = lags }
+        latest.withLock { $0 = (lags, ContinuousClock.now) }
         Gauge(label: "skillstream_group_lag_measured_timestamp_seconds", dimensions: [("group", group)]).record(Date().timeIntervalSince1970)
     }
 }

@@ -9,17 +9,23 @@ public struct OptionDeclaration: Sendable, Hashable {
     public var isFlag: Bool
     /// May be given several times (e.g. `--kafka-property`).
     public var isRepeating: Bool
-    /// The default as the parser prints it; `nil` when there is none.
+    /// The default as the parser prints it (`true` or `false` for a flag); `nil` when there is none.
     public var defaultValue: String?
-    public var abstract: String
+    /// For a flag with an inversion (`--standardize` / `--no-standardize`): the inverted name,
+    /// which a false setting becomes.
+    public var inversion: String?
 
-    public init(name: String, isFlag: Bool = false, isRepeating: Bool = false, defaultValue: String? = nil, abstract: String = "") {
+    public init(name: String, isFlag: Bool = false, isRepeating: Bool = false, defaultValue: String? = nil, inversion: String? = nil) {
         self.name = name
         self.isFlag = isFlag
         self.isRepeating = isRepeating
         self.defaultValue = defaultValue
-        self.abstract = abstract
+        self.inversion = inversion
     }
+
+    /// Whether its values are NAME=VALUE pairs (librdkafka properties, topic configuration),
+    /// which merge across sources by NAME.
+    public var takesNamedValues: Bool { isRepeating && (name.hasSuffix("-property") || name.hasSuffix("-config")) }
 
     /// The environment variable that sets it: `SKILLSTREAM_` and the name in upper snake case,
     /// except the two servers, which keep their established names.
@@ -47,6 +53,12 @@ public struct CommandDeclaration: Sendable, Hashable {
     /// The option with this long name, if the command has it.
     public func option(_ name: String) -> OptionDeclaration? { options.first { $0.name == name } }
 
+    /// The subcommand with this name, in kebab or snake case (a settings file's section key).
+    public func subcommand(named name: String) -> CommandDeclaration? {
+        let name = name.replacingOccurrences(of: "_", with: "-")
+        return subcommands.first { $0.path.last == name }
+    }
+
     /// This command and all below it.
     var all: [CommandDeclaration] { [self] + subcommands.flatMap(\.all) }
 }
@@ -69,13 +81,21 @@ public struct CommandCatalog: Sendable {
         let info = try JSONDecoder().decode(ToolInfo.self, from: Data(dumpHelpJSON.utf8))
         func declaration(_ command: ToolInfo.Command, parent: [String]) -> CommandDeclaration {
             let path = parent.isEmpty && command.superCommands == nil ? [] : parent + [command.commandName]
-            let options = (command.arguments ?? []).compactMap { argument -> OptionDeclaration? in
+            let arguments = (command.arguments ?? []).compactMap { argument -> (name: String, argument: ToolInfo.Argument)? in
                 guard argument.kind != "positional", let name = argument.names?.first(where: { $0.kind == "long" })?.name,
                     !Self.builtIn.contains(name)
                 else { return nil }
+                return (name, argument)
+            }
+            let flags = Set(arguments.filter { $0.argument.kind == "flag" }.map(\.name))
+            let options = arguments.compactMap { name, argument -> OptionDeclaration? in
+                let isFlag = argument.kind == "flag"
+                // `--no-x` beside `--x` is x's inversion, not a setting of its own.
+                if isFlag, name.hasPrefix("no-"), flags.contains(String(name.dropFirst(3))) { return nil }
+                let inversion = isFlag && flags.contains("no-" + name) ? "no-" + name : nil
+                let defaultValue = isFlag ? (argument.defaultValue == "--" + name ? "true" : "false") : argument.defaultValue
                 return OptionDeclaration(
-                    name: name, isFlag: argument.kind == "flag", isRepeating: argument.isRepeating ?? false, defaultValue: argument.defaultValue,
-                    abstract: argument.abstract ?? "")
+                    name: name, isFlag: isFlag, isRepeating: argument.isRepeating ?? false, defaultValue: defaultValue, inversion: inversion)
             }
             return CommandDeclaration(
                 path: path, options: options, subcommands: (command.subcommands ?? []).map { declaration($0, parent: path) })
@@ -116,7 +136,6 @@ public struct CommandCatalog: Sendable {
             var names: [Name]?
             var isRepeating: Bool?
             var defaultValue: String?
-            var abstract: String?
         }
 
         struct Command: Decodable {

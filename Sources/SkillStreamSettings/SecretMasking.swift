@@ -1,3 +1,5 @@
+import Foundation
+
 /// Hides secrets in settings that are shown (`skillstream config print`, logs): a password in a
 /// PostgreSQL URL or key=value connection string, the values of librdkafka properties that hold
 /// credentials (`sasl.password`, `ssl.key.password`, `sasl.oauthbearer.client.secret`,
@@ -33,33 +35,19 @@ public enum SecretMasking {
             if let at = rest[..<authorityEnd].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
                 text = String(value[..<rest.index(after: colon)]) + mask + String(value[at...])
             }
-            return maskedParameters(text, separator: "&")
+            return replacing(queryPassword, in: text)
         }
-        return maskedParameters(value, separator: " ")
+        return replacing(keywordPassword, in: value)
     }
 
-    /// `password=…` parameters (URL query or key=value words) masked.
-    private static func maskedParameters(_ text: String, separator: Character) -> String {
-        guard text.contains("password=") else { return text }
-        var output = ""
-        var word = ""
-        func flush() {
-            if let equals = word.firstIndex(of: "="), word[..<equals].hasSuffix("password") {
-                output += word[...equals] + mask
-            } else {
-                output += word
-            }
-            word = ""
-        }
-        for character in text {
-            if character == separator || (separator == "&" && character == "?") {
-                flush()
-                output.append(character)
-            } else {
-                word.append(character)
-            }
-        }
-        flush()
-        return output
+    /// `password=…` in a URL's query.
+    static let queryPassword = try! NSRegularExpression(pattern: "((?:^|[?&])password=)[^&]*", options: [.caseInsensitive])
+    /// `password = …` in libpq's key=value form, the value bare or single-quoted (escaped quotes inside).
+    static let keywordPassword = try! NSRegularExpression(
+        pattern: "((?:^|\\s)password\\s*=\\s*)(?:'(?:[^'\\\\]|\\\\.)*'?|\\S*)", options: [.caseInsensitive])
+
+    private static func replacing(_ expression: NSRegularExpression, in text: String) -> String {
+        expression.stringByReplacingMatches(
+            in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1" + NSRegularExpression.escapedTemplate(for: mask))
     }
 }

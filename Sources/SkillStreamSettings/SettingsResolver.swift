@@ -9,6 +9,8 @@ public enum SettingSource: Sendable, Hashable, CustomStringConvertible {
     /// The settings file, with the key that set it (`process.group`, or `group` at the top level).
     case file(key: String)
     case defaultValue
+    /// NAME=VALUE settings merged from these sources (highest first).
+    case merged([String])
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum SettingSource: Sendable, Hashable, CustomStringConvertible {
         case .environment(let variable): "environment \(variable)"
         case .file(let key): "file \(key)"
         case .defaultValue: "default"
+        case .merged(let sources): sources.joined(separator: " + ")
         }
     }
 }
@@ -56,12 +59,15 @@ public struct SettingsError: Error, Sendable, CustomStringConvertible, Equatable
 ///
 /// The file holds top-level settings, applied to every command that has the option, and a
 /// section per command (`process:`, `topics: {create: …}`) for that command only; keys in
-/// kebab or snake case. Repeatable options take a list, or for `kafka-property` and
-/// `consumer-property` a map of librdkafka properties. In the environment, librdkafka
-/// properties are `SKILLSTREAM_RDKAFKA_<NAME>` (consumer only: `SKILLSTREAM_RDKAFKA_CONSUMER_<NAME>`)
-/// with the property's dots as underscores, e.g. `SKILLSTREAM_RDKAFKA_SECURITY_PROTOCOL=SASL_SSL`;
-/// other repeatable options take a comma-separated list. Unknown keys in the file are errors, so
-/// that a misspelt setting is not silently ignored.
+/// kebab or snake case. Repeatable options take a list; NAME=VALUE options (librdkafka properties,
+/// topic configuration) also a map, and they merge across sources by NAME, the higher source
+/// winning per NAME (a SASL password from the environment survives a `--kafka-property` on the
+/// command line). In the environment, librdkafka properties are `SKILLSTREAM_RDKAFKA_<NAME>`
+/// (consumer only: `SKILLSTREAM_RDKAFKA_CONSUMER_<NAME>`) with the property's dots as underscores,
+/// e.g. `SKILLSTREAM_RDKAFKA_SECURITY_PROTOCOL=SASL_SSL`; other repeatable options take a
+/// comma-separated list (a comma inside a NAME=VALUE's value stays in it). Flags take true or
+/// false (false becomes `--no-x` for a flag with an inversion). Unknown keys in the file are
+/// errors, so that a misspelt setting is not silently ignored.
 public struct SettingsResolver: Sendable {
     public var catalog: CommandCatalog
 
@@ -110,24 +116,51 @@ public struct SettingsResolver: Sendable {
         var added: [String] = []
         var settings: [ResolvedSetting] = []
         for option in command.options {
-            let setting: ResolvedSetting
-            if given.contains(option.name) {
-                setting = ResolvedSetting(option: option, values: Self.values(of: option, in: arguments), source: .commandLine)
-            } else if let fromEnvironment = try environmentSetting(option, environment) {
-                setting = fromEnvironment
-                added += Self.arguments(for: setting)
-            } else if let fromFile = sections[option.name] {
-                setting = ResolvedSetting(option: option, values: fromFile.values, source: .file(key: fromFile.key))
-                added += Self.arguments(for: setting)
-            } else {
-                setting = ResolvedSetting(option: option, values: option.defaultValue.map { [$0] } ?? [], source: .defaultValue)
+            // Highest first; a plain option takes the first, NAME=VALUE options merge them all.
+            var candidates: [ResolvedSetting] = []
+            if given.contains(option.name) || option.inversion.map(given.contains) == true {
+                candidates.append(ResolvedSetting(option: option, values: Self.values(of: option, in: arguments), source: .commandLine))
             }
-            settings.append(setting)
+            if let fromEnvironment = try environmentSetting(option, environment) { candidates.append(fromEnvironment) }
+            for fromFile in sections[option.name] ?? [] {
+                candidates.append(ResolvedSetting(option: option, values: fromFile.values, source: .file(key: fromFile.key)))
+            }
+            guard let first = candidates.first else {
+                settings.append(ResolvedSetting(option: option, values: option.defaultValue.map { [$0] } ?? [], source: .defaultValue))
+                continue
+            }
+            if option.takesNamedValues, candidates.count > 1 {
+                let merged = Self.merged(candidates)
+                settings.append(merged)
+                // What the command line lacks, from the lower sources.
+                let onCommandLine = first.source == .commandLine ? Set(first.values.map(Self.valueName)) : []
+                added += merged.values.filter { !onCommandLine.contains(Self.valueName($0)) }.flatMap { ["--" + option.name, $0] }
+            } else {
+                settings.append(first)
+                if first.source != .commandLine { added += Self.arguments(for: first) }
+            }
         }
         // Added options go right after the command's path: before any `--` or positional tail.
         let resolved = Array(arguments.prefix(pathLength)) + added + Array(arguments.dropFirst(pathLength))
         return SettingsResolution(command: command, arguments: resolved, settings: settings)
     }
+
+    /// NAME=VALUE settings from several sources (highest first) as one, the highest winning per NAME.
+    static func merged(_ candidates: [ResolvedSetting]) -> ResolvedSetting {
+        var seen = Set<String>()
+        var values: [String] = []
+        var sources: [String] = []
+        for candidate in candidates {
+            let fresh = candidate.values.filter { seen.insert(valueName($0)).inserted }
+            if !fresh.isEmpty { sources.append(candidate.source.description) }
+            values += fresh
+        }
+        let source: SettingSource = sources.count == 1 ? candidates.first { $0.source.description == sources[0] }!.source : .merged(sources)
+        return ResolvedSetting(option: candidates[0].option, values: values.sorted(), source: source)
+    }
+
+    /// The NAME of a NAME=VALUE.
+    static func valueName(_ pair: String) -> String { String(pair.prefix { $0 != "=" }) }
 
     // MARK: - The command line
 
@@ -144,7 +177,11 @@ public struct SettingsResolver: Sendable {
 
     /// The values an option has on the command line, in order (`["true"]` for a flag).
     static func values(of option: OptionDeclaration, in arguments: [String]) -> [String] {
-        if option.isFlag { return ["true"] }
+        if option.isFlag {
+            // The last of the flag and its inversion wins, as the parser reads them.
+            let last = arguments.prefix { $0 != "--" }.last { $0 == "--" + option.name || $0 == "--" + (option.inversion ?? option.name) }
+            return [last == "--" + option.name ? "true" : "false"]
+        }
         var values: [String] = []
         var index = 0
         while index < arguments.count, arguments[index] != "--" {
@@ -162,7 +199,10 @@ public struct SettingsResolver: Sendable {
 
     /// The command-line form of a setting.
     static func arguments(for setting: ResolvedSetting) -> [String] {
-        if setting.option.isFlag { return setting.values == ["true"] ? ["--" + setting.option.name] : [] }
+        if setting.option.isFlag {
+            if setting.values == ["true"] { return ["--" + setting.option.name] }
+            return setting.option.inversion.map { ["--" + $0] } ?? []
+        }
         return setting.values.flatMap { ["--" + setting.option.name, $0] }
     }
 
@@ -190,7 +230,14 @@ public struct SettingsResolver: Sendable {
             default: throw SettingsError("\(option.environmentVariable)=\(value): a flag is true or false")
             }
         } else if option.isRepeating {
-            values = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            var items = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if option.takesNamedValues {
+                // A piece without `=` belongs to the value before it (cleanup.policy=compact,delete).
+                items = items.reduce(into: [String]()) { joined, item in
+                    if item.contains("=") || joined.isEmpty { joined.append(item) } else { joined[joined.count - 1] += "," + item }
+                }
+            }
+            values = items
         } else {
             values = [value]
         }
@@ -200,34 +247,42 @@ public struct SettingsResolver: Sendable {
     // MARK: - The file
 
     /// The file's settings that apply to the command at `path`, by option name, with the key
-    /// that set each (a command's section overrides the top level). Throws for a key that no
+    /// that set each: the command's section first, then the top level. Throws for a key that no
     /// command has, and for a key in a command's section that the command does not have.
-    func fileSettings(yaml: String, for path: [String]) throws -> [String: (values: [String], key: String)] {
+    func fileSettings(yaml: String, for path: [String]) throws -> [String: [(values: [String], key: String)]] {
         let document: Any?
         do {
             document = try Yams.load(yaml: yaml)
-        } catch {
-            throw SettingsError("the settings file is not valid YAML: \(error)")
+        } catch let error as YamlError {
+            throw SettingsError("the settings file is not valid YAML: \(Self.describe(error))")
         }
         guard let document else { return [:] }
         guard let top = document as? [String: Any] else { throw SettingsError("the settings file must be a mapping of settings") }
         let known = Set(catalog.commands.flatMap { $0.options.map(\.name) })
-        var settings: [String: (values: [String], key: String)] = [:]
+        var sectionSettings: [String: (values: [String], key: String)] = [:]
+        var topSettings: [String: (values: [String], key: String)] = [:]
         let command = catalog.command(path: path)
         // The top level: settings, and the sections of the commands at the first level.
         for (key, value) in top {
             let name = Self.optionName(key)
-            if let section = catalog.root.subcommands.first(where: { $0.path.last == key }) {
-                try readSection(value, of: section, prefix: key, into: &settings, applying: path)
+            if let section = catalog.root.subcommand(named: key) {
+                try readSection(value, of: section, prefix: key, into: &sectionSettings, applying: path)
             } else if known.contains(name) {
-                if let option = command?.option(name), settings[name] == nil {
-                    settings[name] = (try Self.values(value, for: option, key: key), key)
-                }
+                if let option = command?.option(name) { topSettings[name] = (try Self.values(value, for: option, key: key), key) }
             } else {
                 throw SettingsError("the settings file has an unknown setting \"\(key)\"")
             }
         }
-        return settings
+        return sectionSettings.mapValues { [$0] }.merging(topSettings.mapValues { [$0] }) { section, top in section + top }
+    }
+
+    /// A YAML error without the text around it (which could hold a secret): what and where.
+    static func describe(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            "\(problem) at line \(mark.line), column \(mark.column)"
+        default: "unreadable"
+        }
     }
 
     /// A command's section: its options, and its subcommands' sections. Applied when the
@@ -241,7 +296,7 @@ public struct SettingsResolver: Sendable {
         let applies = path == command.path
         for (key, value) in section {
             let name = Self.optionName(key)
-            if let sub = command.subcommands.first(where: { $0.path.last == key }) {
+            if let sub = command.subcommand(named: key) {
                 try readSection(value, of: sub, prefix: prefix + "." + key, into: &settings, applying: path)
             } else if let option = command.option(name) {
                 let values = try Self.values(value, for: option, key: prefix + "." + key)

@@ -5,12 +5,17 @@ import SkillStreamSettings
 /// Resolves the process's command line with the environment and the settings file.
 enum Settings {
     /// Requests that print help or the version resolve nothing: a broken setting must not hide the help.
-    static let passThrough: Set<String> = ["--help", "-h", "help", "--version", "--experimental-dump-help"]
+    static let passThrough: Set<String> = ["--help", "-h", "--version", "--experimental-dump-help"]
+
+    /// Whether the command line asks for help or the version (an option before any `--`, or the `help` subcommand).
+    static func asksForHelp(_ arguments: [String]) -> Bool {
+        arguments.first == "help" || arguments.prefix { $0 != "--" }.contains(where: passThrough.contains)
+    }
 
     static func resolve(arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SettingsResolution {
         let catalog = try CommandCatalog(dumpHelpJSON: SkillStreamCommand._dumpHelp())
         let resolver = SettingsResolver(catalog: catalog)
-        if arguments.contains(where: passThrough.contains) {
+        if asksForHelp(arguments) {
             return try resolver.resolve(arguments: arguments, environment: [:])
         }
         let (path, remaining) = try SettingsResolver.settingsFile(arguments: arguments, environment: environment)

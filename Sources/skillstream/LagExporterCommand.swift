@@ -5,7 +5,6 @@ import SkillStreamGroupLag
 import SkillStreamKafka
 import SkillStreamMonitoring
 import SkillStreamProcessor
-import Synchronization
 
 /// `skillstream lag-exporter`: the processor group's lag as Prometheus metrics, measured from
 /// outside the group (see ``GroupLagMonitor``), so that it is still reported while every
@@ -32,9 +31,7 @@ struct LagExporterCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port is 1 to 65535.") }
         guard intervalMs >= 100 else { throw ValidationError("--interval-ms is at least 100.") }
-        for property in kafkaProperty where !property.contains("=") {
-            throw ValidationError("--kafka-property takes NAME=VALUE, not \(property).")
-        }
+        try NamedValues.validate(kafkaProperty, option: "kafka-property")
     }
 
     func run() async throws {
@@ -42,23 +39,35 @@ struct LagExporterCommand: AsyncParsableCommand {
         let brokers = try ServerOptions.brokers(brokers)
         let registry = OperatorServer.bootstrapMetrics()
         let monitor = try GroupLagMonitor(
-            configuration: KafkaConfiguration(bootstrapServers: brokers, properties: ProcessCommand.properties(kafkaProperty)), group: group,
+            configuration: KafkaConfiguration(bootstrapServers: brokers, properties: NamedValues.dictionary(kafkaProperty)), group: group,
             topics: ContractTopics(prefix: topicPrefix).inputs, logger: logger)
-        let stop = Atomic<Bool>(false)
-        let signals = onTermination { stop.store(true, ordering: .relaxed) }
+        let stop = AtomicFlag()
+        let signals = onTermination { stop.raise() }
         defer { signals.forEach { $0.cancel() } }
         let server = OperatorServer(
             host: host, port: port, registry: registry, logger: logger, liveness: { HealthReport(healthy: true) },
             readiness: {
-                if let lags = monitor.lags {
+                // Ready while the gauges are current: a complete measurement within three intervals.
+                if let lags = monitor.lags, monitor.measured(within: .milliseconds(3 * intervalMs)) {
                     return HealthReport(healthy: true, details: ["group": monitor.group, "partitions": String(lags.count)])
                 }
-                return HealthReport(healthy: false, reasons: [monitor.lastFailure ?? "not every partition measured yet"])
+                let why = monitor.lags == nil ? "not every partition measured yet" : "no complete measurement for three intervals"
+                return HealthReport(healthy: false, reasons: [monitor.lastFailure.map { "\(why): \($0)" } ?? why])
             })
         logger.info("Exporting the group's lag", metadata: ["group": "\(group)", "topics": "\(monitor.topics)", "address": "\(host):\(port)"])
+        let address = "\(host):\(port)"
         try await withThrowingTaskGroup { tasks in
-            tasks.addTask { try await server.run() }
-            try await monitor.run(interval: .milliseconds(intervalMs)) { stop.load(ordering: .relaxed) }
+            tasks.addTask { [logger] in
+                do {
+                    try await server.run()
+                } catch {
+                    // Without /metrics the exporter is useless: stop, saying why.
+                    logger.critical("The exporter's HTTP endpoints on \(address) failed: \(error)")
+                    stop.raise()
+                    throw ExitCode.failure
+                }
+            }
+            try await monitor.run(interval: .milliseconds(intervalMs)) { stop.isRaised }
             await server.shutdown()
             try await tasks.waitForAll()
         }

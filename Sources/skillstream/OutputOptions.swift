@@ -6,10 +6,11 @@ import SkillStreamKafka
 import SkillStreamProcessor
 import SkillStreamPublishing
 
-/// Where `simulate` and `backfill` put their records: JSON Lines files (`--out DIR`) or Kafka
-/// (`--brokers`, or $SKILLSTREAM_KAFKA_BROKERS when no `--out` is given).
+/// Where `simulate` and `backfill` put their records: JSON Lines files (`--out DIR`, which wins:
+/// brokers set in the environment or a settings file are then not used) or Kafka (`--brokers`,
+/// or $SKILLSTREAM_KAFKA_BROKERS).
 struct OutputOptions: ParsableArguments {
-    @Option(help: "Write one JSON Lines file per topic (<topic>.jsonl) into this directory instead of Kafka.")
+    @Option(help: "Write one JSON Lines file per topic (<topic>.jsonl) into this directory instead of Kafka (any brokers given are not used).")
     var out: String?
 
     @Option(help: "Kafka bootstrap servers (host:port,…). Default: $SKILLSTREAM_KAFKA_BROKERS.")
@@ -24,7 +25,6 @@ struct OutputOptions: ParsableArguments {
     var topics: ContractTopics { ContractTopics(prefix: topicPrefix) }
 
     func validate() throws {
-        if out != nil && brokers != nil { throw ValidationError("Give --out or --brokers, not both.") }
         if !(1...10_000).contains(partitions) { throw ValidationError("--partitions must be 1…10000.") }
     }
 

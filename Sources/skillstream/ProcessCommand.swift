@@ -52,16 +52,15 @@ struct ProcessCommand: AsyncParsableCommand {
             throw ValidationError("Checkpoint and snapshot intervals and records must be positive, and --max-buffered-records at least 2.")
         }
         guard ["es", "en"].contains(language) else { throw ValidationError("--language is es or en.") }
-        for property in kafkaProperty + consumerProperty where !property.contains("=") {
-            throw ValidationError("--kafka-property and --consumer-property take NAME=VALUE, not \(property).")
-        }
+        try NamedValues.validate(kafkaProperty, option: "kafka-property")
+        try NamedValues.validate(consumerProperty, option: "consumer-property")
     }
 
     func run() async throws {
         let logger = logging.logger(label: "skillstream.process")
         var configuration = ProcessorConfiguration(
-            kafka: KafkaConfiguration(bootstrapServers: try servers.brokersOrEnvironment(), properties: Self.properties(kafkaProperty)))
-        configuration.consumerProperties = Self.properties(consumerProperty)
+            kafka: KafkaConfiguration(bootstrapServers: try servers.brokersOrEnvironment(), properties: NamedValues.dictionary(kafkaProperty)))
+        configuration.consumerProperties = NamedValues.dictionary(consumerProperty)
         configuration.group = group
         configuration.topics = ContractTopics(prefix: topicPrefix)
         configuration.checkpointInterval = .milliseconds(checkpointIntervalMs)
@@ -154,13 +153,5 @@ struct ProcessCommand: AsyncParsableCommand {
                     healthy: status.unreadyReasons.isEmpty, reasons: status.unreadyReasons,
                     details: ["partitions": status.partitions.map(String.init).joined(separator: ",")])
             })
-    }
-
-    /// NAME=VALUE pairs as a dictionary (validated to contain `=`).
-    static func properties(_ pairs: [String]) -> [String: String] {
-        Dictionary(pairs.map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-        }) { $1 }
     }
 }

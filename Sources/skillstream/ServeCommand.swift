@@ -56,6 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port is 1 to 65535.") }
         guard connections > 0 else { throw ValidationError("--connections must be positive.") }
+        try NamedValues.validate(kafkaProperty, option: "kafka-property")
     }
 
     func run() async throws {
@@ -65,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: PostgresConfiguration(connectionString: try servers.postgresOrEnvironment(), maximumConnections: connections), logger: logger)
         // Without a broker the API still serves; assignments wait in the outbox.
         let brokers = servers.brokers ?? ProcessInfo.processInfo.environment["SKILLSTREAM_KAFKA_BROKERS"]
-        let kafka = brokers.map { KafkaConfiguration(bootstrapServers: $0, properties: ProcessCommand.properties(kafkaProperty)) }
+        let kafka = brokers.map { KafkaConfiguration(bootstrapServers: $0, properties: NamedValues.dictionary(kafkaProperty)) }
         let producer = try kafka.map { try KafkaProducer(configuration: $0, logger: logger) }
         if kafka == nil { logger.warning("No Kafka brokers configured: training assignments stay in the outbox until serve runs with --brokers") }
         let server = APIServer(

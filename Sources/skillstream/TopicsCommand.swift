@@ -27,21 +27,22 @@ struct TopicsCommand: AsyncParsableCommand {
         func validate() throws {
             guard (1...10_000).contains(partitions) else { throw ValidationError("--partitions must be 1…10000.") }
             guard (1...10).contains(replicationFactor) else { throw ValidationError("--replication-factor must be 1…10.") }
-            for value in inputConfig + outputConfig + referenceConfig + kafkaProperty where !value.contains("=") {
-                throw ValidationError("Topic configurations and Kafka properties take NAME=VALUE, not \(value).")
-            }
+            try NamedValues.validate(inputConfig, option: "input-config")
+            try NamedValues.validate(outputConfig, option: "output-config")
+            try NamedValues.validate(referenceConfig, option: "reference-config")
+            try NamedValues.validate(kafkaProperty, option: "kafka-property")
         }
 
         func run() async throws {
             var logger = Logger(label: "skillstream.topics")
             logger.logLevel = .warning
             let admin = try KafkaAdmin(
-                configuration: KafkaConfiguration(bootstrapServers: try servers.brokersOrEnvironment(), properties: ProcessCommand.properties(kafkaProperty)),
+                configuration: KafkaConfiguration(bootstrapServers: try servers.brokersOrEnvironment(), properties: NamedValues.dictionary(kafkaProperty)),
                 logger: logger)
             let topics = ContractTopics(prefix: topicPrefix)
             let configs = ContractTopics.Configs(
-                inputs: ProcessCommand.properties(inputConfig), outputs: ProcessCommand.properties(outputConfig),
-                references: ProcessCommand.properties(referenceConfig))
+                inputs: NamedValues.dictionary(inputConfig), outputs: NamedValues.dictionary(outputConfig),
+                references: NamedValues.dictionary(referenceConfig))
             let outcome = try await admin.createTopics(topics.specifications(partitions: partitions, replicationFactor: replicationFactor, configs: configs))
             let existing = outcome.filter { $0.value == .alreadyExisted }.keys.sorted()
             let counts = Dictionary(

@@ -16,14 +16,18 @@ import Testing
                         OptionDeclaration(name: "checkpoint-interval-ms", defaultValue: "1000"),
                         OptionDeclaration(name: "kafka-property", isRepeating: true),
                         OptionDeclaration(name: "consumer-property", isRepeating: true),
-                        OptionDeclaration(name: "progress", isFlag: true),
+                        OptionDeclaration(name: "progress", isFlag: true, defaultValue: "false"),
+                        OptionDeclaration(name: "standardize", isFlag: true, defaultValue: "true", inversion: "no-standardize"),
                     ]),
                 CommandDeclaration(
                     path: ["topics"], options: [],
                     subcommands: [
                         CommandDeclaration(
                             path: ["topics", "create"],
-                            options: [OptionDeclaration(name: "brokers"), OptionDeclaration(name: "partitions", defaultValue: "6")])
+                            options: [
+                                OptionDeclaration(name: "brokers"), OptionDeclaration(name: "partitions", defaultValue: "6"),
+                                OptionDeclaration(name: "reference-config", isRepeating: true),
+                            ])
                     ]),
             ]))
 
@@ -85,6 +89,63 @@ import Testing
         #expect(fromFile.arguments == ["process", "--kafka-property", "client.id=skillstream", "--kafka-property", "ssl.ca.location=/etc/ca.pem"])
     }
 
+    @Test func namedValuesMergeAcrossSourcesTheHigherWinningPerName() throws {
+        let file = """
+            kafka-property:
+              client.id: from-top
+              socket.timeout.ms: 1000
+            process:
+              kafka-property:
+                client.id: from-section
+            """
+        let resolution = try resolver.resolve(
+            arguments: ["process", "--kafka-property", "security.protocol=SSL"],
+            environment: ["SKILLSTREAM_RDKAFKA_SASL_PASSWORD": "hunter2", "SKILLSTREAM_RDKAFKA_SECURITY_PROTOCOL": "SASL_SSL"], file: file)
+        let merged = try #require(setting(resolution, "kafka-property"))
+        #expect(merged.values == ["client.id=from-section", "sasl.password=hunter2", "security.protocol=SSL", "socket.timeout.ms=1000"])
+        #expect(
+            merged.source
+                == .merged(["command line", "environment SKILLSTREAM_RDKAFKA_*", "file process.kafka-property", "file kafka-property"]))
+        // The command line keeps its own; the rest is added once each.
+        #expect(
+            resolution.arguments == [
+                "process", "--kafka-property", "client.id=from-section", "--kafka-property", "sasl.password=hunter2", "--kafka-property",
+                "socket.timeout.ms=1000", "--kafka-property", "security.protocol=SSL",
+            ])
+    }
+
+    @Test func aCommaInsideANamedValueStaysInIt() throws {
+        let resolution = try resolver.resolve(
+            arguments: ["topics", "create"], environment: ["SKILLSTREAM_REFERENCE_CONFIG": "cleanup.policy=compact,delete, retention.ms=1000"])
+        #expect(setting(resolution, "reference-config")?.values == ["cleanup.policy=compact,delete", "retention.ms=1000"])
+    }
+
+    @Test func aFalseFlagWithAnInversionBecomesItsInversion() throws {
+        #expect(try resolver.resolve(arguments: ["process"], environment: ["SKILLSTREAM_STANDARDIZE": "false"]).arguments == ["process", "--no-standardize"])
+        #expect(try resolver.resolve(arguments: ["process"], environment: [:], file: "process:\n  standardize: false\n").arguments == ["process", "--no-standardize"])
+        let given = try resolver.resolve(arguments: ["process", "--no-standardize"], environment: ["SKILLSTREAM_STANDARDIZE": "true"])
+        #expect(setting(given, "standardize")?.values == ["false"])
+        #expect(setting(given, "standardize")?.source == .commandLine)
+        #expect(given.arguments == ["process", "--no-standardize"])
+    }
+
+    @Test func sectionNamesMayBeSnakeCase() throws {
+        let resolution = try resolver.resolve(arguments: ["topics", "create"], environment: [:], file: "topics:\n  create:\n    partitions: 4\n")
+        #expect(setting(resolution, "partitions")?.values == ["4"])
+        let catalog = CommandCatalog(
+            root: CommandDeclaration(path: [], options: [], subcommands: [CommandDeclaration(path: ["lag-exporter"], options: [OptionDeclaration(name: "port")])]))
+        let snake = try SettingsResolver(catalog: catalog).resolve(arguments: ["lag-exporter"], environment: [:], file: "lag_exporter:\n  port: 9999\n")
+        #expect(snake.arguments == ["lag-exporter", "--port", "9999"])
+    }
+
+    @Test func invalidYAMLIsReportedWithoutTheTextAroundIt() throws {
+        let error = #expect(throws: SettingsError.self) {
+            try resolver.resolve(arguments: ["process"], environment: [:], file: "postgres: postgresql://app:s3cret@db\n  bad: [\n")
+        }
+        #expect(error?.description.hasPrefix("the settings file is not valid YAML: ") == true)
+        #expect(error?.description.contains("s3cret") == false)
+    }
+
     @Test func flagsFromTheEnvironmentAreTrueOrFalseAndAnythingElseIsAnError() throws {
         #expect(try resolver.resolve(arguments: ["process"], environment: ["SKILLSTREAM_PROGRESS": "true"]).arguments == ["process", "--progress"])
         #expect(try resolver.resolve(arguments: ["process"], environment: ["SKILLSTREAM_PROGRESS": "0"]).arguments == ["process"])
@@ -134,6 +195,9 @@ import Testing
         #expect(SecretMasking.masked(option: "postgres", value: "host=db user=app password=s3cret dbname=skills")
             == "host=db user=app password=******** dbname=skills")
         #expect(SecretMasking.masked(option: "postgres", value: "postgresql://app@db/skills") == "postgresql://app@db/skills")
+        #expect(SecretMasking.masked(option: "postgres", value: "host=db password = 'a b\\' c' user=app") == "host=db password = ******** user=app")
+        #expect(SecretMasking.masked(option: "postgres", value: "password=x host=db") == "password=******** host=db")
+        #expect(SecretMasking.masked(option: "postgres", value: "postgresql://db/skills?PASSWORD=x") == "postgresql://db/skills?PASSWORD=********")
     }
 
     @Test func credentialPropertiesAndSecretOptionsAreMaskedButPathsAndOtherValuesAreNot() {
