@@ -186,16 +186,29 @@ public enum GapTests {
         staff: ServiceWindows, colleagues: [ServiceWindows], restaurant: ServiceWindows, day: Int32, benchmark: Double,
         roleFactors: [Double] = RoleCalibration.neutral
     ) -> [SkillAssessment] {
+        assess(
+            staff: staff, colleagueSummaries: { days in colleagues.map { $0.summary(endingOn: day, days: days) } }, restaurant: restaurant,
+            day: day, benchmark: benchmark, roleFactors: roleFactors)
+    }
+
+    /// The same, with the colleagues' summaries over the last `days` days given by a function (the
+    /// engine reads them in place from its state, without copying anyone's windows).
+    static func assess(
+        staff: ServiceWindows, colleagueSummaries: (Int32) -> [WindowSummary], restaurant: ServiceWindows, day: Int32, benchmark: Double,
+        roleFactors: [Double]
+    ) -> [SkillAssessment] {
         var verdicts = [[Verdict]](repeating: [], count: Skill.allCases.count)
-        for days in [ServiceWindows.shortDays, 14, ServiceWindows.longDays] {
+        for days in [ServiceWindows.shortDays, ServiceWindows.middleDays, ServiceWindows.longDays] {
             let own = staff.summary(endingOn: day, days: days)
             let all = restaurant.summary(endingOn: day, days: days)
             guard own.tables >= minimumTables else { continue }
-            let peers = Peers(colleagues.map { $0.summary(endingOn: day, days: days) })
+            let peers = Peers(colleagueSummaries(days))
             // Complaints come in clusters (one bad night brings several): the tests count the
             // days with a complaint of the category, not the complaints.
-            let buckets = staff.buckets.filter { $0.day > day - days && $0.day <= day }
-            let complaintDays = (0..<5).map { index in buckets.filter { $0.complaints[index] > 0 }.count }
+            var complaintDays = [Int](repeating: 0, count: 5)
+            for bucket in staff.buckets where bucket.day > day - days && bucket.day <= day {
+                for index in 0..<5 where bucket.complaints[index] > 0 { complaintDays[index] += 1 }
+            }
             if let wait = waitTest(own: own, peers: peers, histogram: all, days: days) { verdicts[0].append(wait) }
             verdicts[1].append(
                 rateTest(

@@ -127,9 +127,11 @@ public final class SkillEngine {
         if let hired = member.hiredAt, time.millisecondsSinceEpoch - hired.millisecondsSinceEpoch < newHireGraceMilliseconds { return [] }
         lastAssessed[key] = time.millisecondsSinceEpoch
         if time.localDay > roleCalibration.day { recalibrateRoles(day: time.localDay) }  // once a day, moving forward only
+        let colleagues = colleagues(of: key)
+        let day = time.localDay
         var assessments = GapTests.assess(
-            staff: member.windows, colleagues: colleagues(of: key), restaurant: restaurant.windows, day: time.localDay, benchmark: benchmark(restaurant),
-            roleFactors: roleCalibration.factors(for: member.role))
+            staff: member.windows, colleagueSummaries: { days in colleagues.map { $0.windows.summary(endingOn: day, days: days) } },
+            restaurant: restaurant.windows, day: day, benchmark: benchmark(restaurant), roleFactors: roleCalibration.factors(for: member.role))
         if let features = lastFeatures[key] {
             assessments = assessments.map { withModelView($0, features: features, restaurantID: restaurantID) }
         }
@@ -155,12 +157,13 @@ public final class SkillEngine {
         roleCalibration.recompute(day: day, restaurants: restaurants) { detector.isOpen(restaurantID: $0, staffID: $1, skill: $2) }
     }
 
-    /// The windows of the restaurant's other active staff, in a fixed order.
-    private func colleagues(of key: PartitionState.StaffKey) -> [ServiceWindows] {
+    /// The restaurant's other active staff, in no particular order: what is read from them are
+    /// integer counts, summed (``GapTests/Peers``), so the order cannot change a result. Their
+    /// windows are read in place, never copied.
+    private func colleagues(of key: PartitionState.StaffKey) -> [StaffState] {
         guard let restaurant = state.restaurants[key.restaurantID] else { return [] }
-        return restaurant.activeStaff.sorted().compactMap { staffID in
-            guard staffID != key.staffID else { return nil }
-            return state.staff[PartitionState.StaffKey(restaurantID: key.restaurantID, staffID: staffID)]?.windows
+        return restaurant.activeStaff.compactMap { staffID in
+            staffID == key.staffID ? nil : state.staff[PartitionState.StaffKey(restaurantID: key.restaurantID, staffID: staffID)]
         }
     }
 

@@ -226,6 +226,8 @@ public struct WindowSummary: Sendable, Hashable {
 public struct ServiceWindows: Sendable, Hashable {
     public static let longDays: Int32 = 30
     public static let shortDays: Int32 = 7
+    /// The middle window the gap tests also read, kept as a running total too.
+    public static let middleDays: Int32 = 14
     public static let recentCapacity = 50
 
     public internal(set) var buckets: [DailyServiceBucket] = []
@@ -237,6 +239,7 @@ public struct ServiceWindows: Sendable, Hashable {
     private var recentWaitRatioSum = 0
     private var recentAccuracySum = 0
     private var shortTotals = WindowSummary()
+    private var middleTotals = WindowSummary()
     private var longTotals = WindowSummary()
 
     public init() {}
@@ -267,6 +270,7 @@ public struct ServiceWindows: Sendable, Hashable {
                 buckets.insert(bucket, at: buckets.firstIndex { $0.day > day } ?? buckets.count)
             }
             total(&longTotals)
+            if day > newest - Self.middleDays { total(&middleTotals) }
             if day > newest - Self.shortDays { total(&shortTotals) }
             return
         }
@@ -276,6 +280,7 @@ public struct ServiceWindows: Sendable, Hashable {
         let oldest = day - Self.longDays + 1
         if let first = buckets.first, first.day < oldest { buckets.removeAll { $0.day < oldest } }
         shortTotals = computeSummary(endingOn: day, days: Self.shortDays)
+        middleTotals = computeSummary(endingOn: day, days: Self.middleDays)
         longTotals = computeSummary(endingOn: day, days: Self.longDays)
     }
 
@@ -318,6 +323,7 @@ public struct ServiceWindows: Sendable, Hashable {
         recentAccuracySum = recentAccuracyMillis.reduce(0) { $0 + Int($1) }
         guard let newest = buckets.last?.day else { return }
         shortTotals = computeSummary(endingOn: newest, days: Self.shortDays)
+        middleTotals = computeSummary(endingOn: newest, days: Self.middleDays)
         longTotals = computeSummary(endingOn: newest, days: Self.longDays)
     }
 
@@ -326,6 +332,7 @@ public struct ServiceWindows: Sendable, Hashable {
     public func summary(endingOn day: Int32, days: Int32) -> WindowSummary {
         if day == buckets.last?.day {
             if days == Self.shortDays { return shortTotals }
+            if days == Self.middleDays { return middleTotals }
             if days == Self.longDays { return longTotals }
         }
         return computeSummary(endingOn: day, days: days)
