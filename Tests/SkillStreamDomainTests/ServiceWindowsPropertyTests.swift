@@ -25,7 +25,7 @@ import Testing
                 windows.addService(day: service.day, waitRatio: service.ratio, covers: 2, itemsOrdered: service.ordered, itemsIncorrect: service.incorrect)
             }
             let newest = services.last!.day
-            for days in [ServiceWindows.shortDays, ServiceWindows.longDays] {
+            for days in [ServiceWindows.shortDays, ServiceWindows.middleDays, ServiceWindows.longDays] {
                 let expected = services.filter { $0.day > newest - days }
                 let summary = windows.summary(endingOn: newest, days: days)
                 #expect(summary.tables == expected.count)
@@ -42,6 +42,23 @@ import Testing
             #expect(windows.recentWaitRatioMillis.count == min(services.count, ServiceWindows.recentCapacity))
             let lastFifty = services.suffix(ServiceWindows.recentCapacity).reduce(0) { $0 + Int(($1.ratio * 1_000).rounded()) }
             #expect(windows.recentWaitRatioMean! == Double(lastFifty) / 1_000 / Double(min(services.count, 50)))
+        }
+    }
+
+    /// Late events update older days: the running totals of every window still equal a pass over
+    /// the buckets, whatever order the services arrive in.
+    @Test func runningTotalsHoldWhateverTheArrivalOrder() async {
+        await propertyCheck(count: 200, input: Self.services) { services in
+            var windows = ServiceWindows()
+            for service in services {
+                windows.addService(day: service.day, waitRatio: service.ratio, covers: 2, itemsOrdered: service.ordered, itemsIncorrect: service.incorrect)
+            }
+            let newest = services.map(\.day).max()!
+            for days in [ServiceWindows.shortDays, ServiceWindows.middleDays, ServiceWindows.longDays] {
+                let summary = windows.summary(endingOn: newest, days: days)
+                #expect(summary == windows.computeSummary(endingOn: newest, days: days), "running totals equal a pass over the buckets")
+                #expect(summary.tables == services.filter { $0.day > newest - days }.count, "no service within 30 days of the newest is lost")
+            }
         }
     }
 
