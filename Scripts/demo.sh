@@ -5,7 +5,8 @@
 # and the processor side by side, with the processor's progress on the terminal, and ends with
 # the summary from PostgreSQL: the top gaps per restaurant with their evidence and the training
 # recommended. Then it starts the API and dashboard (`skillstream serve`, port 8080 or DEMO_PORT,
-# else a free one) and writes a token per role to tokens.txt. DEMO_LANGUAGE=en for English.
+# else a free one) and the group's lag exporter (port 9465, else a free one) and writes a token
+# per role to tokens.txt. DEMO_LANGUAGE=en for English.
 set -euo pipefail
 dir=$1
 language=${DEMO_LANGUAGE:-es}
@@ -37,11 +38,17 @@ echo
 
 # The API and the dashboard over the same database, left running with the servers.
 head -c 48 /dev/urandom | base64 >"$dir/jwt-secret"
-port=${DEMO_PORT:-8080}
-python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)) == 0)" ||
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The port asked for when it is free, else a free one.
+port_or_free() {
+    python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $1)) == 0)" && echo "$1" ||
+        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port=$(port_or_free "${DEMO_PORT:-8080}")
 nohup "$bin" serve --port "$port" --jwt-secret-file "$dir/jwt-secret" --log-format json >"$dir/serve.log" 2>&1 &
 echo $! >"$dir/serve.pid"
+lag_port=$(port_or_free 9465)
+nohup "$bin" lag-exporter --port "$lag_port" --host 127.0.0.1 --log-format json >"$dir/lag-exporter.log" 2>&1 &
+echo $! >"$dir/lag-exporter.pid"
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 restaurant=$(psql "$SKILLSTREAM_POSTGRES_URL" -Atc "SELECT restaurant_id FROM gap_alerts WHERE status = 'open' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 staff=$(psql "$SKILLSTREAM_POSTGRES_URL" -Atc "SELECT staff_id FROM gap_alerts WHERE status = 'open' AND restaurant_id = '$restaurant' ORDER BY severity DESC, staff_id LIMIT 1")
@@ -59,5 +66,7 @@ say "Panel web: http://localhost:$port/dashboard — entre pegando un token de $
     "Dashboard: http://localhost:$port/dashboard — sign in by pasting a token from $dir/tokens.txt (one per role; the owner's sees everything)."
 say "API: curl -H \"Authorization: Bearer \$(awk '\$1==\"owner\"{print \$2}' $dir/tokens.txt)\" http://localhost:$port/api/v1/restaurants  (Schemas/openapi.yaml)" \
     "API: curl -H \"Authorization: Bearer \$(awk '\$1==\"owner\"{print \$2}' $dir/tokens.txt)\" http://localhost:$port/api/v1/restaurants  (Schemas/openapi.yaml)"
-say "PostgreSQL, el broker Kafka y la API siguen en marcha (variables en $dir/services.env; registros en $dir). Para detenerlos: make demo-stop" \
-    "PostgreSQL, the Kafka broker and the API keep running (variables in $dir/services.env; logs in $dir). Stop them with: make demo-stop"
+say "Retraso del grupo de procesadores, para Prometheus: http://127.0.0.1:$lag_port/metrics (skillstream_group_lag_messages; reglas de alerta en Deploy/prometheus/rules.yml)" \
+    "The processor group's lag, for Prometheus: http://127.0.0.1:$lag_port/metrics (skillstream_group_lag_messages; alerting rules in Deploy/prometheus/rules.yml)"
+say "PostgreSQL, el broker Kafka, la API y el exportador del retraso siguen en marcha (variables en $dir/services.env; registros en $dir). Para detenerlos: make demo-stop" \
+    "PostgreSQL, the Kafka broker, the API and the lag exporter keep running (variables in $dir/services.env; logs in $dir). Stop them with: make demo-stop"
