@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${SKILLSTREAM_KAFKA_BROKERS:?run inside Scripts/services.sh run --}" "${SKILLSTREAM_POSTGRES_URL:?}"
-bin=${SKILLSTREAM_BIN:-.build/debug/skillstream}
+bin=${LAG_CHECK_BINARY:-.build/debug/skillstream}
 export LD_LIBRARY_PATH="$PWD/.build-runtime/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 work=$(mktemp -d /tmp/skillstream-lag-alert.XXXXXX)
 pids=()

@@ -69,7 +69,7 @@ start() {
     cat >"$dir/services.env" <<ENV
 export SKILLSTREAM_KAFKA_BROKERS=127.0.0.1:$kafka_port
 export SKILLSTREAM_POSTGRES_URL=postgresql://postgres@127.0.0.1:$pg_port/postgres
-export SKILLSTREAM_SERVICES_DIR=$dir
+export SERVICES_STATE_DIR=$dir
 ENV
     echo "services: PostgreSQL on 127.0.0.1:$pg_port, Tansu on 127.0.0.1:$kafka_port (state in $dir)" >&2
 }

@@ -208,6 +208,19 @@ public struct SettingsResolver: Sendable {
 
     // MARK: - The environment
 
+    /// `SKILLSTREAM_*` variables that are not settings but are read as they are (the settings
+    /// file's name, the HS256 secret) or by the deployment around the process (the container's
+    /// health-check URL).
+    public static let otherVariables: Set<String> = [fileVariable, "SKILLSTREAM_JWT_SECRET", "SKILLSTREAM_HEALTH_URL"]
+
+    /// The `SKILLSTREAM_*` variables of `environment` that no option of any command reads, and
+    /// that are not among ``otherVariables``: most likely misspelt settings, which would
+    /// otherwise be ignored without a word. Sorted.
+    public func unknownVariables(in environment: [String: String]) -> [String] {
+        let known = Set(catalog.commands.flatMap { $0.options.map(\.environmentVariable) }).union(Self.otherVariables)
+        return environment.keys.filter { $0.hasPrefix("SKILLSTREAM_") && !$0.hasPrefix(Self.kafkaPrefix) && !known.contains($0) }.sorted()
+    }
+
     private func environmentSetting(_ option: OptionDeclaration, _ environment: [String: String]) throws -> ResolvedSetting? {
         if option.name == "kafka-property" || option.name == "consumer-property" {
             let consumer = option.name == "consumer-property"

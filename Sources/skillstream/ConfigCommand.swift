@@ -12,7 +12,11 @@ enum Settings {
         arguments.first == "help" || arguments.prefix { $0 != "--" }.contains(where: passThrough.contains)
     }
 
-    static func resolve(arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SettingsResolution {
+    /// The command line with the settings added; with `warn`, a warning on standard error for each
+    /// `SKILLSTREAM_*` variable that no command reads (once per process: the entry point warns).
+    static func resolve(
+        arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment, warn: Bool = false
+    ) throws -> SettingsResolution {
         let catalog = try CommandCatalog(dumpHelpJSON: SkillStreamCommand._dumpHelp())
         let resolver = SettingsResolver(catalog: catalog)
         if asksForHelp(arguments) {
@@ -26,6 +30,9 @@ enum Settings {
             file = try path.map { try String(contentsOfFile: $0, encoding: .utf8) }
         } catch {
             throw SettingsError("cannot read the settings file \(path ?? ""): \(error.localizedDescription)")
+        }
+        for variable in resolver.unknownVariables(in: environment) where warn {
+            FileHandle.standardError.write(Data("Warning: \(variable) is not a setting of any skillstream command; it is ignored.\n".utf8))
         }
         do {
             return try resolver.resolve(arguments: remaining, environment: environment, file: file)

@@ -11,7 +11,7 @@ struct SkillStreamCommand: AsyncParsableCommand {
     /// (see ``Settings``), so that the parser stays the one place that checks every value.
     static func main() async {
         do {
-            let resolution = try Settings.resolve(arguments: Array(CommandLine.arguments.dropFirst()))
+            let resolution = try Settings.resolve(arguments: Array(CommandLine.arguments.dropFirst()), warn: true)
             var command: ParsableCommand
             do {
                 command = try await asyncParseAsRoot(resolution.arguments)

@@ -318,7 +318,7 @@ import FoundationNetworking
 
     @Test func brokerFrozenForTwentySecondsMidRunLosesNothingAndCountsNothingTwice() async throws {
         defer { Self.killLeftovers() }
-        let services = try IntegrationEnvironment.variable("SKILLSTREAM_SERVICES_DIR")
+        let services = try IntegrationEnvironment.variable("SERVICES_STATE_DIR")
         let scenario = try await Self.scenario("brokerdown")
         let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
         let process = try await Self.startAndAwaitProgress(
@@ -345,7 +345,7 @@ import FoundationNetworking
 
     @Test func postgresStoppedForTwentySecondsMidRunLosesNothingAndCountsNothingTwice() async throws {
         defer { Self.killLeftovers() }
-        let services = try IntegrationEnvironment.variable("SKILLSTREAM_SERVICES_DIR")
+        let services = try IntegrationEnvironment.variable("SERVICES_STATE_DIR")
         let scenario = try await Self.scenario("pgdown")
         let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
         let port = try Self.freePort()
