@@ -55,18 +55,8 @@ struct LagExporterCommand: AsyncParsableCommand {
                 return HealthReport(healthy: false, reasons: [monitor.lastFailure.map { "\(why): \($0)" } ?? why])
             })
         logger.info("Exporting the group's lag", metadata: ["group": "\(group)", "topics": "\(monitor.topics)", "address": "\(host):\(port)"])
-        let address = "\(host):\(port)"
         try await withThrowingTaskGroup { tasks in
-            tasks.addTask { [logger] in
-                do {
-                    try await server.run()
-                } catch {
-                    // Without /metrics the exporter is useless: stop, saying why.
-                    logger.critical("The exporter's HTTP endpoints on \(address) failed: \(error)")
-                    stop.raise()
-                    throw ExitCode.failure
-                }
-            }
+            tasks.addTask { [logger] in try await serveOrStop(server, logger: logger, stop: stop) }
             try await monitor.run(interval: .milliseconds(intervalMs)) { stop.isRaised }
             await server.shutdown()
             try await tasks.waitForAll()

@@ -3,9 +3,11 @@ import Dispatch
 import Foundation
 import Logging
 import SkillStreamLogging
+import SkillStreamMonitoring
+import SkillStreamProcessor
 
 /// How a long-running command logs: level and format (JSON lines for log shippers, text for a
-/// terminal), shared by `process` and `serve`.
+/// terminal), shared by `process`, `serve` and `lag-exporter`.
 struct LoggingOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
     @Option(help: "Log format: json (one object per line, the default when standard error is not a terminal) or text.")
@@ -33,5 +35,18 @@ func onTermination(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSo
         source.setEventHandler(handler: handler)
         source.resume()
         return source
+    }
+}
+
+/// Serves the operators' endpoints until they are shut down. If they fail (the port is taken…),
+/// logs it as critical, raises `stop` and fails: a process without its probes and metrics
+/// cannot be operated, so it stops rather than run blind.
+func serveOrStop(_ server: OperatorServer, logger: Logger, stop: AtomicFlag) async throws {
+    do {
+        try await server.run()
+    } catch {
+        logger.critical("The operators' HTTP endpoints on \(server.host):\(server.port) failed: \(error)")
+        stop.raise()
+        throw ExitCode.failure
     }
 }

@@ -91,17 +91,7 @@ struct ProcessCommand: AsyncParsableCommand {
             try await withThrowingTaskGroup { group in
                 let server = registry.map { operatorServer(processor: processor, registry: $0, logger: logger) }
                 if let server {
-                    let address = "\(server.host):\(server.port)"
-                    group.addTask { [logger] in
-                        do {
-                            try await server.run()
-                        } catch {
-                            // Without its probes the replica cannot be operated: stop it, saying why.
-                            logger.critical("The operators' HTTP endpoints on \(address) failed: \(error)")
-                            stopRequest.raise()
-                            throw ExitCode.failure
-                        }
-                    }
+                    group.addTask { [logger] in try await serveOrStop(server, logger: logger, stop: stopRequest) }
                 }
                 try await processor.run()
                 await server?.shutdown()
