@@ -33,12 +33,17 @@ PY
 promtool check rules "$work/dashboard-queries.yml"
 
 echo "check-deploy: kubectl kustomize, kubernetes-validate"
-# kustomize v4 or newer (kubectl 1.21+): the overlays use `patches` and `labels`.
+# kustomize v4 or newer (kubectl 1.21+): the overlays use `patches` and `labels`. Neither Debian 12
+# (its kubernetes-client carries v2.0.3) nor PyPI has one; these machines come with kubectl 1.32.
 version=$(kubectl version --client 2>/dev/null | sed -n 's/^Kustomize Version: v\([0-9]*\).*/\1/p' || true)
 if [ -z "$version" ] || [ "$version" -lt 4 ]; then
-    echo "check-deploy: needs kubectl with kustomize v4 or newer to render Deploy/kubernetes (found: ${version:-none});" \
-        "Debian 12's kubernetes-client is too old — install kubectl from the Kubernetes or Google Cloud apt repository" >&2
-    exit 1
+    echo "check-deploy: WARNING: no kubectl with kustomize v4 or newer here (found: ${version:-none}): the overlays are NOT" \
+        "rendered or checked; only the base's manifests are validated one by one. Install kubectl from the Kubernetes apt repository to check them." >&2
+    resources=$(find Deploy/kubernetes/base -name '*.yaml' ! -name kustomization.yaml ! -name '*scaledobject*' | sort)
+    # shellcheck disable=SC2086
+    kubernetes-validate --strict --quiet $resources
+    echo "check-deploy: $(echo "$resources" | wc -l) base manifests valid (overlays not rendered)"
+    exit 0
 fi
 kubectl version --client 2>/dev/null | sed 's/^/check-deploy: /'
 for target in base overlays/dev overlays/production; do
