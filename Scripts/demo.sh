@@ -40,8 +40,14 @@ echo
 head -c 48 /dev/urandom | base64 >"$dir/jwt-secret"
 # The port asked for when it is free, else a free one.
 port_or_free() {
-    python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $1)) == 0)" && echo "$1" ||
-        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    python3 - "$1" <<'PY'
+import socket, sys
+wanted = int(sys.argv[1])
+if socket.socket().connect_ex(("127.0.0.1", wanted)) != 0:
+    print(wanted)
+else:
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])
+PY
 }
 port=$(port_or_free "${DEMO_PORT:-8080}")
 nohup "$bin" serve --port "$port" --jwt-secret-file "$dir/jwt-secret" --log-format json >"$dir/serve.log" 2>&1 &
@@ -50,6 +56,8 @@ lag_port=$(port_or_free 9465)
 nohup "$bin" lag-exporter --port "$lag_port" --host 127.0.0.1 --log-format json >"$dir/lag-exporter.log" 2>&1 &
 echo $! >"$dir/lag-exporter.pid"
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$lag_port/healthz" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$lag_port/healthz" >/dev/null || { echo "The lag exporter did not start; see $dir/lag-exporter.log" >&2; exit 1; }
 restaurant=$(psql "$SKILLSTREAM_POSTGRES_URL" -Atc "SELECT restaurant_id FROM gap_alerts WHERE status = 'open' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 staff=$(psql "$SKILLSTREAM_POSTGRES_URL" -Atc "SELECT staff_id FROM gap_alerts WHERE status = 'open' AND restaurant_id = '$restaurant' ORDER BY severity DESC, staff_id LIMIT 1")
 token() { "$bin" token issue --jwt-secret-file "$dir/jwt-secret" --valid-hours 24 "$@"; }
