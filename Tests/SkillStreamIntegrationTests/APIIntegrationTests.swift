@@ -443,6 +443,11 @@ let servePID = Atomic<Int32>(0)
                 #expect(!reply.body.contains("<script>alert"), "\(path): the value is escaped")
             }
         }
+        for path in ["/dashboard/no-such-page", "/dashboard/restaurants/\(Self.encoded(f.restaurant))/nothing/here"] {
+            let reply = try await Self.page(path, token: owner).reply
+            #expect(reply.status == 404 && reply.headers["content-type"] == "text/html; charset=utf-8", "\(path): a dashboard page, not JSON")
+            #expect(reply.body.contains("href=\"/dashboard\""), "\(path): with a way back")
+        }
     }
 
     // MARK: - Training

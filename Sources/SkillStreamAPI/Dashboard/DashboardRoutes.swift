@@ -37,6 +37,8 @@ struct DashboardRoutes: Sendable {
         group.get("restaurants/:restaurant/staff/:staff", use: staffMember)
         group.get("training", use: training)
         group.get("operations", use: operations)
+        // Any other dashboard address: the dashboard's own "not found" page, not the API's JSON.
+        group.get("**") { _, _ -> Response in throw HTTPError(.notFound) }
     }
 
     // MARK: - Signing in
