@@ -46,14 +46,15 @@ struct APIRoutes: Sendable {
     // MARK: - Staff
 
     @Sendable func staffList(_ request: Request, context: APIRequestContext) async throws -> Page<StaffView> {
-        let query = try QueryParameters(request, allowed: ["role"], paged: true)
+        let query = try QueryParameters(request, allowed: ["role", "employment"], paged: true)
         let restaurant = try Self.path(context, "restaurant")
         let caller = try context.caller()
         try caller.require(caller.mayViewPeople(of: restaurant), "the staff of restaurant \(restaurant)")
         let role = try query.word("role", Role.self)
+        let employment = try query.word("employment", EmploymentFilter.self) ?? .current
         let paging = try Paging(query, listing: "staff", keys: 1)
         try await requireRestaurant(restaurant)
-        return try await store.staff(restaurant: restaurant, role: role, paging: paging)
+        return try await store.staff(restaurant: restaurant, role: role, employment: employment, paging: paging)
     }
 
     @Sendable func staffMember(_ request: Request, context: APIRequestContext) async throws -> StaffDetailView {

@@ -22,7 +22,9 @@ public struct APIStore: Sendable {
 
     static let restaurantColumns = """
         r.restaurant_id, r.name, r.city, r.timezone, r.service_quality_benchmark, r.target_wait_time_seconds, r.fine_dining_accreditation,
-        (SELECT count(DISTINCT s.staff_id) FROM staff_skills s WHERE s.restaurant_id = r.restaurant_id)::int AS staff_count,
+        (SELECT count(DISTINCT s.staff_id) FROM staff_skills s WHERE s.restaurant_id = r.restaurant_id
+            AND NOT EXISTS (SELECT 1 FROM staff_employment e WHERE e.restaurant_id = s.restaurant_id AND e.staff_id = s.staff_id
+                            AND e.left_at IS NOT NULL))::int AS staff_count,
         (SELECT count(*) FROM gap_alerts a WHERE a.restaurant_id = r.restaurant_id AND a.status = 'open')::int AS open_alerts
         """
 
@@ -59,20 +61,26 @@ public struct APIStore: Sendable {
 
     // MARK: - Staff
 
-    /// Staff of a restaurant by id with their skill profile; one staff member with `staffID`.
-    func staff(restaurant: String, staffID: String? = nil, role: Role? = nil, paging: Paging) async throws -> Page<StaffView> {
+    /// Staff of a restaurant by id with their skill profile, those `employment` selects (someone
+    /// with no HR event is taken as current); one staff member with `staffID`, whether or not
+    /// they left.
+    func staff(
+        restaurant: String, staffID: String? = nil, role: Role? = nil, employment: EmploymentFilter = .current, paging: Paging
+    ) async throws -> Page<StaffView> {
         let (people, skills) = try await client.withConnection { connection in
             let people = try connection.query(
                 """
-                SELECT s.staff_id, (array_agg(s.role ORDER BY s.assessed_at DESC) FILTER (WHERE s.role IS NOT NULL))[1] AS role,
+                SELECT s.staff_id, coalesce(e.role, (array_agg(s.role ORDER BY s.assessed_at DESC) FILTER (WHERE s.role IS NOT NULL))[1]) AS role,
                        (SELECT count(*) FROM gap_alerts a WHERE a.restaurant_id = $1 AND a.staff_id = s.staff_id AND a.status = 'open')::int AS open_alerts,
-                       \(SQL.iso("max(s.assessed_at)")) AS last_assessed_at
-                FROM staff_skills s
+                       \(SQL.iso("max(s.assessed_at)")) AS last_assessed_at, \(SQL.iso("e.left_at")) AS left_at
+                FROM staff_skills s LEFT JOIN staff_employment e ON e.restaurant_id = s.restaurant_id AND e.staff_id = s.staff_id
                 WHERE s.restaurant_id = $1 AND ($2::text IS NULL OR s.staff_id > $2) AND ($3::text IS NULL OR s.staff_id = $3)
-                GROUP BY s.staff_id
-                HAVING $4::text IS NULL OR (array_agg(s.role ORDER BY s.assessed_at DESC) FILTER (WHERE s.role IS NOT NULL))[1] = $4
+                  AND ($6::text = 'all' OR ($6::text = 'departed') = (e.left_at IS NOT NULL))
+                GROUP BY s.staff_id, e.role, e.left_at
+                HAVING $4::text IS NULL
+                    OR coalesce(e.role, (array_agg(s.role ORDER BY s.assessed_at DESC) FILTER (WHERE s.role IS NOT NULL))[1]) = $4
                 ORDER BY s.staff_id LIMIT $5
-                """, [restaurant, paging.after?[0], staffID, role?.rawValue, paging.fetchLimit])
+                """, [restaurant, paging.after?[0], staffID, role?.rawValue, paging.fetchLimit, (staffID == nil ? employment : .all).rawValue])
             let ids = try people.map { try $0.decode(String.self, column: "staff_id") }
             let skills = try connection.query(
                 """
@@ -97,7 +105,8 @@ public struct APIStore: Sendable {
             let id = try row.decode(String.self, column: "staff_id")
             return StaffView(
                 restaurantID: restaurant, staffID: id, role: try row.decode(String?.self, column: "role"), skills: levels[id] ?? [],
-                openAlerts: try row.decode(Int.self, column: "open_alerts"), lastAssessedAt: try row.decode(String.self, column: "last_assessed_at"))
+                openAlerts: try row.decode(Int.self, column: "open_alerts"), lastAssessedAt: try row.decode(String.self, column: "last_assessed_at"),
+                leftAt: try row.decode(String?.self, column: "left_at"))
         }
     }
 

@@ -82,6 +82,13 @@ struct StaffView: JSONBody {
     var skills: [SkillLevelView]
     var openAlerts: Int
     var lastAssessedAt: String
+    /// When they left the restaurant (the HR system's departure), if they did.
+    var leftAt: String?
+}
+
+/// Which staff a listing shows: those who work there now (the default), those who left, or both.
+enum EmploymentFilter: String, CaseIterable, Sendable {
+    case current, departed, all
 }
 
 /// One staff member's page: the profile, their gaps (open first) and their training.

@@ -189,6 +189,15 @@ public struct CheckpointStore: Sendable {
                     recommendation.confidence,
                 ])
         }
+        for (key, employment) in changes.employment.sorted(by: { ($0.key.restaurantID, $0.key.staffID) < ($1.key.restaurantID, $1.key.staffID) }) {
+            _ = try connection.query(
+                """
+                INSERT INTO staff_employment (restaurant_id, staff_id, role, hired_at, left_at) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (restaurant_id, staff_id) DO UPDATE SET role = EXCLUDED.role, hired_at = EXCLUDED.hired_at, left_at = EXCLUDED.left_at,
+                    updated_at = now()
+                """,
+                [key.restaurantID, key.staffID, employment.role?.rawValue, employment.hiredAt.map(timestamp), employment.leftAt.map(timestamp)])
+        }
         try Outbox.write(changes.outbox, group: group, partition: checkpoint.partition, on: connection)
     }
 

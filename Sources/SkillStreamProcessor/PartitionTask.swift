@@ -10,6 +10,9 @@ public struct CheckpointChanges: Sendable {
     public var alerts: [String: (alert: GapAlert, versions: Int, firstAt: EventTime)] = [:]
     public var recommendations: [TrainingRecommendation] = []
     public var assessments: [StaffAssessment] = []
+    /// The employment of each staff member an HR event (hire, role change, departure) changed,
+    /// as it stands after the last of them.
+    public var employment: [PartitionState.StaffKey: StaffEmployment] = [:]
     public var outbox: [OutboxRecord] = []
     public var processed = 0
     /// The Kafka timestamp of each input record processed, milliseconds (for the latency metric).
@@ -18,6 +21,14 @@ public struct CheckpointChanges: Sendable {
     public var log = ProcessingLog()
 
     public var isEmpty: Bool { processed == 0 && outbox.isEmpty }
+}
+
+/// A staff member's employment as the HR events left it: what the API's staff lists filter on.
+public struct StaffEmployment: Sendable, Hashable {
+    public var role: Role?
+    public var hiredAt: EventTime?
+    /// The departure, unless a later hire undid it.
+    public var leftAt: EventTime?
 }
 
 /// Everything a replica keeps for one input partition number: the engine (all the state, for
@@ -206,6 +217,12 @@ public final class PartitionTask {
                     topic: topics.deadLetter, key: message.key, value: message.value ?? [], headers: Self.deadLetterHeaders(rejection, message),
                     sourceTimestamp: message.timestampMilliseconds))
         }
+        if case .processed(.staffEvent(let hr), _) = step.outcome, [.hired, .roleChanged, .terminated].contains(hr.type) {
+            let key = PartitionState.StaffKey(restaurantID: hr.header.restaurantID, staffID: hr.staffID)
+            if let member = engine.state.staff[key] {
+                changes.employment[key] = StaffEmployment(role: member.role, hiredAt: member.hiredAt, leftAt: member.terminatedAt)
+            }
+        }
         for alert in step.alerts {
             let earlier = changes.alerts[alert.alertID]
             changes.alerts[alert.alertID] = (alert, (earlier?.versions ?? 0) + 1, earlier?.firstAt ?? alert.detectedAt)
@@ -259,6 +276,7 @@ public final class PartitionTask {
         }
         merged.recommendations += changes.recommendations
         merged.assessments += changes.assessments
+        merged.employment.merge(changes.employment) { $1 }
         merged.outbox += changes.outbox
         merged.processed += changes.processed
         merged.recordTimestamps += changes.recordTimestamps

@@ -380,6 +380,61 @@ let servePID = Atomic<Int32>(0)
         try await recorder.expectResponsesMatchTheSpec(f.stem)
     }
 
+    @Test func staffWhoLeftAreListedApartWithTheirDepartureAndKeepTheirPage() async throws {
+        let f = try await Self.fixture.value
+        let recorder = Recorder()
+        let owner = try await Self.token(.owner)
+        let truth = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f.stem + ".truth.json"))) as? [String: Any])
+        let instant = { (text: String) -> Date? in ISO8601DateFormatter().date(from: text) }
+        var departures: [String: Date] = [:]
+        for member in truth["staff"] as? [[String: Any]] ?? [] {
+            if let id = member["staff_id"] as? String, let left = (member["terminated_at"] as? String).flatMap(instant) { departures[id] = left }
+        }
+        let template = "/api/v1/restaurants/{restaurant}/staff"
+        var departedListed = 0
+        let connection = try PostgresConnection(connectionString: f.database, logger: IntegrationEnvironment.logger)
+        for restaurant in try connection.query("SELECT restaurant_id FROM restaurants ORDER BY 1").map({ try $0.decode(String.self, column: "restaurant_id") }) {
+            let base = "/api/v1/restaurants/\(Self.encoded(restaurant))/staff?limit=200"
+            let current = try await Self.send("GET", base, template: template, token: owner, recorder: recorder)
+            let departed = try await Self.send("GET", base + "&employment=departed", template: template, token: owner, recorder: recorder)
+            let all = try await Self.send("GET", base + "&employment=all", template: template, token: owner, recorder: recorder)
+            #expect(current.status == 200 && departed.status == 200 && all.status == 200)
+            let currentIDs = current.items.compactMap { $0["staff_id"] as? String }
+            let departedIDs = departed.items.compactMap { $0["staff_id"] as? String }
+            #expect(currentIDs.allSatisfy { departures[$0] == nil }, "\(restaurant): nobody who left among the current staff")
+            #expect(current.items.allSatisfy { $0["left_at"] == nil })
+            for item in departed.items {
+                let id = try #require(item["staff_id"] as? String)
+                let left = try #require((item["left_at"] as? String).flatMap(instant), "\(id): left_at")
+                #expect(departures[id].map { abs($0.timeIntervalSince(left)) < 1 } == true, "\(id): left when the HR system said")
+            }
+            #expect(Set(all.items.compactMap { $0["staff_id"] as? String }) == Set(currentIDs + departedIDs), "\(restaurant): all = current + departed")
+            let assessed = try connection.query("SELECT DISTINCT staff_id FROM staff_skills WHERE restaurant_id = $1", [restaurant])
+                .map { try $0.decode(String.self, column: "staff_id") }
+            #expect(Set(departedIDs) == Set(assessed.filter { departures[$0] != nil }), "\(restaurant): every assessed person who left, and only they")
+            let overview = try await Self.send(
+                "GET", "/api/v1/restaurants/\(Self.encoded(restaurant))", template: "/api/v1/restaurants/{restaurant}", token: owner, recorder: recorder)
+            #expect(overview.json?["staff_count"] as? Int == currentIDs.count, "\(restaurant): the head count is of current staff")
+            departedListed += departedIDs.count
+            if let gone = departedIDs.first {
+                let page = try await Self.send(
+                    "GET", "/api/v1/restaurants/\(Self.encoded(restaurant))/staff/\(Self.encoded(gone))", template: "/api/v1/restaurants/{restaurant}/staff/{staff}",
+                    token: owner, recorder: recorder)
+                #expect(page.status == 200 && (page.json?["staff"] as? [String: Any])?["left_at"] is String, "their page stays, saying they left")
+                let html = try await Self.page("/dashboard/restaurants/\(Self.encoded(restaurant))/staff/\(Self.encoded(gone))", token: owner).reply
+                #expect(html.status == 200 && html.body.contains("dejó el restaurante el "))
+                let heat = try await Self.page("/dashboard/restaurants/\(Self.encoded(restaurant))", token: owner).reply
+                #expect(heat.body.contains("Ya no trabajan aquí (\(departedIDs.count))"), "the overview lists them apart")
+            }
+        }
+        #expect(departedListed > 0, "the simulated world has departures of assessed staff (seed 11)")
+        let wrong = try await Self.send(
+            "GET", "/api/v1/restaurants/\(Self.encoded(f.restaurant))/staff?employment=former", template: template, token: owner, recorder: recorder)
+        #expect(wrong.status == 400 && wrong.json?["parameter"] as? String == "employment")
+        try await recorder.expectResponsesMatchTheSpec(f.stem)
+    }
+
     @Test func answersAreInSpanishByDefaultAndInEnglishWhenAsked() async throws {
         let f = try await Self.fixture.value
         let recorder = Recorder()

@@ -1,4 +1,5 @@
 import Foundation
+import SkillStreamDomain
 import SkillStreamKafka
 import SkillStreamProcessor
 import SkillStreamScoring
@@ -58,5 +59,45 @@ struct PartitionTaskTests {
         #expect(task.secondsBehind(topic: 0) == 4.5)
         #expect(try task.drain(now: 0) { _ in .atEnd } == 1)
         #expect(task.secondsBehind(topic: 0) == 0)
+    }
+
+    /// The example hire with another event id, type and time (and no role unless hired).
+    static func staffEvent(_ id: String, _ type: String, at time: String, extra: [String: Any] = [:]) throws -> [UInt8] {
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: examples.appendingPathComponent("hr.staff_event.v1.json"))) as? [String: Any])
+        object["event_id"] = id
+        object["type"] = type
+        object["occurred_at"] = time
+        if type != "hired" { object["role"] = nil }
+        object.merge(extra) { $1 }
+        return Array(try JSONSerialization.data(withJSONObject: object))
+    }
+
+    @Test func hrEventsLeaveEachStaffMembersEmploymentInTheCheckpointAndARehireClearsTheDeparture() throws {
+        let task = Self.task()
+        let key = PartitionState.StaffKey(restaurantID: "lim-01", staffID: "lim-01-s07")
+        var offset: Int64 = 0
+        /// Sends an HR record a minute after it happened (as an HR system would), and processes it.
+        func send(_ bytes: [UInt8], happened time: String) throws {
+            let sent = try #require(EventTime(rfc3339: time)).millisecondsSinceEpoch + 60_000
+            task.append(Self.message("hr.staff-events", offset, bytes, at: sent))
+            offset += 1
+            #expect(try task.drain(now: 0) { _ in .atEnd } == 1)
+        }
+        try send(try Self.example("hr.staff_event.v1"), happened: "2026-02-01T08:00:00-05:00")
+        try send(try Self.staffEvent("hr-1", "terminated", at: "2026-03-20T09:00:00-05:00"), happened: "2026-03-20T09:00:00-05:00")
+        let left = try #require(task.takeChanges().employment[key])
+        #expect(left.role == .server)
+        #expect(left.hiredAt == EventTime(rfc3339: "2026-02-01T08:00:00-05:00"))
+        #expect(left.leftAt == EventTime(rfc3339: "2026-03-20T09:00:00-05:00"))
+
+        let enrolled = try Self.staffEvent("hr-2", "training_enrolled", at: "2026-04-03T09:00:00-05:00", extra: ["program_id": "prg-timing-01"])
+        try send(enrolled, happened: "2026-04-03T09:00:00-05:00")
+        #expect(task.takeChanges().employment.isEmpty, "a training is not an employment change")
+
+        try send(try Self.staffEvent("hr-3", "hired", at: "2026-05-01T09:00:00-05:00"), happened: "2026-05-01T09:00:00-05:00")
+        let back = try #require(task.takeChanges().employment[key])
+        #expect(back.leftAt == nil && back.hiredAt == EventTime(rfc3339: "2026-05-01T09:00:00-05:00"))
+        #expect(task.takeOutcomeCounts()["hr.staff-events"] == [.processed: 4], "every record processed, none dead-lettered")
     }
 }

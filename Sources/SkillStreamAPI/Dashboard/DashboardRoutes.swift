@@ -131,6 +131,7 @@ struct DashboardRoutes: Sendable {
         try caller.require(caller.mayViewPeople(of: id), "the people of restaurant \(id)")
         guard let restaurant = try await store.restaurant(id) else { throw APIRoutes.noRestaurant }
         let staff = try await store.staff(restaurant: id, paging: Paging(limit: Paging.maximumLimit)).items
+        let departed = try await store.staff(restaurant: id, employment: .departed, paging: Paging(limit: Paging.maximumLimit)).items
         let alerts = try await store.alerts(restaurant: id, filter: .init(status: "open"), language: language, paging: Paging(limit: 50)).items
         let trend = try await store.restaurantTrend(restaurant: id)
 
@@ -170,12 +171,23 @@ struct DashboardRoutes: Sendable {
             <h2>\(language.pick(es: "Mapa de habilidades del personal frente al estándar", en: "Staff skills against the benchmark"))</h2>
             \(legend)
             <div class="scroll"><table class="heat"><thead><tr><th>\(language.pick(es: "Persona", en: "Staff member"))</th>\(header)</tr></thead><tbody>\(rows)</tbody></table></div>
+            \(departed.isEmpty ? "" : """
+            <details><summary>\(language.pick(es: "Ya no trabajan aquí", en: "No longer working here")) (\(departed.count))</summary><ul>\(departed.map { member in
+                "<li><a href=\"/dashboard/restaurants/\(HTML.component(id))/staff/\(HTML.component(member.staffID))\">\(HTML.escape(member.staffID))</a> <span class=\"muted small\">\(HTML.escape(Self.leftText(member, language)))</span></li>"
+            }.joined())</ul></details>
+            """)
             <h2>\(language.pick(es: "Brechas abiertas", en: "Open gaps"))</h2>
             \(alerts.isEmpty ? "<p class=\"muted\">\(language.pick(es: "Ninguna.", en: "None."))</p>" : alerts.map { Self.alertBlock($0, language, restaurant: id) }.joined())
             <h2>\(language.pick(es: "Tendencia: promedio diario del restaurante por habilidad", en: "Trend: the restaurant's daily average per skill"))</h2>
             <div class="charts">\(charts)</div>
             """
         return page("\(restaurant.name) · \(restaurant.city)", body, caller: caller, request: request, current: "/dashboard/restaurants/\(HTML.component(id))")
+    }
+
+    /// "Left on 2026-03-02", in the page's language (empty for someone who works there).
+    static func leftText(_ member: StaffView, _ language: Language) -> String {
+        guard let left = member.leftAt else { return "" }
+        return language.pick(es: "dejó el restaurante el ", en: "left on ") + left.prefix(10)
     }
 
     @Sendable func staffMember(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -213,7 +225,7 @@ struct DashboardRoutes: Sendable {
         }.joined()
         let role = profile.role.flatMap(Role.init(rawValue:)).map { $0.displayName(language) } ?? ""
         let body = """
-            <p class="muted">\(HTML.escape(role)) · \(language.pick(es: "última evaluación", en: "last assessed")) \(HTML.escape(profile.lastAssessedAt.prefix(16).replacingOccurrences(of: "T", with: " "))) UTC</p>
+            <p class="muted">\(HTML.escape(role)) · \(language.pick(es: "última evaluación", en: "last assessed")) \(HTML.escape(profile.lastAssessedAt.prefix(16).replacingOccurrences(of: "T", with: " "))) UTC\(profile.leftAt == nil ? "" : " · <strong>" + HTML.escape(Self.leftText(profile, language)) + "</strong>")</p>
             <h2>\(language.pick(es: "Perfil frente al estándar del restaurante", en: "Profile against the restaurant's benchmark"))</h2>
             <div class="bars">\(bars)</div>
             <p class="small muted">\(language.pick(es: "La línea vertical marca el estándar.", en: "The vertical line marks the benchmark."))</p>
