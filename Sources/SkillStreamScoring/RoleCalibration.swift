@@ -1,9 +1,9 @@
 import SkillStreamDomain
 
 /// How each role's trouble rates compare with their restaurants' peers when no gap is open:
-/// order errors per item and each staff complaint category per table (days with a complaint, as
-/// the gap tests count them). Sommeliers hear more about the wine and bartenders about the
-/// drinks than servers do; without this, a competent sommelier looks weak next to servers.
+/// order errors per item and each staff complaint category per table (complaints counted as the
+/// gap tests count them: at most ``GapTests/complaintsCountedPerDay`` a day). Sommeliers hear
+/// more about the wine and bartenders about the drinks than servers do; without this, a competent sommelier looks weak next to servers.
 ///
 /// Estimated across the whole partition (all its restaurants) over the last 30 days, pooled per
 /// role, shrunk towards 1 with ``pseudoCount`` events, and recomputed once per day of event time.
@@ -44,7 +44,7 @@ public struct RoleCalibration: Sendable {
                     predictions[0] = Double(own.itemsOrdered) * peers.errorRate
                 }
                 for (category, skill) in zip(0..<5, Skill.allCases) where !hasGap(restaurant.restaurantID, member.staffID, skill) {
-                    counts[category + 1] = Double(buckets.filter { $0.complaints[category] > 0 }.count)
+                    counts[category + 1] = Double(buckets.reduce(0) { $0 + GapTests.countedComplaints($1, category) })
                     predictions[category + 1] = Double(own.tables) * peers.complaintRate(category)
                 }
                 for metric in 0..<6 {

@@ -103,7 +103,8 @@ public struct SkillAssessment: Sendable, Hashable {
 
 /// The statistical tests behind ``SkillAssessment``, each on the last 7, 14 and 30 days,
 /// the strongest deciding:
-/// - counts (complaints per table, order errors per item) against the peers' rate: a Bayes
+/// - counts (complaints per table, at most ``complaintsCountedPerDay`` a day; order errors per
+///   item) against the peers' rate: a Bayes
 ///   factor between two Gamma–Poisson models of the staff member's rate ratio θ to the peers'
 ///   — competent (θ ~ Gamma(8, 8): about 0.5 to 2 times the peers', people differ) or weak —
 ///   with a prior share ``weakPrior`` of weak
@@ -127,6 +128,15 @@ public enum GapTests {
     public static let meaningfulWaitExcess = 0.25
     /// Fewer tables than this in a window decide nothing.
     public static let minimumTables = 10
+    /// Complaints come in clusters (one bad night brings several): the tests count at most this
+    /// many complaints of a category per day.
+    public static let complaintsCountedPerDay = 2
+
+    /// The complaints of one staff category (by index) a day counts for: at most
+    /// ``complaintsCountedPerDay``.
+    static func countedComplaints(_ bucket: DailyServiceBucket, _ index: Int) -> Int {
+        min(Int(bucket.complaints[index]), complaintsCountedPerDay)
+    }
 
     /// One test's verdict: the figures behind it, put into words only for the verdict that
     /// decides (``explained()``) — most verdicts are compared and dropped.
@@ -203,11 +213,9 @@ public enum GapTests {
             let all = restaurant.summary(endingOn: day, days: days)
             guard own.tables >= minimumTables else { continue }
             let peers = Peers(colleagueSummaries(days))
-            // Complaints come in clusters (one bad night brings several): the tests count the
-            // days with a complaint of the category, not the complaints.
-            var complaintDays = [Int](repeating: 0, count: 5)
+            var complaintCounts = [Int](repeating: 0, count: 5)
             for bucket in staff.buckets where bucket.day > day - days && bucket.day <= day {
-                for index in 0..<5 where bucket.complaints[index] > 0 { complaintDays[index] += 1 }
+                for index in 0..<5 { complaintCounts[index] += countedComplaints(bucket, index) }
             }
             if let wait = waitTest(own: own, peers: peers, histogram: all, days: days) { verdicts[0].append(wait) }
             verdicts[1].append(
@@ -217,7 +225,7 @@ public enum GapTests {
             for (index, category) in ComplaintCategory.staffAttributable.enumerated() {
                 verdicts[index].append(
                     rateTest(
-                        count: complaintDays[index], shown: own.complaints[index], exposure: own.tables, peerRate: peers.complaintRate(index),
+                        count: complaintCounts[index], shown: own.complaints[index], exposure: own.tables, peerRate: peers.complaintRate(index),
                         roleFactor: roleFactors[index + 1], weak: weakComplaints, days: days, tables: own.tables, subject: .complaints(category)))
             }
         }

@@ -76,6 +76,22 @@ import Testing
         #expect(ordinary.gapProbability < 0.5, "twice the peers' complaints is within what competent staff show")
     }
 
+    @Test func oneBadNightWeighsAtMostTwoComplaintsWhileTheSameComplaintsOnEightDaysAreAGap() {
+        let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [0, 1, 1, 0, 1, 0, 1, 0], category: 4)
+        func withComplaints(onDays days: [Int32]) -> [ServiceWindows] {
+            var changed = people
+            for day in days { changed[0].addFeedback(day: day, observedSatisfaction: 1, complaintIndices: [4], repeatCustomer: nil) }
+            return changed
+        }
+        let oneNight = withComplaints(onDays: Array(repeating: 19_995, count: 8))
+        let eightDays = withComplaints(onDays: [19_975, 19_978, 19_981, 19_984, 19_987, 19_990, 19_993, 19_998])
+        let night = Self.assess(0, oneNight, all, benchmark: 90).first { $0.skill == .tableEtiquette }!
+        let spread = Self.assess(0, eightDays, all, benchmark: 90).first { $0.skill == .tableEtiquette }!
+        #expect(night.gapProbability < GapDetector().openProbability, "eight complaints in one night: \(night.gapProbability)")
+        #expect(spread.gapProbability > GapDetector().openProbability, "eight complaints on eight days: \(spread.gapProbability)")
+        #expect(night.textEN.hasPrefix("8 etiquette complaints"), "the evidence still reports every complaint: \(night.textEN)")
+    }
+
     @Test func slowServerIsAGapWhileARestaurantWideSlowDayIsNot() throws {
         let (all, people) = Self.restaurant(tables: 30, ratio: 0.75, slowRatio: 1.2, complaints: [0, 0, 0, 0, 0, 0], category: 0)
         let slow = Self.assess(0, people, all, benchmark: 88).first { $0.skill == .timeliness }!
