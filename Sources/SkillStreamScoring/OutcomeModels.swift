@@ -87,11 +87,11 @@ public final class OutcomeModels {
         /// Applies the rule: nil while the target says nothing.
         func decide() {
             guard examples >= OutcomeModels.minimumExamples else { return }
-            let logistic = logisticQuality.recent.metrics
-            let tree = treeQuality.recent.metrics
-            let chosen: (any OnlineClassifier, String, Double) =
-                logistic.logLoss <= tree.logLoss ? (self.logistic, "logistic-regression", logistic.rocAUC) : (self.tree, "hoeffding-adaptive-tree", tree.rocAUC)
-            driving = chosen.2 >= OutcomeModels.minimumAUC ? (chosen.0, chosen.1) : nil
+            // The ROC AUC (a sort of the window) only for the one chosen.
+            let chosen: (any OnlineClassifier, String, Quality) =
+                logisticQuality.recent.logLoss <= treeQuality.recent.logLoss
+                ? (self.logistic, "logistic-regression", logisticQuality) : (self.tree, "hoeffding-adaptive-tree", treeQuality)
+            driving = chosen.2.recent.rocAUC >= OutcomeModels.minimumAUC ? (chosen.0, chosen.1) : nil
         }
     }
 

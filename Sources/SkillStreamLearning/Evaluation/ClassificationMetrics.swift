@@ -31,14 +31,18 @@ public struct ClassificationMetrics: Sendable, Hashable {
         if predicted == 1 && label == 1 { truePositives += weight }
         if predicted == 1 && label != 1 { falsePositives += weight }
         if predicted != 1 && label == 1 { falseNegatives += weight }
-        let probability = min(1 - 1e-15, max(1e-15, label < probabilities.count ? probabilities[label] : 0))
-        logLossSum -= weight * Double.log(probability)
+        logLossSum += weight * Self.logLoss(label: label, probabilities: probabilities)
         if probabilities.count > 1 {
             let positive = min(1 - 1e-15, max(1e-15, probabilities[1]))
             let logit = Double.log(positive / (1 - positive))
             let bin = min(Self.bins - 1, max(0, Int((logit + Self.logitRange) / (2 * Self.logitRange) * Double(Self.bins))))
             if label == 1 { positiveScores[bin] += weight } else { negativeScores[bin] += weight }
         }
+    }
+
+    /// One prediction's log loss: −log of the probability given to the true label, clipped.
+    static func logLoss(label: Int, probabilities: [Double]) -> Double {
+        -Double.log(min(1 - 1e-15, max(1e-15, label < probabilities.count ? probabilities[label] : 0)))
     }
 
     public var accuracy: Double { count > 0 ? correct / count : 0 }
@@ -60,11 +64,14 @@ public struct ClassificationMetrics: Sendable, Hashable {
     }
 }
 
-/// The same measures over the last `size` predictions only, computed exactly on demand.
+/// The same measures over the last `size` predictions only, computed exactly on demand; the
+/// log loss, which the models' comparison reads most, from each prediction's loss kept as it
+/// was recorded.
 public struct WindowedClassificationMetrics: Sendable, Hashable {
     public let size: Int
     private var labels: [Int] = []
     private var probabilities: [[Double]] = []
+    private var losses: [Double] = []
     private var next = 0
 
     public init(size: Int) {
@@ -73,20 +80,32 @@ public struct WindowedClassificationMetrics: Sendable, Hashable {
     }
 
     public mutating func record(label: Int, probabilities prediction: [Double]) {
+        let loss = ClassificationMetrics.logLoss(label: label, probabilities: prediction)
         if labels.count < size {
             labels.append(label)
             probabilities.append(prediction)
+            losses.append(loss)
         } else {
             labels[next] = label
             probabilities[next] = prediction
+            losses[next] = loss
             next = (next + 1) % size
         }
     }
+
+    /// The mean log loss of the window's predictions (0 when empty): the same figure as
+    /// ``metrics``' `logLoss`, without the rest.
+    public var logLoss: Double { losses.isEmpty ? 0 : losses.reduce(0, +) / Double(losses.count) }
 
     /// The measures of the window's predictions; ROC AUC exactly, by sorting.
     public var metrics: (accuracy: Double, precision: Double, recall: Double, f1: Double, logLoss: Double, rocAUC: Double) {
         var cumulative = ClassificationMetrics()
         for (label, prediction) in zip(labels, probabilities) { cumulative.record(label: label, probabilities: prediction) }
+        return (cumulative.accuracy, cumulative.precision, cumulative.recall, cumulative.f1, cumulative.logLoss, rocAUC)
+    }
+
+    /// The window's ROC AUC of class 1, exactly (by sorting; ties count half); 0.5 without both classes.
+    public var rocAUC: Double {
         // A NaN score (a broken model) ranks as 0.5, so that sorting and grouping stay well defined.
         let scored = zip(labels, probabilities).map { (label: $0, score: $1.count > 1 && !$1[1].isNaN ? $1[1] : 0.5) }.sorted { $0.score < $1.score }
         var negativesBelow = 0.0
@@ -105,8 +124,7 @@ public struct WindowedClassificationMetrics: Sendable, Hashable {
             index = end
         }
         let positives = Double(scored.count) - negativesBelow
-        let auc = positives > 0 && negativesBelow > 0 ? area / (positives * negativesBelow) : 0.5
-        return (cumulative.accuracy, cumulative.precision, cumulative.recall, cumulative.f1, cumulative.logLoss, auc)
+        return positives > 0 && negativesBelow > 0 ? area / (positives * negativesBelow) : 0.5
     }
 }
 
@@ -166,8 +184,11 @@ extension WindowedClassificationMetrics {
         let count = try reader.readCount(elementSize: 16)
         guard count <= size, (0..<max(1, size)).contains(window.next) else { throw .invalidSnapshot("window of \(count) in \(size)") }
         for _ in 0..<count {
-            window.labels.append(try reader.readInt())
-            window.probabilities.append(try reader.readDoubles())
+            let label = try reader.readInt()
+            let prediction = try reader.readDoubles()
+            window.labels.append(label)
+            window.probabilities.append(prediction)
+            window.losses.append(ClassificationMetrics.logLoss(label: label, probabilities: prediction))
         }
         return window
     }
