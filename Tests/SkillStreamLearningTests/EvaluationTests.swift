@@ -33,6 +33,27 @@ import Testing
         #expect(window.metrics.rocAUC == 0.5)  // one class only in the window
     }
 
+    @Test func windowedLogLossIsThatOfTheLastPredictionsAndSurvivesACheckpoint() throws {
+        var window = WindowedClassificationMetrics(size: 4)
+        var last: [(Int, [Double])] = []
+        for step in 0..<11 {
+            let positive = Double(step % 5 + 1) / 7
+            let label = step % 3 == 0 ? 1 : 0
+            window.record(label: label, probabilities: [1 - positive, positive])
+            last = Array((last + [(label, [1 - positive, positive])]).suffix(4))
+        }
+        var direct = ClassificationMetrics()
+        for (label, prediction) in last { direct.record(label: label, probabilities: prediction) }
+        #expect(abs(window.logLoss - direct.logLoss) < 1e-12, "the last four only, after wrapping around")
+        #expect(window.logLoss == window.metrics.logLoss)
+        var writer = SnapshotWriter()
+        window.write(to: &writer)
+        var reader = SnapshotReader(writer.bytes)
+        let restored = try WindowedClassificationMetrics.read(from: &reader)
+        #expect(restored == window && restored.logLoss == window.logLoss)
+        #expect(WindowedClassificationMetrics(size: 3).logLoss == 0, "nothing recorded yet")
+    }
+
     @Test func prequentialEvaluatorPredictsBeforeLearning() throws {
         let model = LogisticRegression(schema: try FeatureSchema(names: ["x"]))
         var evaluator = PrequentialEvaluator(model: model)
