@@ -262,10 +262,12 @@ extension GapDetector {
 
     static func read(from reader: inout SnapshotReader) throws(LearningError) -> GapDetector {
         var detector = GapDetector()
-        detector.openProbability = try reader.readDouble()
-        detector.resolveProbability = try reader.readDouble()
-        detector.resolveAfterMilliseconds = Int64(try reader.readInt())
-        detector.severityStep = try reader.readDouble()
+        // The thresholds in the snapshot are those of the release that wrote it: the running
+        // release's own apply (they are read only to keep the format).
+        _ = try reader.readDouble()
+        _ = try reader.readDouble()
+        _ = try reader.readInt()
+        _ = try reader.readDouble()
         for _ in 0..<(try reader.readCount(elementSize: 64)) {
             let key = try reader.readString()
             let alertID = try reader.readString()

@@ -5,10 +5,10 @@ import SkillStreamDomain
 /// resolves only after its probability has stayed below ``resolveProbability`` for
 /// ``resolveAfterMilliseconds`` of event time — hysteresis, so alerts do not flap.
 public struct GapDetector: Sendable {
-    public var openProbability = 0.99
-    public var resolveProbability = 0.5
-    public var resolveAfterMilliseconds: Int64 = 7 * 86_400_000
-    public var severityStep = 0.1
+    public let openProbability = 0.99
+    public let resolveProbability = 0.5
+    public let resolveAfterMilliseconds: Int64 = 7 * 86_400_000
+    public let severityStep = 0.1
     public static let model = "gap-tests-v1"
 
     /// An open gap.
