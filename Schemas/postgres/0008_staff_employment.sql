@@ -12,4 +12,3 @@ CREATE TABLE staff_employment (
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (restaurant_id, staff_id)
 );
-CREATE INDEX staff_employment_departed ON staff_employment (restaurant_id) WHERE left_at IS NOT NULL;

@@ -20,7 +20,7 @@ public struct CheckpointChanges: Sendable {
     /// The order the engine was given these records in (what a restore replays).
     public var log = ProcessingLog()
 
-    public var isEmpty: Bool { processed == 0 && outbox.isEmpty }
+    public var isEmpty: Bool { processed == 0 && outbox.isEmpty && employment.isEmpty }
 }
 
 /// A staff member's employment as the HR events left it: what the API's staff lists filter on.
@@ -29,6 +29,17 @@ public struct StaffEmployment: Sendable, Hashable {
     public var hiredAt: EventTime?
     /// The departure, unless a later hire undid it.
     public var leftAt: EventTime?
+
+    /// The employment the engine's state holds for a staff member.
+    init(_ member: StaffState) {
+        self.init(role: member.role, hiredAt: member.hiredAt, leftAt: member.terminatedAt)
+    }
+
+    public init(role: Role?, hiredAt: EventTime?, leftAt: EventTime?) {
+        self.role = role
+        self.hiredAt = hiredAt
+        self.leftAt = leftAt
+    }
 }
 
 /// Everything a replica keeps for one input partition number: the engine (all the state, for
@@ -81,6 +92,14 @@ public final class PartitionTask {
         newestFetched = Array(repeating: nil, count: topics.inputs.count)
         lastProcessed = Array(repeating: nil, count: topics.inputs.count)
         engine.keepsAssessments = true
+        recordKnownDepartures()
+    }
+
+    /// Puts every departure the restored engine holds into the changes, so that the next
+    /// checkpoint writes them: departures applied before the employment table existed (or
+    /// replayed from the log) reach it too. Idempotent upserts, and few rows (turnover).
+    private func recordKnownDepartures() {
+        for (key, member) in engine.state.staff where member.terminatedAt != nil { changes.employment[key] = StaffEmployment(member) }
     }
 
     /// Buffers a consumed input record for the merge.
@@ -136,6 +155,7 @@ public final class PartitionTask {
         }
         replay = nil
         _ = engine.takeAssessments()  // written by the checkpoints that made them
+        recordKnownDepartures()
         for topic in state.until.keys where nextOffsets[topic] != state.until[topic] {
             throw ProcessorError(
                 "partition \(partition): the replayed log ends at \(topic) offset \(nextOffsets[topic] ?? -1), not at the checkpoint's \(state.until[topic]!)")
@@ -219,9 +239,7 @@ public final class PartitionTask {
         }
         if case .processed(.staffEvent(let hr), _) = step.outcome, [.hired, .roleChanged, .terminated].contains(hr.type) {
             let key = PartitionState.StaffKey(restaurantID: hr.header.restaurantID, staffID: hr.staffID)
-            if let member = engine.state.staff[key] {
-                changes.employment[key] = StaffEmployment(role: member.role, hiredAt: member.hiredAt, leftAt: member.terminatedAt)
-            }
+            if let member = engine.state.staff[key] { changes.employment[key] = StaffEmployment(member) }
         }
         for alert in step.alerts {
             let earlier = changes.alerts[alert.alertID]

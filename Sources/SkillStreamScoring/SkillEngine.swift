@@ -93,7 +93,9 @@ public final class SkillEngine {
         case .staffEvent(let hr) where hr.type == .trainingCompleted:
             startMeasurement(hr)
             return step
-        case .staffEvent(let hr) where hr.type == .terminated:
+        case .staffEvent(let hr)
+        where hr.type == .terminated
+            && state.staff[PartitionState.StaffKey(restaurantID: hr.header.restaurantID, staffID: hr.staffID)]?.terminatedAt == hr.header.occurredAt:
             step.alerts = detector.resolveAll(staffID: hr.staffID, restaurantID: hr.header.restaurantID, at: hr.header.occurredAt)
             for alert in step.alerts { recommendedAlerts.remove(alert.alertID) }
             return step

@@ -28,13 +28,14 @@ struct SummaryCommand: AsyncParsableCommand {
         let gaps = try connection.query(
             """
             SELECT a.alert_id, a.restaurant_id, coalesce(r.name, a.restaurant_id) AS restaurant, coalesce(r.city, '') AS city, a.staff_id,
-                   coalesce(s.role, '') AS role, a.skill, a.severity, a.skill_score, a.benchmark, a.text_es, a.text_en,
+                   coalesce(e.role, s.role, '') AS role, a.skill, a.severity, a.skill_score, a.benchmark, a.text_es, a.text_en,
                    to_char(a.opened_at, 'YYYY-MM-DD') AS opened, open_count
             FROM (SELECT *, row_number() OVER (PARTITION BY restaurant_id ORDER BY severity DESC, skill_score, alert_id) AS place,
                          count(*) OVER (PARTITION BY restaurant_id) AS open_count
                   FROM gap_alerts WHERE status = 'open') a
             LEFT JOIN restaurants r USING (restaurant_id)
             LEFT JOIN staff_skills s USING (restaurant_id, staff_id, skill)
+            LEFT JOIN staff_employment e USING (restaurant_id, staff_id)
             WHERE a.place <= $1 ORDER BY a.restaurant_id, a.place
             """, [top])
         let recommendations = try connection.query(

@@ -145,6 +145,22 @@ import Testing
         #expect(state.restaurants["lim-01"]!.turnoverRate(at: TestEvents.time(days: 12), windowDays: 90) == 1)
     }
 
+    @Test func hrRecordsArrivingOutOfOrderLeaveTheLatestEmployment() {
+        let state = PartitionState()
+        func hr(_ id: String, _ type: StaffEventType, day: Double) -> ContractEvent {
+            .staffEvent(StaffEvent(header: TestEvents.header(id, at: TestEvents.time(days: day)), staffID: "s1", type: type, role: type == .hired ? .server : nil))
+        }
+        let key = PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s1")
+        _ = state.process(hr("h1", .terminated, day: 30))
+        _ = state.process(hr("h2", .hired, day: 0))  // the hire, arriving after the departure
+        #expect(state.staff[key]!.terminatedAt == TestEvents.time(days: 30), "an older hire does not undo a newer departure")
+        #expect(!state.restaurants["lim-01"]!.activeStaff.contains("s1"))
+        _ = state.process(hr("h3", .hired, day: 40))  // back
+        _ = state.process(hr("h4", .terminated, day: 35))  // a stale departure, before the return
+        #expect(state.staff[key]!.terminatedAt == nil && state.staff[key]!.hiredAt == TestEvents.time(days: 40))
+        #expect(state.restaurants["lim-01"]!.activeStaff.contains("s1"))
+    }
+
     /// A restored state behaves exactly as the original on the events that follow.
     @Test func snapshotRestoresAnIdenticalState() throws {
         let first = PartitionState()

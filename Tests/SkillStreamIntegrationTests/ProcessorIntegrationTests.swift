@@ -146,6 +146,7 @@ import FoundationNetworking
             "gap_alerts": "SELECT * FROM gap_alerts ORDER BY alert_id",
             "training_recommendations": "SELECT * FROM training_recommendations ORDER BY recommendation_id",
             "staff_skills": "SELECT * FROM staff_skills ORDER BY restaurant_id, staff_id, skill",
+            "staff_employment": "SELECT restaurant_id, staff_id, role, hired_at, left_at FROM staff_employment ORDER BY 1, 2",
             "staff_skill_history": "SELECT * FROM staff_skill_history ORDER BY restaurant_id, staff_id, skill, assessed_at",
             "program_effectiveness": "SELECT partition, program_id, skill, observations, effect_sum FROM program_effectiveness ORDER BY 1, 2, 3",
             "processing_counters": "SELECT partition, counter, value FROM processing_counters ORDER BY 1, 2",

@@ -131,7 +131,8 @@ struct DashboardRoutes: Sendable {
         try caller.require(caller.mayViewPeople(of: id), "the people of restaurant \(id)")
         guard let restaurant = try await store.restaurant(id) else { throw APIRoutes.noRestaurant }
         let staff = try await store.staff(restaurant: id, paging: Paging(limit: Paging.maximumLimit)).items
-        let departed = try await store.staff(restaurant: id, employment: .departed, paging: Paging(limit: Paging.maximumLimit)).items
+        let departedPage = try await store.staff(restaurant: id, employment: .departed, paging: Paging(limit: Paging.maximumLimit))
+        let departed = departedPage.items
         let alerts = try await store.alerts(restaurant: id, filter: .init(status: "open"), language: language, paging: Paging(limit: 50)).items
         let trend = try await store.restaurantTrend(restaurant: id)
 
@@ -172,7 +173,7 @@ struct DashboardRoutes: Sendable {
             \(legend)
             <div class="scroll"><table class="heat"><thead><tr><th>\(language.pick(es: "Persona", en: "Staff member"))</th>\(header)</tr></thead><tbody>\(rows)</tbody></table></div>
             \(departed.isEmpty ? "" : """
-            <details><summary>\(language.pick(es: "Ya no trabajan aquí", en: "No longer working here")) (\(departed.count))</summary><ul>\(departed.map { member in
+            <details><summary>\(language.pick(es: "Ya no trabajan aquí", en: "No longer working here")) (\(departed.count)\(departedPage.nextCursor == nil ? "" : "+"))</summary><ul>\(departed.map { member in
                 "<li><a href=\"/dashboard/restaurants/\(HTML.component(id))/staff/\(HTML.component(member.staffID))\">\(HTML.escape(member.staffID))</a> <span class=\"muted small\">\(HTML.escape(Self.leftText(member, language)))</span></li>"
             }.joined())</ul></details>
             """)

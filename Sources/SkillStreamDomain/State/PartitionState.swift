@@ -289,12 +289,17 @@ public final class PartitionState {
         let time = event.header.occurredAt
         switch event.type {
         case .hired:
+            // A hire older than a departure already applied (HR records can arrive out of
+            // order) is history, not a return.
+            if let left = member.terminatedAt, left.millisecondsSinceEpoch > time.millisecondsSinceEpoch { return }
             member.hiredAt = time
             member.terminatedAt = nil
             member.role = event.role
             member.firstSeen = member.firstSeen ?? time
             restaurant.activeStaff.insert(event.staffID)
         case .terminated:
+            // Likewise a departure older than the latest hire: they came back since.
+            if let hired = member.hiredAt, hired.millisecondsSinceEpoch > time.millisecondsSinceEpoch { return }
             member.terminatedAt = time
             restaurant.activeStaff.remove(event.staffID)
             restaurant.departures.append(time)
