@@ -73,8 +73,10 @@ alert until the skill is truly back above the weak level (or the run ends), over
 | target | worst seed | verdict |
 |---|---|---|
 | top-ranked program truly the best in ≥ 80% of (skill, role) pairs | {worst('ranking_share'):.0%} | {verdict(worst('ranking_share') >= 0.8)} |
-| … the same over the three seeds' pairs together (not the worst seed) | {pooled_ranking:.0%} ({sum(r['ranking_correct'] for r in runs)}/{sum(r['ranking_pairs'] for r in runs)}) | {verdict(pooled_ranking >= 0.8)} |
 | trained gaps close faster than with a random program | {sum(m['gap_days_after_alert_when_trained'] < b['gap_days_after_alert_when_trained'] for m, b in zip(runs, baselines))} of 3 seeds | {verdict(all(m['gap_days_after_alert_when_trained'] < b['gap_days_after_alert_when_trained'] for m, b in zip(runs, baselines)))} |
+
+For the planners, not a verdict: over the three seeds' (skill, role) pairs taken together, the top-ranked program is
+the truly best in {pooled_ranking:.0%} of them ({sum(r['ranking_correct'] for r in runs)}/{sum(r['ranking_pairs'] for r in runs)}); the target above is read on the worst seed.
 <!-- detection:end -->"""
 print(table)
 replace_section(args.output, "detection", table)

@@ -294,7 +294,8 @@ public enum GapTests {
     /// Counts against the peers' rate (``Peers/errorRate`` or ``Peers/complaintRate(_:)``, scaled by the role): the
     /// posterior probability of the weak model against the competent one; the ratio reported is
     /// the Gamma(1 + count, 1 + expected) posterior mean.
-    /// `count` is what is tested (events, or days with events); `shown` what the text reports.
+    /// `count` is what is tested (events, or complaints counted at most ``complaintsCountedPerDay``
+    /// a day); `shown` what the text reports.
     static func rateTest(
         count: Int, shown: Int, exposure: Int, peerRate: Double, roleFactor: Double,
         weak: (shape: Double, rate: Double),

@@ -101,7 +101,7 @@ public struct WindowedClassificationMetrics: Sendable, Hashable {
     public var metrics: (accuracy: Double, precision: Double, recall: Double, f1: Double, logLoss: Double, rocAUC: Double) {
         var cumulative = ClassificationMetrics()
         for (label, prediction) in zip(labels, probabilities) { cumulative.record(label: label, probabilities: prediction) }
-        return (cumulative.accuracy, cumulative.precision, cumulative.recall, cumulative.f1, cumulative.logLoss, rocAUC)
+        return (cumulative.accuracy, cumulative.precision, cumulative.recall, cumulative.f1, logLoss, rocAUC)
     }
 
     /// The window's ROC AUC of class 1, exactly (by sorting; ties count half); 0.5 without both classes.
