@@ -78,8 +78,8 @@ public struct ProgramEffectiveness: Sendable {
     }
 
     /// The skill score the effectiveness measurements use: the benchmark divided by the staff
-    /// member's trouble ratio on the skill's own test (waits, errors per item, complaints per
-    /// table) over `days` days ending on `day`; nil without enough tables.
+    /// member's trouble ratio on the skill's own test (waits, errors per item, counted complaints
+    /// per table) over `days` days ending on `day`; nil without enough tables.
     static func score(of skill: Skill, staff: ServiceWindows, colleagues: [StaffState], day: Int32, days: Int32, benchmark: Double) -> Double? {
         let own = staff.summary(endingOn: day, days: days)
         guard own.tables >= GapTests.minimumTables else { return nil }
@@ -93,7 +93,7 @@ public struct ProgramEffectiveness: Sendable {
             ratio = (Double(own.itemsIncorrect) + 1) / (Double(own.itemsOrdered) * peers.errorRate + 1)
         default:
             let index = Skill.allCases.firstIndex(of: skill)!
-            ratio = (Double(own.complaints[index]) + 1) / (Double(own.tables) * peers.complaintRate(index) + 1)
+            ratio = (Double(own.countedComplaints[index]) + 1) / (Double(own.tables) * peers.complaintRate(index) + 1)
         }
         return min(100, benchmark / max(ratio, 0.01))
     }

@@ -2,8 +2,9 @@ import SkillStreamDomain
 
 /// How each role's trouble rates compare with their restaurants' peers when no gap is open:
 /// order errors per item and each staff complaint category per table (complaints counted as the
-/// gap tests count them: at most ``GapTests/complaintsCountedPerDay`` a day). Sommeliers hear
-/// more about the wine and bartenders about the drinks than servers do; without this, a competent sommelier looks weak next to servers.
+/// gap tests count them: at most ``DailyServiceBucket/complaintsCountedPerDay`` a day).
+/// Sommeliers hear more about the wine and bartenders about the drinks than servers do; without
+/// this, a competent sommelier looks weak next to servers.
 ///
 /// Estimated across the whole partition (all its restaurants) over the last 30 days, pooled per
 /// role, shrunk towards 1 with ``pseudoCount`` events, and recomputed once per day of event time.
@@ -36,7 +37,6 @@ public struct RoleCalibration: Sendable {
                 guard let role = member.role, summaries[index].tables >= GapTests.minimumTables else { continue }
                 let own = summaries[index]
                 let peers = GapTests.Peers(summaries.enumerated().filter { $0.offset != index }.map(\.element))
-                let buckets = member.windows.buckets.filter { $0.day > day - Self.days && $0.day <= day }
                 var counts = [Double](repeating: 0, count: 6)
                 var predictions = [Double](repeating: 0, count: 6)
                 if !hasGap(restaurant.restaurantID, member.staffID, .orderAccuracy) {
@@ -44,7 +44,7 @@ public struct RoleCalibration: Sendable {
                     predictions[0] = Double(own.itemsOrdered) * peers.errorRate
                 }
                 for (category, skill) in zip(0..<5, Skill.allCases) where !hasGap(restaurant.restaurantID, member.staffID, skill) {
-                    counts[category + 1] = Double(buckets.reduce(0) { $0 + GapTests.countedComplaints($1, category) })
+                    counts[category + 1] = Double(own.countedComplaints[category])
                     predictions[category + 1] = Double(own.tables) * peers.complaintRate(category)
                 }
                 for metric in 0..<6 {

@@ -103,8 +103,8 @@ public struct SkillAssessment: Sendable, Hashable {
 
 /// The statistical tests behind ``SkillAssessment``, each on the last 7, 14 and 30 days,
 /// the strongest deciding:
-/// - counts (complaints per table, at most ``complaintsCountedPerDay`` a day; order errors per
-///   item) against the peers' rate: a Bayes
+/// - counts (complaints per table, at most ``DailyServiceBucket/complaintsCountedPerDay`` a day,
+///   the staff member's and the peers' alike; order errors per item) against the peers' rate: a Bayes
 ///   factor between two Gamma–Poisson models of the staff member's rate ratio θ to the peers'
 ///   — competent (θ ~ Gamma(8, 8): about 0.5 to 2 times the peers', people differ) or weak —
 ///   with a prior share ``weakPrior`` of weak
@@ -128,15 +128,6 @@ public enum GapTests {
     public static let meaningfulWaitExcess = 0.25
     /// Fewer tables than this in a window decide nothing.
     public static let minimumTables = 10
-    /// Complaints come in clusters (one bad night brings several): the tests count at most this
-    /// many complaints of a category per day.
-    public static let complaintsCountedPerDay = 2
-
-    /// The complaints of one staff category (by index) a day counts for: at most
-    /// ``complaintsCountedPerDay``.
-    static func countedComplaints(_ bucket: DailyServiceBucket, _ index: Int) -> Int {
-        min(Int(bucket.complaints[index]), complaintsCountedPerDay)
-    }
 
     /// One test's verdict: the figures behind it, put into words only for the verdict that
     /// decides (``explained()``) — most verdicts are compared and dropped.
@@ -213,10 +204,6 @@ public enum GapTests {
             let all = restaurant.summary(endingOn: day, days: days)
             guard own.tables >= minimumTables else { continue }
             let peers = Peers(colleagueSummaries(days))
-            var complaintCounts = [Int](repeating: 0, count: 5)
-            for bucket in staff.buckets where bucket.day > day - days && bucket.day <= day {
-                for index in 0..<5 { complaintCounts[index] += countedComplaints(bucket, index) }
-            }
             if let wait = waitTest(own: own, peers: peers, histogram: all, days: days) { verdicts[0].append(wait) }
             verdicts[1].append(
                 rateTest(
@@ -225,7 +212,7 @@ public enum GapTests {
             for (index, category) in ComplaintCategory.staffAttributable.enumerated() {
                 verdicts[index].append(
                     rateTest(
-                        count: complaintCounts[index], shown: own.complaints[index], exposure: own.tables, peerRate: peers.complaintRate(index),
+                        count: own.countedComplaints[index], shown: own.complaints[index], exposure: own.tables, peerRate: peers.complaintRate(index),
                         roleFactor: roleFactors[index + 1], weak: weakComplaints, days: days, tables: own.tables, subject: .complaints(category)))
             }
         }
@@ -258,7 +245,8 @@ public enum GapTests {
         /// Order errors per item, with a weak prior of one error in 200 items.
         var errorRate: Double { (Double(errors.count) + 1) / (Double(errors.exposure) + 200) }
 
-        /// Complaints of one staff category (by index) per table, with a weak prior of one in 50 tables.
+        /// Counted complaints (``WindowSummary/countedComplaints``) of one staff category (by index)
+        /// per table, with a weak prior of one in 50 tables.
         func complaintRate(_ index: Int) -> Double { (Double(complaints[index].count) + 1) / (Double(complaints[index].exposure) + 50) }
 
         /// Wait ratios in thousandths summed, over tables.
@@ -272,7 +260,7 @@ public enum GapTests {
         init(_ colleagues: [WindowSummary]) {
             waits = Self.trimmed(colleagues) { Pool(count: $0.waitRatioMillis, exposure: $0.tables) }
             errors = Self.trimmed(colleagues) { Pool(count: $0.itemsIncorrect, exposure: $0.itemsOrdered) }
-            complaints = (0..<5).map { index in Self.trimmed(colleagues) { Pool(count: $0.complaints[index], exposure: $0.tables) } }
+            complaints = (0..<5).map { index in Self.trimmed(colleagues) { Pool(count: $0.countedComplaints[index], exposure: $0.tables) } }
         }
 
         /// One metric's pools of the colleagues who served, summed, without the clear outliers
@@ -294,8 +282,8 @@ public enum GapTests {
     /// Counts against the peers' rate (``Peers/errorRate`` or ``Peers/complaintRate(_:)``, scaled by the role): the
     /// posterior probability of the weak model against the competent one; the ratio reported is
     /// the Gamma(1 + count, 1 + expected) posterior mean.
-    /// `count` is what is tested (events, or complaints counted at most ``complaintsCountedPerDay``
-    /// a day); `shown` what the text reports.
+    /// `count` is what is tested (events, or complaints counted at most
+    /// ``DailyServiceBucket/complaintsCountedPerDay`` a day); `shown` what the text reports.
     static func rateTest(
         count: Int, shown: Int, exposure: Int, peerRate: Double, roleFactor: Double,
         weak: (shape: Double, rate: Double),

@@ -62,6 +62,30 @@ import Testing
         }
     }
 
+    static let complaints = zip(Gen.int(in: 0...45), Gen.int(in: 0...4)).array(of: 1...80)
+
+    /// Complaints arriving in any order: each day counts at most two of a category, in the
+    /// running totals as in a pass over the buckets, and every complaint is still in the raw count.
+    @Test func countedComplaintsAreAtMostTwoADayWhateverTheArrivalOrder() async {
+        await propertyCheck(count: 200, input: Self.complaints) { complaints in
+            var windows = ServiceWindows()
+            for (day, category) in complaints {
+                windows.addFeedback(day: Int32(day), observedSatisfaction: 2, complaintIndices: [category], repeatCustomer: nil)
+            }
+            let newest = Int32(complaints.map(\.0).max()!)
+            for days in [ServiceWindows.shortDays, ServiceWindows.middleDays, ServiceWindows.longDays] {
+                let summary = windows.summary(endingOn: newest, days: days)
+                #expect(summary == windows.computeSummary(endingOn: newest, days: days), "running totals equal a pass over the buckets")
+                let kept = complaints.filter { Int32($0.0) > newest - days }
+                for category in 0..<5 {
+                    let perDay = Dictionary(grouping: kept.filter { $0.1 == category }, by: \.0).mapValues(\.count)
+                    #expect(summary.countedComplaints[category] == perDay.values.reduce(0) { $0 + min($1, 2) })
+                    #expect(summary.complaints[category] == perDay.values.reduce(0, +))
+                }
+            }
+        }
+    }
+
     @Test func p90OfAKnownHistogram() {
         // 10 tables: 9 in the first bin [0, 0.25], 1 in the second (0.25, 0.5]: the 90th percentile
         // is the top of the first bin.

@@ -20,9 +20,16 @@ public struct DailyServiceBucket: Sendable, Hashable {
     public var repeatGuests: UInt16 = 0
     public var repeatKnown: UInt16 = 0
 
+    /// Complaints come in clusters (one bad night brings several): the gap tests count at most
+    /// this many complaints of a category a day (``WindowSummary/countedComplaints``).
+    public static let complaintsCountedPerDay: UInt16 = 2
+
     public init(day: Int32) {
         self.day = day
     }
+
+    /// The day's complaints of one staff category (by index) as the gap tests count them.
+    public func countedComplaints(_ index: Int) -> Int { Int(min(complaints[index], Self.complaintsCountedPerDay)) }
 
     /// Equal days with equal counts (compared as the summaries they sum to).
     public static func == (lhs: Self, rhs: Self) -> Bool {
@@ -137,6 +144,8 @@ public struct WindowSummary: Sendable, Hashable {
     public var feedbackCount = 0
     /// Staff-attributable complaints, in ``ComplaintCategory/staffAttributable`` order.
     public var complaints = InlineArray<5, Int>(repeating: 0)
+    /// The same, at most ``DailyServiceBucket/complaintsCountedPerDay`` a day: what the gap tests count.
+    public var countedComplaints = InlineArray<5, Int>(repeating: 0)
     public var repeatGuests = 0
     public var repeatKnown = 0
 
@@ -152,7 +161,8 @@ public struct WindowSummary: Sendable, Hashable {
             && (0..<12).allSatisfy { lhs.waitHistogram[$0] == rhs.waitHistogram[$0] } && lhs.itemsOrdered == rhs.itemsOrdered
             && lhs.itemsIncorrect == rhs.itemsIncorrect && lhs.satisfactionSum == rhs.satisfactionSum
             && lhs.satisfactionCount == rhs.satisfactionCount && lhs.feedbackCount == rhs.feedbackCount
-            && (0..<5).allSatisfy { lhs.complaints[$0] == rhs.complaints[$0] } && lhs.repeatGuests == rhs.repeatGuests
+            && (0..<5).allSatisfy { lhs.complaints[$0] == rhs.complaints[$0] && lhs.countedComplaints[$0] == rhs.countedComplaints[$0] }
+            && lhs.repeatGuests == rhs.repeatGuests
             && lhs.repeatKnown == rhs.repeatKnown
     }
 
@@ -176,7 +186,10 @@ public struct WindowSummary: Sendable, Hashable {
         satisfactionSum += Int(bucket.satisfactionSum)
         satisfactionCount += Int(bucket.satisfactionCount)
         feedbackCount += Int(bucket.feedbackCount)
-        for index in 0..<5 { complaints[index] += Int(bucket.complaints[index]) }
+        for index in 0..<5 {
+            complaints[index] += Int(bucket.complaints[index])
+            countedComplaints[index] += bucket.countedComplaints(index)
+        }
         repeatGuests += Int(bucket.repeatGuests)
         repeatKnown += Int(bucket.repeatKnown)
     }
@@ -190,7 +203,10 @@ public struct WindowSummary: Sendable, Hashable {
         itemsIncorrect += service.itemsIncorrect
     }
 
-    mutating func add(_ feedback: FeedbackContribution) {
+    /// Adds a feedback to the totals; `counted`: how much it raised each category's counted
+    /// complaints on its day (0 once the day holds the most that count).
+    mutating func add(_ feedback: FeedbackContribution, counted: InlineArray<5, Int>) {
+        for index in 0..<5 { countedComplaints[index] += counted[index] }
         feedbackCount += 1
         if let score = feedback.observedSatisfaction {
             satisfactionSum += score
@@ -297,7 +313,14 @@ public struct ServiceWindows: Sendable, Hashable {
     /// whether the guest was a repeat customer, if known.
     public mutating func addFeedback(day: Int32, observedSatisfaction: Int?, complaintIndices: [Int], repeatCustomer: Bool?) {
         let feedback = FeedbackContribution(observedSatisfaction: observedSatisfaction, complaintIndices: complaintIndices, repeatCustomer: repeatCustomer)
-        update(day: day, { $0.add(feedback) }, { $0.add(feedback) })
+        var counted = InlineArray<5, Int>(repeating: 0)
+        update(
+            day: day,
+            { bucket in
+                for index in 0..<5 { counted[index] = -bucket.countedComplaints(index) }
+                bucket.add(feedback)
+                for index in 0..<5 { counted[index] += bucket.countedComplaints(index) }
+            }, { $0.add(feedback, counted: counted) })
     }
 
     mutating func recordService(waitRatio: Double, accuracy: Double) {
