@@ -97,8 +97,10 @@ public final class PartitionTask {
 
     /// Puts every departure the restored engine holds into the changes, so that the next
     /// checkpoint writes them: departures applied before the employment table existed (or
-    /// replayed from the log) reach it too. Idempotent upserts, and few rows (turnover).
+    /// replayed from the log) reach it too. Idempotent upserts, and few rows (turnover). After a
+    /// replay, the entries taken before it are refreshed (someone may have come back since).
     private func recordKnownDepartures() {
+        for key in changes.employment.keys { changes.employment[key] = engine.state.staff[key].map { StaffEmployment($0) } }
         for (key, member) in engine.state.staff where member.terminatedAt != nil { changes.employment[key] = StaffEmployment(member) }
     }
 

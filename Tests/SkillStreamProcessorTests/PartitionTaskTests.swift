@@ -100,4 +100,25 @@ struct PartitionTaskTests {
         #expect(back.leftAt == nil && back.hiredAt == EventTime(rfc3339: "2026-05-01T09:00:00-05:00"))
         #expect(task.takeOutcomeCounts()["hr.staff-events"] == [.processed: 4], "every record processed, none dead-lettered")
     }
+
+    @Test func aPartitionTakenOverWritesTheDeparturesItsStateHoldsWithItsFirstCheckpoint() throws {
+        let first = Self.task()
+        var offset: Int64 = 0
+        for (bytes, time) in [
+            (try Self.example("hr.staff_event.v1"), "2026-02-01T08:00:00-05:00"),
+            (try Self.staffEvent("hr-1", "terminated", at: "2026-03-20T09:00:00-05:00"), "2026-03-20T09:00:00-05:00"),
+        ] {
+            first.append(Self.message("hr.staff-events", offset, bytes, at: try #require(EventTime(rfc3339: time)).millisecondsSinceEpoch + 60_000))
+            offset += 1
+        }
+        #expect(try first.drain(now: 0) { _ in .atEnd } == 2)
+        // Another replica takes the partition from the engine's snapshot.
+        let engine = try SkillEngine(snapshot: first.engine.snapshot())
+        let taken = PartitionTask(
+            partition: 0, engine: engine, topics: ContractTopics(), nextOffsets: first.nextOffsets, referenceOffsets: [:], ownerEpoch: 2,
+            maximumIdleMilliseconds: 2_000)
+        #expect(!taken.changes.isEmpty, "a checkpoint is due without any new record")
+        let left = try #require(taken.changes.employment[PartitionState.StaffKey(restaurantID: "lim-01", staffID: "lim-01-s07")])
+        #expect(left.leftAt == EventTime(rfc3339: "2026-03-20T09:00:00-05:00") && left.role == .server)
+    }
 }
