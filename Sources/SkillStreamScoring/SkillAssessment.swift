@@ -188,20 +188,22 @@ public enum GapTests {
         roleFactors: [Double] = RoleCalibration.neutral
     ) -> [SkillAssessment] {
         assess(
-            staff: staff, colleagueSummaries: { days in colleagues.map { $0.summary(endingOn: day, days: days) } }, restaurant: restaurant,
-            day: day, benchmark: benchmark, roleFactors: roleFactors)
+            summaries: { days in (staff.summary(endingOn: day, days: days), restaurant.summary(endingOn: day, days: days)) },
+            colleagueSummaries: { days in colleagues.map { $0.summary(endingOn: day, days: days) } }, day: day, benchmark: benchmark,
+            roleFactors: roleFactors)
     }
 
-    /// The same, with the colleagues' summaries over the last `days` days given by a function (the
-    /// engine reads them in place from its state, without copying anyone's windows).
+    /// The same, with the summaries over the last `days` days ending on `day` — the staff
+    /// member's and the restaurant's, then the colleagues' (asked only when the staff member
+    /// served enough tables) — given by functions: the engine reads them in place from its
+    /// state, without copying anyone's windows.
     static func assess(
-        staff: ServiceWindows, colleagueSummaries: (Int32) -> [WindowSummary], restaurant: ServiceWindows, day: Int32, benchmark: Double,
-        roleFactors: [Double]
+        summaries: (Int32) -> (own: WindowSummary, restaurant: WindowSummary), colleagueSummaries: (Int32) -> [WindowSummary], day: Int32,
+        benchmark: Double, roleFactors: [Double]
     ) -> [SkillAssessment] {
         var verdicts = [[Verdict]](repeating: [], count: Skill.allCases.count)
         for days in [ServiceWindows.shortDays, ServiceWindows.middleDays, ServiceWindows.longDays] {
-            let own = staff.summary(endingOn: day, days: days)
-            let all = restaurant.summary(endingOn: day, days: days)
+            let (own, all) = summaries(days)
             guard own.tables >= minimumTables else { continue }
             let peers = Peers(colleagueSummaries(days))
             if let wait = waitTest(own: own, peers: peers, histogram: all, days: days) { verdicts[0].append(wait) }

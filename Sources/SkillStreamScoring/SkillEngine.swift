@@ -132,8 +132,9 @@ public final class SkillEngine {
         let colleagues = colleagues(of: key)
         let day = time.localDay
         var assessments = GapTests.assess(
-            staff: member.windows, colleagueSummaries: { days in colleagues.map { $0.windows.summary(endingOn: day, days: days) } },
-            restaurant: restaurant.windows, day: day, benchmark: benchmark(restaurant), roleFactors: roleCalibration.factors(for: member.role))
+            summaries: { days in (member.windows.summary(endingOn: day, days: days), restaurant.windows.summary(endingOn: day, days: days)) },
+            colleagueSummaries: { days in colleagues.map { $0.windows.summary(endingOn: day, days: days) } }, day: day,
+            benchmark: benchmark(restaurant), roleFactors: roleCalibration.factors(for: member.role))
         if let features = lastFeatures[key] {
             assessments = assessments.map { withModelView($0, features: features, restaurantID: restaurantID) }
         }
