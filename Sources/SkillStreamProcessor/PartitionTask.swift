@@ -32,13 +32,9 @@ public struct StaffEmployment: Sendable, Hashable {
 
     /// The employment the engine's state holds for a staff member.
     init(_ member: StaffState) {
-        self.init(role: member.role, hiredAt: member.hiredAt, leftAt: member.terminatedAt)
-    }
-
-    public init(role: Role?, hiredAt: EventTime?, leftAt: EventTime?) {
-        self.role = role
-        self.hiredAt = hiredAt
-        self.leftAt = leftAt
+        role = member.role
+        hiredAt = member.hiredAt
+        leftAt = member.terminatedAt
     }
 }
 

@@ -318,8 +318,8 @@ public final class StreamProcessor {
             for task in tasks.values { metrics.count(task.takeOutcomeCounts()) }
             statistics.processed += processed
             let pending = pendingRecords + processed
-            // Changes without records count too (the departures a restored partition writes).
-            if pending > 0 || tasks.values.contains(where: { !$0.changes.isEmpty }),
+            // Any change is due, with records or without (the departures a restored partition writes).
+            if tasks.values.contains(where: { !$0.changes.isEmpty }),
                 pending >= configuration.checkpointRecords || lastCheckpointBegan.map({ clock.now - $0 >= configuration.checkpointInterval }) ?? true
             {
                 try await beginCheckpoint(force: false)
