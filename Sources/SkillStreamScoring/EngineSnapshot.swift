@@ -36,7 +36,7 @@ extension SkillEngine {
         writer.write(recommendedAlerts.count)
         for id in recommendedAlerts.sorted() { writer.write(id) }
         writer.write(Int(assessmentIntervalMilliseconds))
-        writer.write(Int(newHireGraceMilliseconds))
+        writer.write(Int(GapTests.settlingInDays * 86_400_000))  // kept in the format; the running release's value applies
         return writer.bytes
     }
 
@@ -62,7 +62,7 @@ extension SkillEngine {
         }
         for _ in 0..<(try reader.readCount(elementSize: 8)) { recommendedAlerts.insert(try reader.readString()) }
         assessmentIntervalMilliseconds = Int64(try reader.readInt())
-        newHireGraceMilliseconds = Int64(try reader.readInt())
+        _ = try reader.readInt()  // the settling-in period the snapshot was taken with: the running release's applies
         try reader.expectEnd()
     }
 

@@ -112,6 +112,10 @@ public struct SkillAssessment: Sendable, Hashable {
 ///   much evidence piles up, and a few complaints where the peers' rate predicts almost none do;
 /// - the mean wait against the peers', a normal test of an excess of at least
 ///   ``meaningfulWaitExcess``.
+///
+/// A newcomer (hired less than ``settlingInDays`` ago) is held to what is ordinary for someone
+/// still settling in: the peers' rates times ``newcomerFactor`` and a wait excess of at least
+/// ``newcomerWaitExcess``, so that only a newcomer far behind even that is alerted.
 public enum GapTests {
     /// The competent prior on the rate ratio to the peers (shape, rate).
     static let competent = (shape: 8.0, rate: 8.0)
@@ -128,6 +132,12 @@ public enum GapTests {
     public static let meaningfulWaitExcess = 0.25
     /// Fewer tables than this in a window decide nothing.
     public static let minimumTables = 10
+    /// Days after the hire during which a staff member is a newcomer.
+    public static let settlingInDays: Int64 = 30
+    /// How many times their peers' rate of errors and complaints a competent newcomer may show.
+    public static let newcomerFactor = 3.0
+    /// A newcomer's wait shortfall counts from this excess over the peers' mean wait.
+    public static let newcomerWaitExcess = 0.5
 
     /// One test's verdict: the figures behind it, put into words only for the verdict that
     /// decides (``explained()``) — most verdicts are compared and dropped.
@@ -137,6 +147,8 @@ public enum GapTests {
         var window: Int32
         var tables: Int
         var evidence: Evidence
+        /// Whether the staff member was held to a newcomer's expectations (the text says so).
+        var newcomer = false
 
         /// What a count test counted (order errors per item, or one complaint category per table).
         enum Subject {
@@ -162,16 +174,24 @@ public enum GapTests {
                     case .complaints(let category): ("complaint_rate_\(category.rawValue)", GapTests.complaintWords(category), ("mesas", "tables"))
                     }
                 let ownRate = exposure > 0 ? Double(shown) / Double(exposure) : 0
+                let factor = GapTests.formatted(GapTests.newcomerFactor, digits: 0)
+                let (rateES, rateEN) =
+                    newcomer
+                    ? ("de alguien recién llegado, a \(factor) veces el ritmo de sus compañeros,", "from a newcomer, at \(factor) times the peers' rate,")
+                    : ("al ritmo de sus compañeros", "at the peers' rate")
                 return (
                     ["\(feature)_\(days)d": (ownRate, peerRate)],
-                    "\(shown) \(what.es) en \(exposure) \(per.es) de los últimos \(days) días; al ritmo de sus compañeros se esperarían \(GapTests.formatted(expected, digits: 1, separator: ",")).",
-                    "\(shown) \(what.en) in \(exposure) \(per.en) over the last \(days) days; at the peers' rate about \(GapTests.formatted(expected, digits: 1)) would be expected."
+                    "\(shown) \(what.es) en \(exposure) \(per.es) de los últimos \(days) días; \(rateES) se esperarían \(GapTests.formatted(expected, digits: 1, separator: ",")).",
+                    "\(shown) \(what.en) in \(exposure) \(per.en) over the last \(days) days; \(rateEN) about \(GapTests.formatted(expected, digits: 1)) would be expected."
                 )
             case .wait(let own, let peers):
+                let allowance = GapTests.formatted(GapTests.newcomerWaitExcess * 100, digits: 0)
+                let (noteES, noteEN) =
+                    newcomer ? (" (a alguien recién llegado se le admite hasta un \(allowance) % más)", " (a newcomer is allowed up to \(allowance)% more)") : ("", "")
                 return (
                     ["wait_ratio_mean_\(days)d": (own, peers)],
-                    "Espera media de \(GapTests.formatted(own, digits: 2, separator: ","))× el objetivo en sus últimas \(tables) mesas (\(days) días), frente a \(GapTests.formatted(peers, digits: 2, separator: ","))× de sus compañeros.",
-                    "Average wait of \(GapTests.formatted(own, digits: 2))× the target over their last \(tables) tables (\(days) days), against \(GapTests.formatted(peers, digits: 2))× for their peers."
+                    "Espera media de \(GapTests.formatted(own, digits: 2, separator: ","))× el objetivo en sus últimas \(tables) mesas (\(days) días), frente a \(GapTests.formatted(peers, digits: 2, separator: ","))× de sus compañeros\(noteES).",
+                    "Average wait of \(GapTests.formatted(own, digits: 2))× the target over their last \(tables) tables (\(days) days), against \(GapTests.formatted(peers, digits: 2))× for their peers\(noteEN)."
                 )
             }
         }
@@ -182,15 +202,16 @@ public enum GapTests {
     ///
     /// `roleFactors` (``RoleCalibration``): how many times the peers' rate of order errors and of
     /// each complaint category the staff member's role shows when competent (a sommelier hears
-    /// more about the wine than a runner); 1 when unknown.
+    /// more about the wine than a runner); 1 when unknown. `newcomer`: the staff member is still
+    /// settling in (see ``newcomerFactor``).
     public static func assess(
         staff: ServiceWindows, colleagues: [ServiceWindows], restaurant: ServiceWindows, day: Int32, benchmark: Double,
-        roleFactors: [Double] = RoleCalibration.neutral
+        roleFactors: [Double] = RoleCalibration.neutral, newcomer: Bool = false
     ) -> [SkillAssessment] {
         assess(
             summaries: { days in (staff.summary(endingOn: day, days: days), restaurant.summary(endingOn: day, days: days)) },
             colleagueSummaries: { days in colleagues.map { $0.summary(endingOn: day, days: days) } }, day: day, benchmark: benchmark,
-            roleFactors: roleFactors)
+            roleFactors: roleFactors, newcomer: newcomer)
     }
 
     /// The same, with the summaries over the last `days` days ending on `day` — the staff
@@ -199,14 +220,16 @@ public enum GapTests {
     /// state, without copying anyone's windows.
     static func assess(
         summaries: (Int32) -> (own: WindowSummary, restaurant: WindowSummary), colleagueSummaries: (Int32) -> [WindowSummary], day: Int32,
-        benchmark: Double, roleFactors: [Double]
+        benchmark: Double, roleFactors: [Double], newcomer: Bool
     ) -> [SkillAssessment] {
+        let roleFactors = newcomer ? roleFactors.map { $0 * newcomerFactor } : roleFactors
+        let waitExcess = newcomer ? newcomerWaitExcess : meaningfulWaitExcess
         var verdicts = [[Verdict]](repeating: [], count: Skill.allCases.count)
         for days in [ServiceWindows.shortDays, ServiceWindows.middleDays, ServiceWindows.longDays] {
             let (own, all) = summaries(days)
             guard own.tables >= minimumTables else { continue }
             let peers = Peers(colleagueSummaries(days))
-            if let wait = waitTest(own: own, peers: peers, histogram: all, days: days) { verdicts[0].append(wait) }
+            if let wait = waitTest(own: own, peers: peers, histogram: all, days: days, excess: waitExcess) { verdicts[0].append(wait) }
             verdicts[1].append(
                 rateTest(
                     count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerRate: peers.errorRate,
@@ -219,7 +242,8 @@ public enum GapTests {
             }
         }
         return Skill.allCases.enumerated().compactMap { index, skill in
-            guard let best = verdicts[index].max(by: { $0.probability < $1.probability }) else { return nil }
+            guard var best = verdicts[index].max(by: { $0.probability < $1.probability }) else { return nil }
+            best.newcomer = newcomer
             let ratio = max(best.ratio, 1)
             return SkillAssessment(
                 skill: skill, gapProbability: best.probability, troubleRatio: best.ratio, skillScore: min(100, benchmark / ratio),
@@ -283,7 +307,9 @@ public enum GapTests {
 
     /// Counts against the peers' rate (``Peers/errorRate`` or ``Peers/complaintRate(_:)``, scaled by the role): the
     /// posterior probability of the weak model against the competent one; the ratio reported is
-    /// the Gamma(1 + count, 1 + expected) posterior mean.
+    /// the Gamma(1 + count, 1 + expected) posterior mean. The test is one-sided: a count at or below
+    /// what the peers' rate predicts is no sign of a gap (probability 0), however many tables —
+    /// far below a large expectation, the wide weak prior would otherwise out-score the competent one.
     /// `count` is what is tested (events, or complaints counted at most
     /// ``DailyServiceBucket/complaintsCountedPerDay`` a day); `shown` what the text reports.
     static func rateTest(
@@ -296,7 +322,7 @@ public enum GapTests {
         let shape = 1 + Double(count)
         let rate = 1 + expected
         let logBayesFactor = logMarginal(count: count, expected: expected, prior: weak) - logMarginal(count: count, expected: expected, prior: competent)
-        let probability = 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logBayesFactor))
+        let probability = Double(count) <= expected ? 0 : 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logBayesFactor))
         return Verdict(
             probability: probability, ratio: shape / rate, window: days, tables: tables,
             evidence: .counts(subject, shown: shown, exposure: exposure, expected: expected, peerRate: peerRate))
@@ -310,15 +336,15 @@ public enum GapTests {
             + c * log(max(expected, 1e-12) / (prior.rate + expected))
     }
 
-    /// The mean wait (relative to the restaurant's target) against the peers', with the spread
-    /// of a single table's wait taken from the restaurant's histogram.
-    static func waitTest(own: WindowSummary, peers: Peers, histogram: WindowSummary, days: Int32) -> Verdict? {
+    /// The mean wait (relative to the restaurant's target) against the peers' plus `excess`, with
+    /// the spread of a single table's wait taken from the restaurant's histogram.
+    static func waitTest(own: WindowSummary, peers: Peers, histogram: WindowSummary, days: Int32, excess: Double) -> Verdict? {
         guard peers.waits.exposure >= minimumTables, let ownMean = own.waitRatioMean else { return nil }
         let peerMean = Double(peers.waits.count) / 1_000 / Double(peers.waits.exposure)
         guard peerMean > 0 else { return nil }
         let spread = max(0.05, histogramSpread(histogram.waitHistogramCounts))
         let standardError = spread / Double(own.tables).squareRoot()
-        let threshold = peerMean * (1 + meaningfulWaitExcess)
+        let threshold = peerMean * (1 + excess)
         let probability = Probability.normalCDF((ownMean - threshold) / standardError)
         return Verdict(
             probability: probability, ratio: ownMean / peerMean, window: days, tables: own.tables, evidence: .wait(own: ownMean, peers: peerMean))
@@ -348,6 +374,7 @@ public enum GapTests {
 
     /// `value` with `digits` decimals after `separator` (a comma in Spanish).
     static func formatted(_ value: Double, digits: Int, separator: Character = ".") -> String {
+        guard digits > 0 else { return String(Int(value.rounded())) }
         let scale = [1.0, 10, 100, 1_000][digits]
         let rounded = (value * scale).rounded() / scale
         var text = String(rounded)

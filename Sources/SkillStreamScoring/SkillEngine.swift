@@ -41,9 +41,6 @@ public final class SkillEngine {
     /// ``assessmentIntervalMilliseconds`` per staff member.
     var lastAssessed: [PartitionState.StaffKey: Int64] = [:]
     public var assessmentIntervalMilliseconds: Int64 = 6 * 3_600_000
-    /// New hires (by their hire event) are not alerted in their first days: everyone starts
-    /// below par and settles in.
-    public var newHireGraceMilliseconds: Int64 = 30 * 86_400_000
     /// Whether assessments are kept for ``takeAssessments()`` (the processor writes them to the
     /// staff profiles at each checkpoint; replay and evaluation do not need them).
     public var keepsAssessments = false
@@ -126,7 +123,7 @@ public final class SkillEngine {
         let previous = lastAssessed[key]
         if let previous, time.millisecondsSinceEpoch - previous < assessmentIntervalMilliseconds { return [] }
         guard let member = state.staff[key], let restaurant = state.restaurants[restaurantID] else { return [] }
-        if let hired = member.hiredAt, time.millisecondsSinceEpoch - hired.millisecondsSinceEpoch < newHireGraceMilliseconds { return [] }
+        let newcomer = member.hiredAt.map { time.millisecondsSinceEpoch - $0.millisecondsSinceEpoch < GapTests.settlingInDays * 86_400_000 } ?? false
         lastAssessed[key] = time.millisecondsSinceEpoch
         if time.localDay > roleCalibration.day { recalibrateRoles(day: time.localDay) }  // once a day, moving forward only
         let colleagues = colleagues(of: key)
@@ -134,7 +131,7 @@ public final class SkillEngine {
         var assessments = GapTests.assess(
             summaries: { days in (member.windows.summary(endingOn: day, days: days), restaurant.windows.summary(endingOn: day, days: days)) },
             colleagueSummaries: { days in colleagues.map { $0.windows.summary(endingOn: day, days: days) } }, day: day,
-            benchmark: benchmark(restaurant), roleFactors: roleCalibration.factors(for: member.role))
+            benchmark: benchmark(restaurant), roleFactors: roleCalibration.factors(for: member.role), newcomer: newcomer)
         if let features = lastFeatures[key] {
             assessments = assessments.map { withModelView($0, features: features, restaurantID: restaurantID) }
         }

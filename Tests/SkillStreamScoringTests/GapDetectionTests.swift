@@ -19,8 +19,8 @@ import Testing
 }
 
 @Suite struct GapTestsTests {
-    /// A restaurant's people over the 28 days to day 20,000, tables and complaints spread over
-    /// the days; the first waits `slowRatio` × the target, the rest `ratio`; `complaints` of
+    /// A restaurant's people over the 28 days to day 20,000, tables and complaints spread evenly
+    /// over the days; the first waits `slowRatio` × the target, the rest `ratio`; `complaints` of
     /// the category at `category` per person.
     static func restaurant(tables: Int, ratio: Double, slowRatio: Double, complaints: [Int], category: Int) -> (ServiceWindows, [ServiceWindows]) {
         var all = ServiceWindows()
@@ -34,7 +34,7 @@ import Testing
                 all.addService(day: day, waitRatio: wait, covers: 2, itemsOrdered: 8, itemsIncorrect: 0)
             }
             for complaint in 0..<count {
-                let day = Int32(20_000 - 27 + (complaint * 2 + person) % 28)
+                let day = Int32(20_000 - 27 + (complaint * 28 / count + person) % 28)
                 own.addFeedback(day: day, observedSatisfaction: 2, complaintIndices: [category], repeatCustomer: nil)
                 all.addFeedback(day: day, observedSatisfaction: 2, complaintIndices: [category], repeatCustomer: nil)
             }
@@ -44,10 +44,10 @@ import Testing
     }
 
     /// Person `index` assessed against the others.
-    static func assess(_ index: Int, _ people: [ServiceWindows], _ all: ServiceWindows, benchmark: Double) -> [SkillAssessment] {
+    static func assess(_ index: Int, _ people: [ServiceWindows], _ all: ServiceWindows, benchmark: Double, newcomer: Bool = false) -> [SkillAssessment] {
         GapTests.assess(
             staff: people[index], colleagues: people.enumerated().filter { $0.offset != index }.map(\.element), restaurant: all, day: 20_000,
-            benchmark: benchmark)
+            benchmark: benchmark, newcomer: newcomer)
     }
 
     @Test func aFewWeakColleaguesDoNotHideAWeakSkill() {
@@ -104,6 +104,40 @@ import Testing
             let assessment = Self.assess(index, crowd, busy, benchmark: 88)
             #expect(assessment.allSatisfy { $0.gapProbability < 0.5 })
         }
+    }
+
+    @Test func aNewcomerIsHeldToANewcomersRatesAndAlertedOnlyWhenFarBehindThem() throws {
+        // Twelve complaints where the peers' rate predicts about 1.5: a gap for settled staff,
+        // ordinary for someone still settling in (about 4.5 expected from a newcomer).
+        let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [12, 2, 1, 2, 1, 2, 1, 1], category: 2)
+        #expect(Self.assess(0, people, all, benchmark: 90).first { $0.skill == .guestRapport }!.gapProbability > 0.99)
+        #expect(Self.assess(0, people, all, benchmark: 90, newcomer: true).first { $0.skill == .guestRapport }!.gapProbability < 0.5)
+        // Twice as many: far behind even a newcomer's rate, and the evidence says what was expected of them.
+        let (crowd, staff) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [24, 2, 1, 2, 1, 2, 1, 1], category: 2)
+        let behind = try #require(Self.assess(0, staff, crowd, benchmark: 90, newcomer: true).first { $0.skill == .guestRapport })
+        #expect(behind.gapProbability > 0.99)
+        #expect(behind.textEN.contains("from a newcomer, at 3 times the peers' rate, about"))
+        #expect(behind.textES.contains("de alguien recién llegado, a 3 veces el ritmo de sus compañeros, se esperarían"))
+        // 1.4 times the peers' wait: a timeliness gap, but within what a newcomer is allowed.
+        let (slowRoom, slowPeople) = Self.restaurant(tables: 30, ratio: 0.75, slowRatio: 1.05, complaints: [0, 0, 0, 0, 0, 0], category: 0)
+        #expect(Self.assess(0, slowPeople, slowRoom, benchmark: 88).first { $0.skill == .timeliness }!.gapProbability > 0.99)
+        #expect(Self.assess(0, slowPeople, slowRoom, benchmark: 88, newcomer: true).first { $0.skill == .timeliness }!.gapProbability < 0.5)
+    }
+
+    @Test func fewerComplaintsOrErrorsThanThePeersRatePredictsAreNeverAGap() {
+        // Where the peers' rate predicts 30, none at all: the weak prior, wider than the competent
+        // one, would out-score it far below the expectation as well as far above (72% weak).
+        for (weak, subject) in [(GapTests.weakComplaints, GapTests.Verdict.Subject.complaints(.slowService)), (GapTests.weakErrors, .orderErrors)] {
+            for count in [0, 10, 30] {
+                let verdict = GapTests.rateTest(
+                    count: count, shown: count, exposure: 300, peerRate: 0.1, roleFactor: 1, weak: weak, days: 30, tables: 300, subject: subject)
+                #expect(verdict.probability == 0, "\(subject) \(count): \(verdict.probability)")
+            }
+        }
+        let above = GapTests.rateTest(
+            count: 150, shown: 150, exposure: 300, peerRate: 0.1, roleFactor: 1, weak: GapTests.weakComplaints, days: 30, tables: 300,
+            subject: .complaints(.slowService))
+        #expect(above.probability > 0.99)
     }
 
     @Test func tooFewTablesDecideNothing() {
