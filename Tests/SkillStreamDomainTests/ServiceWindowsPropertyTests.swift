@@ -46,7 +46,8 @@ import Testing
     }
 
     /// Late events update older days: the running totals of every window still equal a pass over
-    /// the buckets, whatever order the services arrive in.
+    /// the buckets, whatever order the services arrive in, and so do the windows ending on later
+    /// days (read from the totals less the days they no longer cover).
     @Test func runningTotalsHoldWhateverTheArrivalOrder() async {
         await propertyCheck(count: 200, input: Self.services) { services in
             var windows = ServiceWindows()
@@ -58,6 +59,9 @@ import Testing
                 let summary = windows.summary(endingOn: newest, days: days)
                 #expect(summary == windows.computeSummary(endingOn: newest, days: days), "running totals equal a pass over the buckets")
                 #expect(summary.tables == services.filter { $0.day > newest - days }.count, "no service within 30 days of the newest is lost")
+                for later in [newest + 1, newest + 3, newest + 8, newest + 29, newest + 31] {
+                    #expect(windows.summary(endingOn: later, days: days) == windows.computeSummary(endingOn: later, days: days), "\(days) days to \(later)")
+                }
             }
         }
     }
@@ -76,6 +80,7 @@ import Testing
             for days in [ServiceWindows.shortDays, ServiceWindows.middleDays, ServiceWindows.longDays] {
                 let summary = windows.summary(endingOn: newest, days: days)
                 #expect(summary == windows.computeSummary(endingOn: newest, days: days), "running totals equal a pass over the buckets")
+                #expect(windows.summary(endingOn: newest + 2, days: days) == windows.computeSummary(endingOn: newest + 2, days: days))
                 let kept = complaints.filter { Int32($0.0) > newest - days }
                 for category in 0..<5 {
                     let perDay = Dictionary(grouping: kept.filter { $0.1 == category }, by: \.0).mapValues(\.count)

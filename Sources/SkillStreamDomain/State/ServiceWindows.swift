@@ -176,22 +176,24 @@ public struct WindowSummary: Sendable, Hashable {
     /// The complaint counts as an array, in ``ComplaintCategory/staffAttributable`` order.
     public var complaintCounts: [Int] { (0..<5).map { complaints[$0] } }
 
-    public mutating func add(_ bucket: DailyServiceBucket) {
-        tables += Int(bucket.tables)
-        covers += Int(bucket.covers)
-        waitRatioMillis += Int(bucket.waitRatioMillis)
-        for index in 0..<12 { waitHistogram[index] += Int(bucket.waitHistogram[index]) }
-        itemsOrdered += Int(bucket.itemsOrdered)
-        itemsIncorrect += Int(bucket.itemsIncorrect)
-        satisfactionSum += Int(bucket.satisfactionSum)
-        satisfactionCount += Int(bucket.satisfactionCount)
-        feedbackCount += Int(bucket.feedbackCount)
+    /// Adds a day's counts `times` times: 1 adds the day, -1 takes it out again (the sums are
+    /// exact integers, so that leaves exactly the sum of the other days).
+    public mutating func add(_ bucket: DailyServiceBucket, times: Int = 1) {
+        tables += Int(bucket.tables) * times
+        covers += Int(bucket.covers) * times
+        waitRatioMillis += Int(bucket.waitRatioMillis) * times
+        for index in 0..<12 { waitHistogram[index] += Int(bucket.waitHistogram[index]) * times }
+        itemsOrdered += Int(bucket.itemsOrdered) * times
+        itemsIncorrect += Int(bucket.itemsIncorrect) * times
+        satisfactionSum += Int(bucket.satisfactionSum) * times
+        satisfactionCount += Int(bucket.satisfactionCount) * times
+        feedbackCount += Int(bucket.feedbackCount) * times
         for index in 0..<5 {
-            complaints[index] += Int(bucket.complaints[index])
-            countedComplaints[index] += bucket.countedComplaints(index)
+            complaints[index] += Int(bucket.complaints[index]) * times
+            countedComplaints[index] += bucket.countedComplaints(index) * times
         }
-        repeatGuests += Int(bucket.repeatGuests)
-        repeatKnown += Int(bucket.repeatKnown)
+        repeatGuests += Int(bucket.repeatGuests) * times
+        repeatKnown += Int(bucket.repeatKnown) * times
     }
 
     mutating func add(_ service: ServiceContribution) {
@@ -350,15 +352,25 @@ public struct ServiceWindows: Sendable, Hashable {
         longTotals = computeSummary(endingOn: newest, days: Self.longDays)
     }
 
-    /// The sums over the `days` local days ending with `day`: the running totals when they
-    /// cover exactly that window, else a pass over the buckets.
+    /// The sums over the `days` local days ending with `day`. For a window of running totals
+    /// (7, 14 or 30 days) ending on or after the newest day: the totals, less the days that the
+    /// later window no longer covers (colleagues who have not served yet today are read this
+    /// way at every assessment); else a pass over the buckets.
     public func summary(endingOn day: Int32, days: Int32) -> WindowSummary {
-        if day == buckets.last?.day {
-            if days == Self.shortDays { return shortTotals }
-            if days == Self.middleDays { return middleTotals }
-            if days == Self.longDays { return longTotals }
+        guard let newest = buckets.last?.day, day >= newest else { return computeSummary(endingOn: day, days: days) }
+        var summary: WindowSummary
+        switch days {
+        case Self.shortDays: summary = shortTotals
+        case Self.middleDays: summary = middleTotals
+        case Self.longDays: summary = longTotals
+        default: return computeSummary(endingOn: day, days: days)
         }
-        return computeSummary(endingOn: day, days: days)
+        let first = day - days + 1
+        for bucket in buckets {
+            guard bucket.day < first else { break }
+            if bucket.day > newest - days { summary.add(bucket, times: -1) }
+        }
+        return summary
     }
 
     func computeSummary(endingOn day: Int32, days: Int32) -> WindowSummary {
