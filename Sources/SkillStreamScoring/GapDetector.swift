@@ -9,7 +9,18 @@ public struct GapDetector: Sendable {
     public let resolveProbability = 0.5
     public let resolveAfterMilliseconds: Int64 = 7 * 86_400_000
     public let severityStep = 0.1
+    /// Own evidence this strong opens a gap whatever the outcome models say (``weighed(_:modelSeesRisk:)``).
+    public let overwhelmingProbability = 0.999
     public static let model = "gap-tests-v1"
+
+    /// The probability the detector acts on, given whether the driving outcome model sees more
+    /// risk of the skill's complaint at the staff member's tables than at their peers': when it
+    /// does not, the gap waits (held just below the opening level) — both must agree — unless
+    /// the staff member's own evidence is overwhelming. The model reads a visit's features, not
+    /// the complaints themselves: it may hold back a borderline case, never a clear one.
+    public func weighed(_ probability: Double, modelSeesRisk: Bool) -> Double {
+        modelSeesRisk || probability >= overwhelmingProbability ? probability : min(probability, openProbability * 0.99)
+    }
 
     /// An open gap.
     struct OpenGap: Sendable {

@@ -168,16 +168,15 @@ public final class SkillEngine {
     }
 
     /// The driving model's risk of the skill's complaint for the staff member's last visit,
-    /// against its average for the restaurant's visits, added to the evidence. When the model
-    /// sees no more risk for them than for their peers, the gap waits (its probability is held
-    /// below the opening level): both the staff member's own evidence and the model must agree.
+    /// against its average for the restaurant's visits, added to the evidence and weighed
+    /// (``GapDetector/weighed(_:modelSeesRisk:)``).
     private func withModelView(_ assessment: SkillAssessment, features: [Double], restaurantID: String) -> SkillAssessment {
         let category = ComplaintCategory.staffAttributable[Skill.allCases.firstIndex(of: assessment.skill)!]
         guard let risk = models.risk(.complaint(category), features: features, restaurantID: restaurantID) else { return assessment }
         var viewed = assessment
         viewed.modelView = SkillAssessment.ModelView(category: category, staff: risk.staff, peers: risk.peers, model: risk.model)
         viewed.model = GapDetector.model + "+" + risk.model
-        if risk.staff <= risk.peers { viewed.gapProbability = min(viewed.gapProbability, detector.openProbability * 0.99) }
+        viewed.gapProbability = detector.weighed(viewed.gapProbability, modelSeesRisk: risk.staff > risk.peers)
         return viewed
     }
 

@@ -177,6 +177,14 @@ import Testing
         #expect(reopened.count == 1 && reopened[0].alertID != opened[0].alertID, "a new gap is a new alert")
     }
 
+    @Test func aModelThatSeesNoRiskHoldsBackABorderlineGapButNotAnOverwhelmingOne() {
+        let detector = GapDetector()
+        #expect(detector.weighed(0.995, modelSeesRisk: true) == 0.995)
+        #expect(detector.weighed(0.995, modelSeesRisk: false) < detector.openProbability, "borderline: waits for the model")
+        #expect(detector.weighed(0.9995, modelSeesRisk: false) == 0.9995, "overwhelming: opens")
+        #expect(detector.weighed(0.3, modelSeesRisk: false) == 0.3)
+    }
+
     @Test func aDepartureResolvesEveryOpenGapOfThatStaffMember() {
         var detector = GapDetector()
         var rapport = Self.assessment(0.999, severity: 0.5)
