@@ -86,8 +86,14 @@ public struct SkillAssessment: Sendable, Hashable {
         let names =
             view.model == "logistic-regression"
             ? ("la regresión logística", "logistic regression") : ("el árbol de Hoeffding adaptativo", "the adaptive Hoeffding tree")
-        textES += " Según \(names.0), el riesgo de esa queja en sus mesas es del \(percent(view.staff)) % frente al \(percent(view.peers)) % del restaurante."
-        textEN += " By \(names.1), the risk of that complaint at their tables is \(percent(view.staff))% against \(percent(view.peers))% for the restaurant."
+        if view.staff > view.peers {
+            textES += " Según \(names.0), el riesgo de esa queja en sus mesas es del \(percent(view.staff)) % frente al \(percent(view.peers)) % del restaurante."
+            textEN += " By \(names.1), the risk of that complaint at their tables is \(percent(view.staff))% against \(percent(view.peers))% for the restaurant."
+        } else {
+            // No extra risk by the model: a gap opens then only on overwhelming evidence of their own (GapDetector.weighed).
+            textES += " Según \(names.0), el riesgo de esa queja en sus mesas (\(percent(view.staff)) %) no supera al del restaurante (\(percent(view.peers)) %): lo que pesa es lo observado en sus propias mesas."
+            textEN += " By \(names.1), the risk of that complaint at their tables (\(percent(view.staff))%) is no higher than the restaurant's (\(percent(view.peers))%): what weighs is what was seen at their own tables."
+        }
         return (features, textES, textEN)
     }
 
@@ -115,7 +121,9 @@ public struct SkillAssessment: Sendable, Hashable {
 ///
 /// A newcomer (hired less than ``settlingInDays`` ago) is held to what is ordinary for someone
 /// still settling in: the peers' rates times ``newcomerFactor`` and a wait excess of at least
-/// ``newcomerWaitExcess``, so that only a newcomer far behind even that is alerted.
+/// ``newcomerWaitExcess``, so that only a newcomer far behind even that is alerted. Only the
+/// probability is held to that bar: the trouble ratio, score and severity still compare them
+/// with their peers, as for everyone.
 public enum GapTests {
     /// The competent prior on the rate ratio to the peers (shape, rate).
     static let competent = (shape: 8.0, rate: 8.0)
@@ -177,7 +185,7 @@ public enum GapTests {
                 let factor = GapTests.formatted(GapTests.newcomerFactor, digits: 0)
                 let (rateES, rateEN) =
                     newcomer
-                    ? ("de alguien recién llegado, a \(factor) veces el ritmo de sus compañeros,", "from a newcomer, at \(factor) times the peers' rate,")
+                    ? ("incluso de alguien recién ingresado (\(factor) veces la tasa de sus compañeros)", "even from a newcomer (\(factor) times the peers' rate)")
                     : ("al ritmo de sus compañeros", "at the peers' rate")
                 return (
                     ["\(feature)_\(days)d": (ownRate, peerRate)],
@@ -187,7 +195,9 @@ public enum GapTests {
             case .wait(let own, let peers):
                 let allowance = GapTests.formatted(GapTests.newcomerWaitExcess * 100, digits: 0)
                 let (noteES, noteEN) =
-                    newcomer ? (" (a alguien recién llegado se le admite hasta un \(allowance) % más)", " (a newcomer is allowed up to \(allowance)% more)") : ("", "")
+                    newcomer
+                    ? (" (a quien recién ingresa se le tolera hasta un \(allowance) % más de espera que a ellos)", " (a newcomer is allowed up to \(allowance)% more wait than them)")
+                    : ("", "")
                 return (
                     ["wait_ratio_mean_\(days)d": (own, peers)],
                     "Espera media de \(GapTests.formatted(own, digits: 2, separator: ","))× el objetivo en sus últimas \(tables) mesas (\(days) días), frente a \(GapTests.formatted(peers, digits: 2, separator: ","))× de sus compañeros\(noteES).",
@@ -222,28 +232,26 @@ public enum GapTests {
         summaries: (Int32) -> (own: WindowSummary, restaurant: WindowSummary), colleagueSummaries: (Int32) -> [WindowSummary], day: Int32,
         benchmark: Double, roleFactors: [Double], newcomer: Bool
     ) -> [SkillAssessment] {
-        let roleFactors = newcomer ? roleFactors.map { $0 * newcomerFactor } : roleFactors
-        let waitExcess = newcomer ? newcomerWaitExcess : meaningfulWaitExcess
         var verdicts = [[Verdict]](repeating: [], count: Skill.allCases.count)
         for days in [ServiceWindows.shortDays, ServiceWindows.middleDays, ServiceWindows.longDays] {
             let (own, all) = summaries(days)
             guard own.tables >= minimumTables else { continue }
             let peers = Peers(colleagueSummaries(days))
-            if let wait = waitTest(own: own, peers: peers, histogram: all, days: days, excess: waitExcess) { verdicts[0].append(wait) }
+            if let wait = waitTest(own: own, peers: peers, histogram: all, days: days, newcomer: newcomer) { verdicts[0].append(wait) }
             verdicts[1].append(
                 rateTest(
                     count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerRate: peers.errorRate,
-                    roleFactor: roleFactors[0], weak: weakErrors, days: days, tables: own.tables, subject: .orderErrors))
+                    roleFactor: roleFactors[0], newcomer: newcomer, weak: weakErrors, days: days, tables: own.tables, subject: .orderErrors))
             for (index, category) in ComplaintCategory.staffAttributable.enumerated() {
                 verdicts[index].append(
                     rateTest(
                         count: own.countedComplaints[index], shown: own.complaints[index], exposure: own.tables, peerRate: peers.complaintRate(index),
-                        roleFactor: roleFactors[index + 1], weak: weakComplaints, days: days, tables: own.tables, subject: .complaints(category)))
+                        roleFactor: roleFactors[index + 1], newcomer: newcomer, weak: weakComplaints, days: days, tables: own.tables,
+                        subject: .complaints(category)))
             }
         }
         return Skill.allCases.enumerated().compactMap { index, skill in
-            guard var best = verdicts[index].max(by: { $0.probability < $1.probability }) else { return nil }
-            best.newcomer = newcomer
+            guard let best = verdicts[index].max(by: { $0.probability < $1.probability }) else { return nil }
             let ratio = max(best.ratio, 1)
             return SkillAssessment(
                 skill: skill, gapProbability: best.probability, troubleRatio: best.ratio, skillScore: min(100, benchmark / ratio),
@@ -310,22 +318,23 @@ public enum GapTests {
     /// the Gamma(1 + count, 1 + expected) posterior mean. The test is one-sided: a count at or below
     /// what the peers' rate predicts is no sign of a gap (probability 0), however many tables —
     /// far below a large expectation, the wide weak prior would otherwise out-score the competent one.
+    /// A newcomer's count is tested against ``newcomerFactor`` times that expectation (the text
+    /// quotes it); their ratio is still to the peers'.
     /// `count` is what is tested (events, or complaints counted at most
     /// ``DailyServiceBucket/complaintsCountedPerDay`` a day); `shown` what the text reports.
     static func rateTest(
-        count: Int, shown: Int, exposure: Int, peerRate: Double, roleFactor: Double,
+        count: Int, shown: Int, exposure: Int, peerRate: Double, roleFactor: Double, newcomer: Bool = false,
         weak: (shape: Double, rate: Double),
         days: Int32, tables: Int, subject: Verdict.Subject
     ) -> Verdict {
         let peerRate = peerRate * roleFactor
         let expected = Double(exposure) * peerRate
-        let shape = 1 + Double(count)
-        let rate = 1 + expected
-        let logBayesFactor = logMarginal(count: count, expected: expected, prior: weak) - logMarginal(count: count, expected: expected, prior: competent)
-        let probability = Double(count) <= expected ? 0 : 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logBayesFactor))
+        let bar = newcomer ? expected * newcomerFactor : expected
+        let logBayesFactor = logMarginal(count: count, expected: bar, prior: weak) - logMarginal(count: count, expected: bar, prior: competent)
+        let probability = Double(count) <= bar ? 0 : 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logBayesFactor))
         return Verdict(
-            probability: probability, ratio: shape / rate, window: days, tables: tables,
-            evidence: .counts(subject, shown: shown, exposure: exposure, expected: expected, peerRate: peerRate))
+            probability: probability, ratio: (1 + Double(count)) / (1 + expected), window: days, tables: tables,
+            evidence: .counts(subject, shown: shown, exposure: exposure, expected: bar, peerRate: peerRate), newcomer: newcomer)
     }
 
     /// log P(count) when count ~ Poisson(θ × expected) and θ ~ Gamma(shape, rate): the negative
@@ -336,18 +345,20 @@ public enum GapTests {
             + c * log(max(expected, 1e-12) / (prior.rate + expected))
     }
 
-    /// The mean wait (relative to the restaurant's target) against the peers' plus `excess`, with
-    /// the spread of a single table's wait taken from the restaurant's histogram.
-    static func waitTest(own: WindowSummary, peers: Peers, histogram: WindowSummary, days: Int32, excess: Double) -> Verdict? {
+    /// The mean wait (relative to the restaurant's target) against the peers' plus
+    /// ``meaningfulWaitExcess`` (``newcomerWaitExcess`` for a newcomer), with the spread of a
+    /// single table's wait taken from the restaurant's histogram.
+    static func waitTest(own: WindowSummary, peers: Peers, histogram: WindowSummary, days: Int32, newcomer: Bool) -> Verdict? {
         guard peers.waits.exposure >= minimumTables, let ownMean = own.waitRatioMean else { return nil }
         let peerMean = Double(peers.waits.count) / 1_000 / Double(peers.waits.exposure)
         guard peerMean > 0 else { return nil }
         let spread = max(0.05, histogramSpread(histogram.waitHistogramCounts))
         let standardError = spread / Double(own.tables).squareRoot()
-        let threshold = peerMean * (1 + excess)
+        let threshold = peerMean * (1 + (newcomer ? newcomerWaitExcess : meaningfulWaitExcess))
         let probability = Probability.normalCDF((ownMean - threshold) / standardError)
         return Verdict(
-            probability: probability, ratio: ownMean / peerMean, window: days, tables: own.tables, evidence: .wait(own: ownMean, peers: peerMean))
+            probability: probability, ratio: ownMean / peerMean, window: days, tables: own.tables, evidence: .wait(own: ownMean, peers: peerMean),
+            newcomer: newcomer)
     }
 
     /// The standard deviation of a wait ratio from the histogram's bin midpoints.
@@ -382,7 +393,7 @@ public enum GapTests {
             let decimals = text.distance(from: dot, to: text.endIndex) - 1
             if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
             if separator != "." { text.replaceSubrange(dot...dot, with: String(separator)) }
-        } else if digits > 0 {
+        } else {
             text += String(separator) + String(repeating: "0", count: digits)
         }
         return text

@@ -107,21 +107,31 @@ import Testing
     }
 
     @Test func aNewcomerIsHeldToANewcomersRatesAndAlertedOnlyWhenFarBehindThem() throws {
-        // Twelve complaints where the peers' rate predicts about 1.5: a gap for settled staff,
-        // ordinary for someone still settling in (about 4.5 expected from a newcomer).
-        let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [12, 2, 1, 2, 1, 2, 1, 1], category: 2)
-        #expect(Self.assess(0, people, all, benchmark: 90).first { $0.skill == .guestRapport }!.gapProbability > 0.99)
-        #expect(Self.assess(0, people, all, benchmark: 90, newcomer: true).first { $0.skill == .guestRapport }!.gapProbability < 0.5)
-        // Twice as many: far behind even a newcomer's rate, and the evidence says what was expected of them.
-        let (crowd, staff) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [24, 2, 1, 2, 1, 2, 1, 1], category: 2)
+        // Twenty complaints where the peers' rate predicts about 3.5 (30 days): a gap for settled
+        // staff, within what someone still settling in shows (about 10.5 expected from them).
+        let peers = [4, 3, 4, 3, 4, 3, 4]
+        let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [20] + peers, category: 2)
+        let settled = try #require(Self.assess(0, people, all, benchmark: 90).first { $0.skill == .guestRapport })
+        let newcomer = try #require(Self.assess(0, people, all, benchmark: 90, newcomer: true).first { $0.skill == .guestRapport })
+        #expect(settled.gapProbability > 0.99)
+        #expect(newcomer.gapProbability < 0.1)
+        // Only the alert waits: their ratio and score still compare them with their peers.
+        #expect(newcomer.troubleRatio > 2 && newcomer.skillScore < 45)
+        // Far behind even a newcomer's rate: a gap, and the evidence says what was expected of them.
+        let (crowd, staff) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [52] + peers, category: 2)
         let behind = try #require(Self.assess(0, staff, crowd, benchmark: 90, newcomer: true).first { $0.skill == .guestRapport })
         #expect(behind.gapProbability > 0.99)
-        #expect(behind.textEN.contains("from a newcomer, at 3 times the peers' rate, about"))
-        #expect(behind.textES.contains("de alguien recién llegado, a 3 veces el ritmo de sus compañeros, se esperarían"))
-        // 1.4 times the peers' wait: a timeliness gap, but within what a newcomer is allowed.
+        #expect(behind.textEN.contains("over the last 30 days; even from a newcomer (3 times the peers' rate) about 10.5 would be expected."), "\(behind.textEN)")
+        #expect(behind.textES.contains("de los últimos 30 días; incluso de alguien recién ingresado (3 veces la tasa de sus compañeros) se esperarían 10,5."))
+        // 1.4 times the peers' wait: a timeliness gap, but within what a newcomer is allowed; twice it is not.
         let (slowRoom, slowPeople) = Self.restaurant(tables: 30, ratio: 0.75, slowRatio: 1.05, complaints: [0, 0, 0, 0, 0, 0], category: 0)
         #expect(Self.assess(0, slowPeople, slowRoom, benchmark: 88).first { $0.skill == .timeliness }!.gapProbability > 0.99)
-        #expect(Self.assess(0, slowPeople, slowRoom, benchmark: 88, newcomer: true).first { $0.skill == .timeliness }!.gapProbability < 0.5)
+        #expect(Self.assess(0, slowPeople, slowRoom, benchmark: 88, newcomer: true).first { $0.skill == .timeliness }!.gapProbability < 0.1)
+        let (slowerRoom, slowerPeople) = Self.restaurant(tables: 30, ratio: 0.75, slowRatio: 1.5, complaints: [0, 0, 0, 0, 0, 0], category: 0)
+        let slow = try #require(Self.assess(0, slowerPeople, slowerRoom, benchmark: 88, newcomer: true).first { $0.skill == .timeliness })
+        #expect(slow.gapProbability > 0.99)
+        #expect(slow.textEN.hasSuffix("for their peers (a newcomer is allowed up to 50% more wait than them)."))
+        #expect(slow.textES.hasSuffix("de sus compañeros (a quien recién ingresa se le tolera hasta un 50 % más de espera que a ellos)."))
     }
 
     @Test func fewerComplaintsOrErrorsThanThePeersRatePredictsAreNeverAGap() {
@@ -183,6 +193,18 @@ import Testing
         #expect(detector.weighed(0.995, modelSeesRisk: false) < detector.openProbability, "borderline: waits for the model")
         #expect(detector.weighed(0.9995, modelSeesRisk: false) == 0.9995, "overwhelming: opens")
         #expect(detector.weighed(0.3, modelSeesRisk: false) == 0.3)
+    }
+
+    @Test func theEvidenceSaysWhenTheModelSeesNoExtraRiskAndTheirOwnTablesDecide() {
+        var assessment = Self.assessment(0.9995, severity: 0.5)
+        assessment.modelView = .init(category: .slowService, staff: 0.12, peers: 0.15, model: "logistic-regression")
+        #expect(assessment.textEN.hasSuffix(
+            "By logistic regression, the risk of that complaint at their tables (12%) is no higher than the restaurant's (15%): what weighs is what was seen at their own tables."))
+        #expect(assessment.textES.hasSuffix(
+            "Según la regresión logística, el riesgo de esa queja en sus mesas (12 %) no supera al del restaurante (15 %): lo que pesa es lo observado en sus propias mesas."))
+        assessment.modelView = .init(category: .slowService, staff: 0.4, peers: 0.15, model: "logistic-regression")
+        #expect(assessment.textEN.hasSuffix("By logistic regression, the risk of that complaint at their tables is 40% against 15% for the restaurant."))
+        #expect(assessment.features["model_risk_slow_service"]! == (0.4, 0.15))
     }
 
     @Test func aDepartureResolvesEveryOpenGapOfThatStaffMember() {

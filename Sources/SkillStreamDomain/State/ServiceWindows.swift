@@ -238,8 +238,9 @@ public struct WindowSummary: Sendable, Hashable {
 }
 
 /// The daily buckets of the last 30 local days, oldest first, plus the last 50 services, and
-/// running totals of the 7- and 30-day windows ending on the newest day, so that the features
-/// of a visit cost O(1) instead of a pass over 30 buckets. The totals are derived (exact integer
+/// running totals of the 7-, 14- and 30-day windows ending on the newest day, so that the
+/// features of a visit cost O(1) instead of a pass over 30 buckets (and a window ending later,
+/// the totals less the few days it no longer covers). The totals are derived (exact integer
 /// sums of the buckets) and rebuilt whenever the newest day moves.
 public struct ServiceWindows: Sendable, Hashable {
     public static let longDays: Int32 = 30
@@ -365,6 +366,7 @@ public struct ServiceWindows: Sendable, Hashable {
         case Self.longDays: summary = longTotals
         default: return computeSummary(endingOn: day, days: days)
         }
+        guard day > newest else { return summary }
         let first = day - days + 1
         for bucket in buckets {
             guard bucket.day < first else { break }
