@@ -249,6 +249,7 @@ import FoundationNetworking
         // reproduced with plain confluent-kafka consumers), which two replicas idle at the same
         // moment once caused here. librdkafka's group exchanges are logged (debug=cgrp).
         var replicas: [Process] = []
+        func replicaLog(_ index: Int) -> String { (try? String(contentsOfFile: log + ".replica\(index).log", encoding: .utf8)) ?? "" }
         for index in 0..<3 {
             let arguments = try Self.processArguments(
                 postgres: database, prefix: prefix, group: prefix + "group",
@@ -262,15 +263,14 @@ import FoundationNetworking
             try await eventually("the three replicas finish", timeout: .seconds(240)) { replicas.allSatisfy { !$0.isRunning } }
         } catch {
             for (index, replica) in replicas.enumerated() where replica.isRunning {
-                let tail = (try? String(contentsOfFile: log + ".replica\(index).log", encoding: .utf8))?.suffix(6_000) ?? ""
-                Issue.record("replica \(index) still running; its log (\(log).replica\(index).log) ends with:\n\(tail)")
+                Issue.record("replica \(index) still running; its log (\(log).replica\(index).log) ends with:\n\(replicaLog(index).suffix(6_000))")
             }
             throw error
         }
         for (index, replica) in replicas.enumerated() {
-            #expect(replica.terminationStatus == 0, "replica \(index): \((try? String(contentsOfFile: log + ".replica\(index).log", encoding: .utf8))?.suffix(2_000) ?? "")")
+            #expect(replica.terminationStatus == 0, "replica \(index): \(replicaLog(index).suffix(2_000))")
         }
-        let logs = (0..<3).map { (try? String(contentsOfFile: log + ".replica\($0).log", encoding: .utf8)) ?? "" }
+        let logs = (0..<3).map(replicaLog)
         #expect(logs.filter { $0.contains("Partitions assigned and restored") }.count == 3, "every replica owned partitions at some point")
         Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "three replicas")
     }
