@@ -240,12 +240,13 @@ public enum GapTests {
             if let wait = waitTest(own: own, peers: peers, histogram: all, days: days, newcomer: newcomer) { verdicts[0].append(wait) }
             verdicts[1].append(
                 rateTest(
-                    count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerRate: peers.errorRate,
+                    count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerRate: peers.errorRate, peerCount: peers.errors.count,
                     roleFactor: roleFactors[0], newcomer: newcomer, weak: weakErrors, days: days, tables: own.tables, subject: .orderErrors))
             for (index, category) in ComplaintCategory.staffAttributable.enumerated() {
                 verdicts[index].append(
                     rateTest(
                         count: own.countedComplaints[index], shown: own.complaints[index], exposure: own.tables, peerRate: peers.complaintRate(index),
+                        peerCount: peers.complaints[index].count,
                         roleFactor: roleFactors[index + 1], newcomer: newcomer, weak: weakComplaints, days: days, tables: own.tables,
                         subject: .complaints(category)))
             }
@@ -321,20 +322,38 @@ public enum GapTests {
     /// A newcomer's count is tested against ``newcomerFactor`` times that expectation (the text
     /// quotes it); their ratio is still to the peers'.
     /// `count` is what is tested (events, or complaints counted at most
-    /// ``DailyServiceBucket/complaintsCountedPerDay`` a day); `shown` what the text reports.
+    /// ``DailyServiceBucket/complaintsCountedPerDay`` a day); `shown` what the text reports;
+    /// `peerCount` the peers' pooled count behind `peerRate`, which says how uncertain that rate
+    /// is (``widened(_:peerCount:)``).
     static func rateTest(
-        count: Int, shown: Int, exposure: Int, peerRate: Double, roleFactor: Double, newcomer: Bool = false,
+        count: Int, shown: Int, exposure: Int, peerRate: Double, peerCount: Int, roleFactor: Double, newcomer: Bool = false,
         weak: (shape: Double, rate: Double),
         days: Int32, tables: Int, subject: Verdict.Subject
     ) -> Verdict {
         let peerRate = peerRate * roleFactor
         let expected = Double(exposure) * peerRate
         let bar = newcomer ? expected * newcomerFactor : expected
-        let logBayesFactor = logMarginal(count: count, expected: bar, prior: weak) - logMarginal(count: count, expected: bar, prior: competent)
+        let logBayesFactor =
+            logMarginal(count: count, expected: bar, prior: widened(weak, peerCount: peerCount))
+            - logMarginal(count: count, expected: bar, prior: widened(competent, peerCount: peerCount))
         let probability = Double(count) <= bar ? 0 : 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logBayesFactor))
         return Verdict(
             probability: probability, ratio: (1 + Double(count)) / (1 + expected), window: days, tables: tables,
             evidence: .counts(subject, shown: shown, exposure: exposure, expected: bar, peerRate: peerRate), newcomer: newcomer)
+    }
+
+    /// A prior on the rate ratio θ widened by the uncertainty of the peers' rate it multiplies:
+    /// that rate is an estimate from `peerCount` events (posterior Gamma(peerCount + 1, ·), squared
+    /// coefficient of variation 1 / (peerCount + 1)), so the staff member's expected count is
+    /// the product of two uncertain factors. The product is matched by a Gamma with the same mean
+    /// and the product's squared coefficient of variation (a² + b² + a²b²). Where the peers
+    /// are few (a small restaurant, a short window) their rate may be low by chance, and an
+    /// ordinary difference must not pass for a gap; with many peers this is the prior itself.
+    static func widened(_ prior: (shape: Double, rate: Double), peerCount: Int) -> (shape: Double, rate: Double) {
+        let own = 1 / prior.shape
+        let peers = 1 / (Double(max(0, peerCount)) + 1)
+        let shape = 1 / (own + peers + own * peers)
+        return (shape, shape * prior.rate / prior.shape)
     }
 
     /// log P(count) when count ~ Poisson(θ × expected) and θ ~ Gamma(shape, rate): the negative
@@ -347,14 +366,17 @@ public enum GapTests {
 
     /// The mean wait (relative to the restaurant's target) against the peers' plus
     /// ``meaningfulWaitExcess`` (``newcomerWaitExcess`` for a newcomer), with the spread of a
-    /// single table's wait taken from the restaurant's histogram.
+    /// single table's wait taken from the restaurant's histogram. Both means are uncertain: the
+    /// standard error is that of their difference (few peers' tables weigh as much as few of
+    /// the staff member's own).
     static func waitTest(own: WindowSummary, peers: Peers, histogram: WindowSummary, days: Int32, newcomer: Bool) -> Verdict? {
         guard peers.waits.exposure >= minimumTables, let ownMean = own.waitRatioMean else { return nil }
         let peerMean = Double(peers.waits.count) / 1_000 / Double(peers.waits.exposure)
         guard peerMean > 0 else { return nil }
         let spread = max(0.05, histogramSpread(histogram.waitHistogramCounts))
-        let standardError = spread / Double(own.tables).squareRoot()
-        let threshold = peerMean * (1 + (newcomer ? newcomerWaitExcess : meaningfulWaitExcess))
+        let factor = 1 + (newcomer ? newcomerWaitExcess : meaningfulWaitExcess)
+        let standardError = spread * (1 / Double(own.tables) + factor * factor / Double(peers.waits.exposure)).squareRoot()
+        let threshold = peerMean * factor
         let probability = Probability.normalCDF((ownMean - threshold) / standardError)
         return Verdict(
             probability: probability, ratio: ownMean / peerMean, window: days, tables: own.tables, evidence: .wait(own: ownMean, peers: peerMean),

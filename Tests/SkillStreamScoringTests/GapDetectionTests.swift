@@ -61,7 +61,9 @@ import Testing
     }
 
     @Test func sixTimesThePeersComplaintsIsAGapAndAnOrdinaryDifferenceIsNot() throws {
-        let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [12, 2, 1, 2, 1, 2, 1, 1], category: 2)
+        // Fourteen colleagues: their rate is measured from 20 complaints, well enough to judge by.
+        let (all, people) = Self.restaurant(
+            tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [12] + Array(repeating: [2, 1, 2, 1, 2, 1, 1], count: 2).joined(), category: 2)
         let weak = Self.assess(0, people, all, benchmark: 90).first { $0.skill == .guestRapport }!
         #expect(weak.gapProbability > 0.99)
         #expect(weak.skillScore < 90 && weak.severity > 0.5)
@@ -77,7 +79,8 @@ import Testing
     }
 
     @Test func oneBadNightWeighsAtMostTwoComplaintsWhileTheSameComplaintsOnEightDaysAreAGap() {
-        let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [0, 1, 1, 0, 1, 0, 1, 0], category: 4)
+        let (all, people) = Self.restaurant(
+            tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [0] + Array(repeating: [1, 1, 0, 1, 0, 1, 0], count: 2).joined(), category: 4)
         func withComplaints(onDays days: [Int32]) -> [ServiceWindows] {
             var changed = people
             for day in days { changed[0].addFeedback(day: day, observedSatisfaction: 1, complaintIndices: [4], repeatCustomer: nil) }
@@ -108,8 +111,8 @@ import Testing
 
     @Test func aNewcomerIsHeldToANewcomersRatesAndAlertedOnlyWhenFarBehindThem() throws {
         // Twenty complaints where the peers' rate predicts about 3.5 (30 days): a gap for settled
-        // staff, within what someone still settling in shows (about 10.5 expected from them).
-        let peers = [4, 3, 4, 3, 4, 3, 4]
+        // staff, within what someone still settling in shows (about 10.6 expected from them).
+        let peers = Array(repeating: [4, 3, 4, 3, 4, 3, 4], count: 2).joined()
         let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [20] + peers, category: 2)
         let settled = try #require(Self.assess(0, people, all, benchmark: 90).first { $0.skill == .guestRapport })
         let newcomer = try #require(Self.assess(0, people, all, benchmark: 90, newcomer: true).first { $0.skill == .guestRapport })
@@ -121,8 +124,8 @@ import Testing
         let (crowd, staff) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [52] + peers, category: 2)
         let behind = try #require(Self.assess(0, staff, crowd, benchmark: 90, newcomer: true).first { $0.skill == .guestRapport })
         #expect(behind.gapProbability > 0.99)
-        #expect(behind.textEN.contains("over the last 30 days; even from a newcomer (3 times the peers' rate) about 10.5 would be expected."), "\(behind.textEN)")
-        #expect(behind.textES.contains("de los últimos 30 días; incluso de alguien recién ingresado (3 veces la tasa de sus compañeros) se esperarían 10,5."))
+        #expect(behind.textEN.contains("over the last 30 days; even from a newcomer (3 times the peers' rate) about 10.6 would be expected."), "\(behind.textEN)")
+        #expect(behind.textES.contains("de los últimos 30 días; incluso de alguien recién ingresado (3 veces la tasa de sus compañeros) se esperarían 10,6."))
         // 1.4 times the peers' wait: a timeliness gap, but within what a newcomer is allowed; twice it is not.
         let (slowRoom, slowPeople) = Self.restaurant(tables: 30, ratio: 0.75, slowRatio: 1.05, complaints: [0, 0, 0, 0, 0, 0], category: 0)
         #expect(Self.assess(0, slowPeople, slowRoom, benchmark: 88).first { $0.skill == .timeliness }!.gapProbability > 0.99)
@@ -140,14 +143,33 @@ import Testing
         for (weak, subject) in [(GapTests.weakComplaints, GapTests.Verdict.Subject.complaints(.slowService)), (GapTests.weakErrors, .orderErrors)] {
             for count in [0, 10, 30] {
                 let verdict = GapTests.rateTest(
-                    count: count, shown: count, exposure: 300, peerRate: 0.1, roleFactor: 1, weak: weak, days: 30, tables: 300, subject: subject)
+                    count: count, shown: count, exposure: 300, peerRate: 0.1, peerCount: 300, roleFactor: 1, weak: weak, days: 30, tables: 300, subject: subject)
                 #expect(verdict.probability == 0, "\(subject) \(count): \(verdict.probability)")
             }
         }
         let above = GapTests.rateTest(
-            count: 150, shown: 150, exposure: 300, peerRate: 0.1, roleFactor: 1, weak: GapTests.weakComplaints, days: 30, tables: 300,
+            count: 150, shown: 150, exposure: 300, peerRate: 0.1, peerCount: 300, roleFactor: 1, weak: GapTests.weakComplaints, days: 30, tables: 300,
             subject: .complaints(.slowService))
         #expect(above.probability > 0.99)
+    }
+
+    @Test func aPeersRateMeasuredFromFewEventsIsWeakerEvidenceOfAGap() {
+        // 6 complaints in 40 tables where the peers' rate predicts 0.5: a gap next to a rate measured
+        // from 300 of the peers' complaints; not yet when that rate rests on 3 (a small team, a short
+        // window), which could be low by chance.
+        func probability(peerCount: Int) -> Double {
+            GapTests.rateTest(
+                count: 6, shown: 6, exposure: 40, peerRate: 0.0125, peerCount: peerCount, roleFactor: 1, weak: GapTests.weakComplaints, days: 7,
+                tables: 40, subject: .complaints(.etiquetteLapse)
+            ).probability
+        }
+        #expect(probability(peerCount: 300) > GapDetector().openProbability)
+        #expect(probability(peerCount: 3) < GapDetector().openProbability)
+        #expect(probability(peerCount: 3) < probability(peerCount: 30))
+        // A widened prior keeps its mean: only the spread grows.
+        let widened = GapTests.widened(GapTests.competent, peerCount: 3)
+        #expect(abs(widened.shape / widened.rate - 1) < 1e-12)
+        #expect(widened.shape < GapTests.competent.shape)
     }
 
     @Test func tooFewTablesDecideNothing() {
