@@ -1,3 +1,4 @@
+import SkillStreamLearning
 import Testing
 
 @testable import SkillStreamDomain
@@ -199,6 +200,31 @@ import Testing
         #expect(first.snapshot() == second.snapshot())
         #expect(first.counters == second.counters)
         #expect(throws: (any Error).self) { try PartitionState(snapshot: Array(first.snapshot().dropLast(3))) }
+    }
+
+    /// Windows whose days are out of order or span more than the longest window are refused on
+    /// restore: their running totals would silently disagree with their buckets.
+    @Test func snapshotWindowsWithDaysOutOfOrderAreRefused() throws {
+        var windows = ServiceWindows()
+        for day in [Int32(20_000), 20_001, 20_002] {
+            windows.addService(day: day, waitRatio: 1, covers: 2, itemsOrdered: 6, itemsIncorrect: 0)
+        }
+        func restored(_ windows: ServiceWindows) throws -> ServiceWindows {
+            var writer = SnapshotWriter()
+            PartitionState.write(windows, &writer)
+            var reader = SnapshotReader(writer.bytes)
+            return try PartitionState.readWindows(&reader, compact: true)
+        }
+        #expect(try restored(windows) == windows)
+        var swapped = windows
+        swapped.buckets.swapAt(0, 2)
+        #expect(throws: LearningError.self) { try restored(swapped) }
+        var repeated = windows
+        repeated.buckets[1].day = 20_000
+        #expect(throws: LearningError.self) { try restored(repeated) }
+        var stale = windows
+        stale.buckets[0].day = 20_002 - ServiceWindows.longDays
+        #expect(throws: LearningError.self) { try restored(stale) }
     }
 }
 
