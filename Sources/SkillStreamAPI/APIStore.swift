@@ -72,11 +72,11 @@ public struct APIStore: Sendable {
                 """
                 SELECT s.staff_id, coalesce(e.role, (array_agg(s.role ORDER BY s.assessed_at DESC) FILTER (WHERE s.role IS NOT NULL))[1]) AS role,
                        (SELECT count(*) FROM gap_alerts a WHERE a.restaurant_id = $1 AND a.staff_id = s.staff_id AND a.status = 'open')::int AS open_alerts,
-                       \(SQL.iso("max(s.assessed_at)")) AS last_assessed_at, \(SQL.iso("e.left_at")) AS left_at
+                       \(SQL.iso("max(s.assessed_at)")) AS last_assessed_at, \(SQL.iso("e.hired_at")) AS hired_at, \(SQL.iso("e.left_at")) AS left_at
                 FROM staff_skills s LEFT JOIN staff_employment e ON e.restaurant_id = s.restaurant_id AND e.staff_id = s.staff_id
                 WHERE s.restaurant_id = $1 AND ($2::text IS NULL OR s.staff_id > $2) AND ($3::text IS NULL OR s.staff_id = $3)
                   AND ($6::text = 'all' OR ($6::text = 'departed') = (e.left_at IS NOT NULL))
-                GROUP BY s.staff_id, e.role, e.left_at
+                GROUP BY s.staff_id, e.role, e.hired_at, e.left_at
                 HAVING $4::text IS NULL
                     OR coalesce(e.role, (array_agg(s.role ORDER BY s.assessed_at DESC) FILTER (WHERE s.role IS NOT NULL))[1]) = $4
                 ORDER BY s.staff_id LIMIT $5
@@ -106,7 +106,7 @@ public struct APIStore: Sendable {
             return StaffView(
                 restaurantID: restaurant, staffID: id, role: try row.decode(String?.self, column: "role"), skills: levels[id] ?? [],
                 openAlerts: try row.decode(Int.self, column: "open_alerts"), lastAssessedAt: try row.decode(String.self, column: "last_assessed_at"),
-                leftAt: try row.decode(String?.self, column: "left_at"))
+                hiredAt: try row.decode(String?.self, column: "hired_at"), leftAt: try row.decode(String?.self, column: "left_at"))
         }
     }
 

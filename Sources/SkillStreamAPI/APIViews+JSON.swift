@@ -37,6 +37,7 @@ extension StaffView {
         json.objects("skills", skills)
         json.integer("open_alerts", openAlerts)
         json.string("last_assessed_at", lastAssessedAt)
+        json.string("hired_at", hiredAt)
         json.string("left_at", leftAt)
     }
 }

@@ -82,6 +82,8 @@ struct StaffView: JSONBody {
     var skills: [SkillLevelView]
     var openAlerts: Int
     var lastAssessedAt: String
+    /// When they were hired (the HR system's hire event of their current employment), if known.
+    var hiredAt: String?
     /// When they left the restaurant (the HR system's departure), if they did.
     var leftAt: String?
 }

@@ -86,4 +86,16 @@ struct HTMLTests {
         #expect(HTML.escape("ñandú 🍷") == "ñandú 🍷")
         #expect(HTML.component("lim 01/ñ") == "lim%2001%2F%C3%B1")
     }
+
+    @Test func datesAreTheRestaurantsLocalDay() {
+        // 21:30 in Lima on 2 March is already 3 March in UTC.
+        #expect(DashboardRoutes.localDate("2026-03-03T02:30:00Z", timezone: "America/Lima") == "2026-03-02")
+        #expect(DashboardRoutes.localDate("2026-03-03T02:30:00Z", timezone: "Europe/Madrid") == "2026-03-03")
+        #expect(DashboardRoutes.localDate("2026-03-03T02:30:00Z", timezone: "Mars/Olympus") == "2026-03-03", "an unknown zone reads as UTC")
+        let member = StaffView(
+            restaurantID: "lim-01", staffID: "s1", role: nil, skills: [], openAlerts: 0, lastAssessedAt: "2026-03-02T20:00:00Z",
+            hiredAt: "2024-10-06T01:00:00Z", leftAt: "2026-03-03T02:30:00Z")
+        #expect(DashboardRoutes.leftText(member, .es, timezone: "America/Lima") == "dejó el restaurante el 2026-03-02")
+        #expect(DashboardRoutes.hiredText(member, .en, timezone: "America/Lima") == "on the team since 2024-10-05")
+    }
 }

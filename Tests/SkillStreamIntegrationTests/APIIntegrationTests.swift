@@ -380,7 +380,7 @@ let servePID = Atomic<Int32>(0)
         try await recorder.expectResponsesMatchTheSpec(f.stem)
     }
 
-    @Test func staffWhoLeftAreListedApartWithTheirDepartureAndKeepTheirPage() async throws {
+    @Test func staffWhoLeftAreListedApartWithTheirHireAndDepartureAndKeepTheirPage() async throws {
         let f = try await Self.fixture.value
         let recorder = Recorder()
         let owner = try await Self.token(.owner)
@@ -388,8 +388,16 @@ let servePID = Atomic<Int32>(0)
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f.stem + ".truth.json"))) as? [String: Any])
         let instant = { (text: String) -> Date? in ISO8601DateFormatter().date(from: text) }
         var departures: [String: Date] = [:]
+        var hires: [String: Date] = [:]
+        // The truth's times carry Lima's offset: their first ten characters are the local day.
+        var localDayOfDeparture: [String: String] = [:]
         for member in truth["staff"] as? [[String: Any]] ?? [] {
-            if let id = member["staff_id"] as? String, let left = (member["terminated_at"] as? String).flatMap(instant) { departures[id] = left }
+            guard let id = member["staff_id"] as? String else { continue }
+            if let left = member["terminated_at"] as? String, let instant = instant(left) {
+                departures[id] = instant
+                localDayOfDeparture[id] = String(left.prefix(10))
+            }
+            hires[id] = (member["hired_at"] as? String).flatMap(instant)
         }
         let template = "/api/v1/restaurants/{restaurant}/staff"
         var departedListed = 0
@@ -408,6 +416,8 @@ let servePID = Atomic<Int32>(0)
                 let id = try #require(item["staff_id"] as? String)
                 let left = try #require((item["left_at"] as? String).flatMap(instant), "\(id): left_at")
                 #expect(departures[id].map { abs($0.timeIntervalSince(left)) < 1 } == true, "\(id): left when the HR system said")
+                let hired = try #require((item["hired_at"] as? String).flatMap(instant), "\(id): hired_at")
+                #expect(hires[id].map { abs($0.timeIntervalSince(hired)) < 1 } == true, "\(id): hired when the HR system said")
             }
             #expect(Set(all.items.compactMap { $0["staff_id"] as? String }) == Set(currentIDs + departedIDs), "\(restaurant): all = current + departed")
             let assessed = try connection.query("SELECT DISTINCT staff_id FROM staff_skills WHERE restaurant_id = $1", [restaurant])
@@ -423,7 +433,7 @@ let servePID = Atomic<Int32>(0)
                     token: owner, recorder: recorder)
                 #expect(page.status == 200 && (page.json?["staff"] as? [String: Any])?["left_at"] is String, "their page stays, saying they left")
                 let html = try await Self.page("/dashboard/restaurants/\(Self.encoded(restaurant))/staff/\(Self.encoded(gone))", token: owner).reply
-                #expect(html.status == 200 && html.body.contains("dejó el restaurante el "))
+                #expect(html.status == 200 && html.body.contains("dejó el restaurante el \(localDayOfDeparture[gone] ?? "?")"), "the day they left, in Lima")
                 let heat = try await Self.page("/dashboard/restaurants/\(Self.encoded(restaurant))", token: owner).reply
                 #expect(heat.body.contains("Ya no trabajan aquí (\(departedIDs.count))"), "the overview lists them apart")
             }

@@ -174,7 +174,7 @@ struct DashboardRoutes: Sendable {
             <div class="scroll"><table class="heat"><thead><tr><th>\(language.pick(es: "Persona", en: "Staff member"))</th>\(header)</tr></thead><tbody>\(rows)</tbody></table></div>
             \(departed.isEmpty ? "" : """
             <details><summary>\(language.pick(es: "Ya no trabajan aquí", en: "No longer working here")) (\(departed.count)\(departedPage.nextCursor == nil ? "" : "+"))</summary><ul>\(departed.map { member in
-                "<li><a href=\"/dashboard/restaurants/\(HTML.component(id))/staff/\(HTML.component(member.staffID))\">\(HTML.escape(member.staffID))</a> <span class=\"muted small\">\(HTML.escape(Self.leftText(member, language)))</span></li>"
+                "<li><a href=\"/dashboard/restaurants/\(HTML.component(id))/staff/\(HTML.component(member.staffID))\">\(HTML.escape(member.staffID))</a> <span class=\"muted small\">\(HTML.escape(Self.leftText(member, language, timezone: restaurant.timezone)))</span></li>"
             }.joined())</ul></details>
             """)
             <h2>\(language.pick(es: "Brechas abiertas", en: "Open gaps"))</h2>
@@ -185,10 +185,27 @@ struct DashboardRoutes: Sendable {
         return page("\(restaurant.name) · \(restaurant.city)", body, caller: caller, request: request, current: "/dashboard/restaurants/\(HTML.component(id))")
     }
 
-    /// "Left on 2026-03-02", in the page's language (empty for someone who works there).
-    static func leftText(_ member: StaffView, _ language: Language) -> String {
+    /// "Left on 2026-03-02", in the page's language (empty for someone who works there), the
+    /// date in the restaurant's time zone.
+    static func leftText(_ member: StaffView, _ language: Language, timezone: String) -> String {
         guard let left = member.leftAt else { return "" }
-        return language.pick(es: "dejó el restaurante el ", en: "left on ") + left.prefix(10)
+        return language.pick(es: "dejó el restaurante el ", en: "left on ") + localDate(left, timezone: timezone)
+    }
+
+    /// "On the team since 2024-10-05" (the restaurant's time zone), when the hire is known.
+    static func hiredText(_ member: StaffView, _ language: Language, timezone: String) -> String? {
+        member.hiredAt.map { language.pick(es: "en el equipo desde el ", en: "on the team since ") + localDate($0, timezone: timezone) }
+    }
+
+    /// The calendar date of an API timestamp (ISO 8601, UTC) where the restaurant is: a departure
+    /// late in the evening in Lima is already the next day in UTC. `timezone` is the restaurant's
+    /// IANA name; one the system does not know (it comes from the reference topic) reads as UTC.
+    static func localDate(_ timestamp: String, timezone: String) -> String {
+        guard let instant = ISO8601DateFormatter().date(from: timestamp) else { return String(timestamp.prefix(10)) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
     @Sendable func staffMember(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -200,6 +217,7 @@ struct DashboardRoutes: Sendable {
             let history = try await store.skillHistory(restaurant: restaurant, staffID: staffID, skill: nil, from: nil, to: nil)
         else { throw APIRoutes.noStaff }
         let (profile, alerts, recommendations) = (staffPage.staff, staffPage.alerts, staffPage.recommendations)
+        let timezone = try await store.restaurant(restaurant)?.timezone ?? "UTC"
 
         let bars = profile.skills.map { level -> String in
             let skill = Skill(rawValue: level.skill).map { Self.skillName($0, language) } ?? level.skill
@@ -226,7 +244,7 @@ struct DashboardRoutes: Sendable {
         }.joined()
         let role = profile.role.flatMap(Role.init(rawValue:)).map { $0.displayName(language) } ?? ""
         let body = """
-            <p class="muted">\(HTML.escape(role)) · \(language.pick(es: "última evaluación", en: "last assessed")) \(HTML.escape(profile.lastAssessedAt.prefix(16).replacingOccurrences(of: "T", with: " "))) UTC\(profile.leftAt == nil ? "" : " · <strong>" + HTML.escape(Self.leftText(profile, language)) + "</strong>")</p>
+            <p class="muted">\(HTML.escape(role))\(Self.hiredText(profile, language, timezone: timezone).map { " · " + HTML.escape($0) } ?? "") · \(language.pick(es: "última evaluación", en: "last assessed")) \(HTML.escape(profile.lastAssessedAt.prefix(16).replacingOccurrences(of: "T", with: " "))) UTC\(profile.leftAt == nil ? "" : " · <strong>" + HTML.escape(Self.leftText(profile, language, timezone: timezone)) + "</strong>")</p>
             <h2>\(language.pick(es: "Perfil frente al estándar del restaurante", en: "Profile against the restaurant's benchmark"))</h2>
             <div class="bars">\(bars)</div>
             <p class="small muted">\(language.pick(es: "La línea vertical marca el estándar.", en: "The vertical line marks the benchmark."))</p>
