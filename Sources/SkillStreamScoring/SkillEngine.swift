@@ -123,7 +123,7 @@ public final class SkillEngine {
         let previous = lastAssessed[key]
         if let previous, time.millisecondsSinceEpoch - previous < assessmentIntervalMilliseconds { return [] }
         guard let member = state.staff[key], let restaurant = state.restaurants[restaurantID] else { return [] }
-        let newcomer = member.hiredAt.map { time.millisecondsSinceEpoch - $0.millisecondsSinceEpoch < GapTests.settlingInDays * 86_400_000 } ?? false
+        let newcomer = member.isSettlingIn(at: time, days: GapTests.settlingInDays)
         lastAssessed[key] = time.millisecondsSinceEpoch
         if time.localDay > roleCalibration.day { recalibrateRoles(day: time.localDay) }  // once a day, moving forward only
         let colleagues = colleagues(of: key)

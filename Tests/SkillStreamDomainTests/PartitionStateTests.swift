@@ -162,20 +162,20 @@ import Testing
         #expect(state.restaurants["lim-01"]!.activeStaff.contains("s1"))
     }
 
-    @Test func aRepeatedHireWithoutADepartureKeepsTheEarliestHireAndTheRole() {
+    @Test func aHireRecordSentAgainLaterDoesNotMakeAVeteranNewAgain() {
         let state = PartitionState()
-        func hr(_ id: String, _ type: StaffEventType, day: Double, role: Role? = nil) -> ContractEvent {
-            .staffEvent(StaffEvent(header: TestEvents.header(id, at: TestEvents.time(days: day)), staffID: "s1", type: type, role: role))
+        func hr(_ id: String, _ type: StaffEventType, day: Double, staff: String = "s1") -> ContractEvent {
+            .staffEvent(StaffEvent(header: TestEvents.header(id, at: TestEvents.time(days: day)), staffID: staff, type: type, role: .server))
         }
-        let key = PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s1")
-        _ = state.process(hr("h1", .hired, day: 0, role: .server))
-        _ = state.process(hr("h2", .roleChanged, day: 10, role: .captain))
-        _ = state.process(hr("h3", .hired, day: 20, role: .server))  // the HR system sends the record again
-        #expect(state.staff[key]!.hiredAt == TestEvents.time(days: 0) && state.staff[key]!.role == .captain)
-        #expect(state.staff[key]!.tenureDays(at: TestEvents.time(days: 40)) == 40, "settled in, not a newcomer again")
-        _ = state.process(hr("h4", .terminated, day: 30))
-        _ = state.process(hr("h5", .hired, day: 45, role: .sommelier))  // a return after leaving is a new employment
-        #expect(state.staff[key]!.hiredAt == TestEvents.time(days: 45) && state.staff[key]!.role == .sommelier)
+        let veteran = PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s1")
+        _ = state.process(hr("h1", .hired, day: 0))
+        #expect(state.staff[veteran]!.isSettlingIn(at: TestEvents.time(days: 10), days: 30))
+        _ = state.process(hr("h2", .hired, day: 20))  // the HR system sends the record again, dated later
+        #expect(!state.staff[veteran]!.isSettlingIn(at: TestEvents.time(days: 35), days: 30), "seen at work since day 0")
+        _ = state.process(hr("h3", .hired, day: 30, staff: "s2"))
+        let newcomer = PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s2")
+        #expect(state.staff[newcomer]!.isSettlingIn(at: TestEvents.time(days: 35), days: 30))
+        #expect(!state.staff[newcomer]!.isSettlingIn(at: TestEvents.time(days: 60), days: 30))
     }
 
     /// A restored state behaves exactly as the original on the events that follow.

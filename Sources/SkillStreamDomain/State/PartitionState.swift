@@ -292,14 +292,6 @@ public final class PartitionState {
             // A hire older than a departure already applied (HR records can arrive out of
             // order) is history, not a return.
             if let left = member.terminatedAt, left.millisecondsSinceEpoch > time.millisecondsSinceEpoch { return }
-            // A second hire with no departure between (re-sent, or a corrected record) is the same
-            // employment: tenure counts from its earliest hire, and the role stays as it is (a
-            // change of role comes as role_changed), so a veteran never becomes a newcomer again.
-            if member.terminatedAt == nil, let hired = member.hiredAt {
-                member.hiredAt = min(hired, time)
-                member.role = member.role ?? event.role
-                return
-            }
             member.hiredAt = time
             member.terminatedAt = nil
             member.role = event.role

@@ -42,6 +42,16 @@ public final class StaffState {
         return max(0, Double(time.millisecondsSinceEpoch - start.millisecondsSinceEpoch) / 86_400_000)
     }
 
+    /// Whether they are still settling in at `time`: hired less than `days` ago, and not seen at
+    /// work (or hired) before that either. A hire record re-sent later with a later date makes
+    /// nobody new again, and neither does a return after a departure: both have been seen long
+    /// before. Without a hire event nobody is taken for new.
+    public func isSettlingIn(at time: EventTime, days: Int64) -> Bool {
+        guard let hired = hiredAt else { return false }
+        let start = min(hired.millisecondsSinceEpoch, firstSeen?.millisecondsSinceEpoch ?? hired.millisecondsSinceEpoch)
+        return time.millisecondsSinceEpoch - start < days * 86_400_000
+    }
+
     /// Days since the last completed training at `time`; nil if none.
     public func daysSinceLastTraining(at time: EventTime) -> Double? {
         completedTrainings.last.map { max(0, Double(time.millisecondsSinceEpoch - $0.completedAt.millisecondsSinceEpoch) / 86_400_000) }
