@@ -115,9 +115,12 @@ public struct SkillAssessment: Sendable, Hashable {
 ///   — competent (θ ~ Gamma(8, 8): about 0.5 to 2 times the peers', people differ) or weak —
 ///   with a prior share ``weakPrior`` of weak
 ///   (staff, skill) pairs. Ordinary differences between competent people do not pass however
-///   much evidence piles up, and a few complaints where the peers' rate predicts almost none do;
+///   much evidence piles up, and a few complaints where the peers' rate predicts almost none do.
+///   The peers' rate is itself estimated from their events in the window: both priors are
+///   widened by its uncertainty (``widened(_:peerCount:)``), so that few peers, or a short
+///   window, demand more of the staff member's own evidence;
 /// - the mean wait against the peers', a normal test of an excess of at least
-///   ``meaningfulWaitExcess``.
+///   ``meaningfulWaitExcess``, on the standard error of the difference of the two means.
 ///
 /// A newcomer (hired less than ``settlingInDays`` ago) is held to what is ordinary for someone
 /// still settling in: the peers' rates times ``newcomerFactor`` and a wait excess of at least

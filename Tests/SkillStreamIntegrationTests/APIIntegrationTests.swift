@@ -393,8 +393,8 @@ let servePID = Atomic<Int32>(0)
         var localDayOfDeparture: [String: String] = [:]
         for member in truth["staff"] as? [[String: Any]] ?? [] {
             guard let id = member["staff_id"] as? String else { continue }
-            if let left = member["terminated_at"] as? String, let instant = instant(left) {
-                departures[id] = instant
+            if let left = member["terminated_at"] as? String, let leftAt = instant(left) {
+                departures[id] = leftAt
                 localDayOfDeparture[id] = String(left.prefix(10))
             }
             hires[id] = (member["hired_at"] as? String).flatMap(instant)

@@ -61,11 +61,10 @@ import Testing
     }
 
     @Test func sixTimesThePeersComplaintsIsAGapAndAnOrdinaryDifferenceIsNot() throws {
-        // Fourteen colleagues: their rate is measured from 20 complaints, well enough to judge by.
-        let (all, people) = Self.restaurant(
-            tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [12] + Array(repeating: [2, 1, 2, 1, 2, 1, 1], count: 2).joined(), category: 2)
+        // Seven colleagues: a small team, whose rate (from 10 complaints) is itself uncertain.
+        let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [12, 2, 1, 2, 1, 2, 1, 1], category: 2)
         let weak = Self.assess(0, people, all, benchmark: 90).first { $0.skill == .guestRapport }!
-        #expect(weak.gapProbability > 0.99)
+        #expect(weak.gapProbability > GapDetector().openProbability)
         #expect(weak.skillScore < 90 && weak.severity > 0.5)
         // The strongest window decides and speaks: the text quotes that window's own figures.
         let (name, figure) = try #require(weak.features.first)
@@ -79,8 +78,7 @@ import Testing
     }
 
     @Test func oneBadNightWeighsAtMostTwoComplaintsWhileTheSameComplaintsOnEightDaysAreAGap() {
-        let (all, people) = Self.restaurant(
-            tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [0] + Array(repeating: [1, 1, 0, 1, 0, 1, 0], count: 2).joined(), category: 4)
+        let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [0, 1, 1, 0, 1, 0, 1, 0], category: 4)
         func withComplaints(onDays days: [Int32]) -> [ServiceWindows] {
             var changed = people
             for day in days { changed[0].addFeedback(day: day, observedSatisfaction: 1, complaintIndices: [4], repeatCustomer: nil) }
@@ -111,12 +109,12 @@ import Testing
 
     @Test func aNewcomerIsHeldToANewcomersRatesAndAlertedOnlyWhenFarBehindThem() throws {
         // Twenty complaints where the peers' rate predicts about 3.5 (30 days): a gap for settled
-        // staff, within what someone still settling in shows (about 10.6 expected from them).
-        let peers = Array(repeating: [4, 3, 4, 3, 4, 3, 4], count: 2).joined()
+        // staff, within what someone still settling in shows (about 10.5 expected from them).
+        let peers = [4, 3, 4, 3, 4, 3, 4]
         let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [20] + peers, category: 2)
         let settled = try #require(Self.assess(0, people, all, benchmark: 90).first { $0.skill == .guestRapport })
         let newcomer = try #require(Self.assess(0, people, all, benchmark: 90, newcomer: true).first { $0.skill == .guestRapport })
-        #expect(settled.gapProbability > 0.99)
+        #expect(settled.gapProbability > GapDetector().openProbability)
         #expect(newcomer.gapProbability < 0.1)
         // Only the alert waits: their ratio and score still compare them with their peers.
         #expect(newcomer.troubleRatio > 2 && newcomer.skillScore < 45)
@@ -124,8 +122,8 @@ import Testing
         let (crowd, staff) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [52] + peers, category: 2)
         let behind = try #require(Self.assess(0, staff, crowd, benchmark: 90, newcomer: true).first { $0.skill == .guestRapport })
         #expect(behind.gapProbability > 0.99)
-        #expect(behind.textEN.contains("over the last 30 days; even from a newcomer (3 times the peers' rate) about 10.6 would be expected."), "\(behind.textEN)")
-        #expect(behind.textES.contains("de los últimos 30 días; incluso de alguien recién ingresado (3 veces la tasa de sus compañeros) se esperarían 10,6."))
+        #expect(behind.textEN.contains("over the last 30 days; even from a newcomer (3 times the peers' rate) about 10.5 would be expected."), "\(behind.textEN)")
+        #expect(behind.textES.contains("de los últimos 30 días; incluso de alguien recién ingresado (3 veces la tasa de sus compañeros) se esperarían 10,5."))
         // 1.4 times the peers' wait: a timeliness gap, but within what a newcomer is allowed; twice it is not.
         let (slowRoom, slowPeople) = Self.restaurant(tables: 30, ratio: 0.75, slowRatio: 1.05, complaints: [0, 0, 0, 0, 0, 0], category: 0)
         #expect(Self.assess(0, slowPeople, slowRoom, benchmark: 88).first { $0.skill == .timeliness }!.gapProbability > 0.99)

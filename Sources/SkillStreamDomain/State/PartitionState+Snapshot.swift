@@ -247,7 +247,7 @@ extension PartitionState {
         // The windows' running totals and reads rely on one bucket per day, oldest first, all
         // within the longest window of the newest.
         guard zip(windows.buckets, windows.buckets.dropFirst()).allSatisfy({ $0.day < $1.day }),
-            (windows.buckets.first?.day ?? 0) > (windows.buckets.last?.day ?? 0) - ServiceWindows.longDays
+            Int64(windows.buckets.first?.day ?? 0) > Int64(windows.buckets.last?.day ?? 0) - Int64(ServiceWindows.longDays)
         else { throw .invalidSnapshot("service days out of order or more than \(ServiceWindows.longDays) days apart") }
         if compact {
             for ring in 0..<2 {
