@@ -89,9 +89,10 @@ struct HTMLTests {
 
     @Test func datesAreTheRestaurantsLocalDay() {
         // 21:30 in Lima on 2 March is already 3 March in UTC.
-        #expect(DashboardRoutes.localDate("2026-03-03T02:30:00Z", timezone: "America/Lima") == "2026-03-02")
-        #expect(DashboardRoutes.localDate("2026-03-03T02:30:00Z", timezone: "Europe/Madrid") == "2026-03-03")
-        #expect(DashboardRoutes.localDate("2026-03-03T02:30:00Z", timezone: "Mars/Olympus") == "2026-03-03", "an unknown zone reads as UTC")
+        #expect(DashboardRoutes.local("2026-03-03T02:30:00Z", timezone: "America/Lima") == "2026-03-02")
+        #expect(DashboardRoutes.local("2026-03-03T02:30:00Z", timezone: "America/Lima", minutes: true) == "2026-03-02 21:30")
+        #expect(DashboardRoutes.local("2026-03-03T02:30:00Z", timezone: "Europe/Madrid", minutes: true) == "2026-03-03 03:30")
+        #expect(DashboardRoutes.local("2026-03-03T02:30:00Z", timezone: "Mars/Olympus") == "2026-03-03", "an unknown zone reads as UTC")
         let member = StaffView(
             restaurantID: "lim-01", staffID: "s1", role: nil, skills: [], openAlerts: 0, lastAssessedAt: "2026-03-02T20:00:00Z",
             hiredAt: "2024-10-06T01:00:00Z", leftAt: "2026-03-03T02:30:00Z")

@@ -178,7 +178,7 @@ struct DashboardRoutes: Sendable {
             }.joined())</ul></details>
             """)
             <h2>\(language.pick(es: "Brechas abiertas", en: "Open gaps"))</h2>
-            \(alerts.isEmpty ? "<p class=\"muted\">\(language.pick(es: "Ninguna.", en: "None."))</p>" : alerts.map { Self.alertBlock($0, language, restaurant: id) }.joined())
+            \(alerts.isEmpty ? "<p class=\"muted\">\(language.pick(es: "Ninguna.", en: "None."))</p>" : alerts.map { Self.alertBlock($0, language, restaurant: id, timezone: restaurant.timezone) }.joined())
             <h2>\(language.pick(es: "Tendencia: promedio diario del restaurante por habilidad", en: "Trend: the restaurant's daily average per skill"))</h2>
             <div class="charts">\(charts)</div>
             """
@@ -189,23 +189,25 @@ struct DashboardRoutes: Sendable {
     /// date in the restaurant's time zone.
     static func leftText(_ member: StaffView, _ language: Language, timezone: String) -> String {
         guard let left = member.leftAt else { return "" }
-        return language.pick(es: "dejó el restaurante el ", en: "left on ") + localDate(left, timezone: timezone)
+        return language.pick(es: "dejó el restaurante el ", en: "left on ") + local(left, timezone: timezone)
     }
 
     /// "On the team since 2024-10-05" (the restaurant's time zone), when the hire is known.
     static func hiredText(_ member: StaffView, _ language: Language, timezone: String) -> String? {
-        member.hiredAt.map { language.pick(es: "en el equipo desde el ", en: "on the team since ") + localDate($0, timezone: timezone) }
+        member.hiredAt.map { language.pick(es: "en el equipo desde el ", en: "on the team since ") + local($0, timezone: timezone) }
     }
 
-    /// The calendar date of an API timestamp (ISO 8601, UTC) where the restaurant is: a departure
-    /// late in the evening in Lima is already the next day in UTC. `timezone` is the restaurant's
-    /// IANA name; one the system does not know (it comes from the reference topic) reads as UTC.
-    static func localDate(_ timestamp: String, timezone: String) -> String {
-        guard let instant = ISO8601DateFormatter().date(from: timestamp) else { return String(timestamp.prefix(10)) }
+    /// An API timestamp (ISO 8601, UTC) as the date, or with `minutes` the date and time, where
+    /// the restaurant is: a departure or an alert late in the evening in Lima is already the next
+    /// day in UTC. `timezone` is the restaurant's IANA name; one the system does not know (it
+    /// comes from the reference topic) reads as UTC.
+    static func local(_ timestamp: String, timezone: String, minutes: Bool = false) -> String {
+        guard let instant = ISO8601DateFormatter().date(from: timestamp) else { return String(timestamp.prefix(minutes ? 16 : 10)) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
+        let date = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        return minutes ? date + String(format: " %02d:%02d", parts.hour ?? 0, parts.minute ?? 0) : date
     }
 
     @Sendable func staffMember(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -244,12 +246,12 @@ struct DashboardRoutes: Sendable {
         }.joined()
         let role = profile.role.flatMap(Role.init(rawValue:)).map { $0.displayName(language) } ?? ""
         let body = """
-            <p class="muted">\(HTML.escape(role))\(Self.hiredText(profile, language, timezone: timezone).map { " · " + HTML.escape($0) } ?? "") · \(language.pick(es: "última evaluación", en: "last assessed")) \(HTML.escape(profile.lastAssessedAt.prefix(16).replacingOccurrences(of: "T", with: " "))) UTC\(profile.leftAt == nil ? "" : " · <strong>" + HTML.escape(Self.leftText(profile, language, timezone: timezone)) + "</strong>")</p>
+            <p class="muted">\(HTML.escape(role))\(Self.hiredText(profile, language, timezone: timezone).map { " · " + HTML.escape($0) } ?? "") · \(language.pick(es: "última evaluación", en: "last assessed")) \(HTML.escape(Self.local(profile.lastAssessedAt, timezone: timezone, minutes: true)))\(profile.leftAt == nil ? "" : " · <strong>" + HTML.escape(Self.leftText(profile, language, timezone: timezone)) + "</strong>")</p>
             <h2>\(language.pick(es: "Perfil frente al estándar del restaurante", en: "Profile against the restaurant's benchmark"))</h2>
             <div class="bars">\(bars)</div>
             <p class="small muted">\(language.pick(es: "La línea vertical marca el estándar.", en: "The vertical line marks the benchmark."))</p>
             <h2>\(language.pick(es: "Brechas y su evidencia", en: "Gaps and their evidence"))</h2>
-            \(alerts.isEmpty ? "<p class=\"muted\">\(language.pick(es: "Ninguna brecha detectada.", en: "No gap detected."))</p>" : alerts.map { Self.alertBlock($0, language, restaurant: nil) }.joined())
+            \(alerts.isEmpty ? "<p class=\"muted\">\(language.pick(es: "Ninguna brecha detectada.", en: "No gap detected."))</p>" : alerts.map { Self.alertBlock($0, language, restaurant: nil, timezone: timezone) }.joined())
             <h2>\(language.pick(es: "Capacitación recomendada", en: "Recommended training"))</h2>
             \(recommendations.isEmpty ? "<p class=\"muted\">\(language.pick(es: "Ninguna por ahora.", en: "None for now."))</p>" : """
             <div class="scroll"><table><thead><tr><th>\(language.pick(es: "Programa", en: "Program"))</th><th>\(language.pick(es: "Habilidad", en: "Skill"))</th>\
@@ -339,7 +341,9 @@ struct DashboardRoutes: Sendable {
 
     // MARK: - Pieces
 
-    static func alertBlock(_ alert: AlertView, _ language: Language, restaurant: String?) -> String {
+    /// One alert: skill, staff member (linked, when `restaurant` is given), status, severity, the
+    /// day it opened in the restaurant's `timezone`, and its evidence.
+    static func alertBlock(_ alert: AlertView, _ language: Language, restaurant: String?, timezone: String) -> String {
         let skill = Skill(rawValue: alert.skill).map { skillName($0, language) } ?? alert.skill
         let who = restaurant.map {
             " · <a href=\"/dashboard/restaurants/\(HTML.component($0))/staff/\(HTML.component(alert.staffID))\">\(HTML.escape(alert.staffID))</a>"
@@ -347,7 +351,7 @@ struct DashboardRoutes: Sendable {
         let status = alert.status == "open" ? language.pick(es: "abierta", en: "open") : language.pick(es: "resuelta", en: "resolved")
         return """
             <div class="alert \(alert.status == "resolved" ? "resolved" : "")"><b>\(HTML.escape(skill))</b>\(who) <span class="tag">\(HTML.escape(status))</span>\
-            <span class="muted small"> · \(language.pick(es: "severidad", en: "severity")) \(HTML.number(alert.severity * 100, language, digits: 0)) % · \(HTML.escape(String(alert.openedAt.prefix(10))))</span>
+            <span class="muted small"> · \(language.pick(es: "severidad", en: "severity")) \(HTML.number(alert.severity * 100, language, digits: 0)) % · \(HTML.escape(local(alert.openedAt, timezone: timezone)))</span>
             <div>\(HTML.escape(alert.evidence.text))</div></div>
             """
     }
