@@ -122,7 +122,8 @@ public struct SkillAssessment: Sendable, Hashable {
 /// - the mean wait against the peers', a normal test of an excess of at least
 ///   ``meaningfulWaitExcess``, on the standard error of the difference of the two means.
 ///
-/// A newcomer (hired less than ``settlingInDays`` ago) is held to what is ordinary for someone
+/// A newcomer (hired and first seen at work less than ``settlingInDays`` ago,
+/// ``StaffState/isSettlingIn(at:days:)``) is held to what is ordinary for someone
 /// still settling in: the peers' rates times ``newcomerFactor`` and a wait excess of at least
 /// ``newcomerWaitExcess``, so that only a newcomer far behind even that is alerted. Only the
 /// probability is held to that bar: the trouble ratio, score and severity still compare them
