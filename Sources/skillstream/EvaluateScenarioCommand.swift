@@ -35,6 +35,8 @@ struct EvaluateScenarioCommand: ParsableCommand {
         let simulator = RestaurantSimulator(configuration: configuration)
         let engine = SkillEngine(defaultPrograms: try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: URL(fileURLWithPath: catalog)))))
         engine.recommender = Recommender(policy: policy)
+        engine.keepsAssessments = true
+        var standings: [String: [Skill: SkillStanding]] = [:]
         var recommendations: [TrainingRecommendation] = []
         var alerts: [GapAlert] = []
         var served: [String: [Int64]] = [:]
@@ -44,6 +46,10 @@ struct EvaluateScenarioCommand: ParsableCommand {
                 records += 1
                 let step = engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt))
                 alerts += step.alerts
+                for assessment in engine.takeAssessments() {
+                    standings[assessment.staffID] = Dictionary(
+                        uniqueKeysWithValues: assessment.skills.map { ($0.skill, SkillStanding(score: $0.skillScore, benchmark: $0.benchmark)) })
+                }
                 recommendations += step.recommendations
                 // The restaurant follows the first choice, or not.
                 for recommendation in step.recommendations where recommendation.rank == 1 {
@@ -57,6 +63,7 @@ struct EvaluateScenarioCommand: ParsableCommand {
         let truth = simulator.groundTruth
         let score = DetectionScore(truth: truth, alerts: alerts, servedTables: served)
         let estimates = engine.effectiveness.estimates.mapValues { $0.mapValues(\.mean) }
+        let profiles = ProfileScore(truth: truth, standings: standings)
         let training = TrainingScore(truth: truth, alerts: alerts, estimatedEffects: estimates, programs: engine.programs)
         if listAlerts {
             var seen = Set<String>()
@@ -88,12 +95,15 @@ struct EvaluateScenarioCommand: ParsableCommand {
                 "ranking_correct": training.rankingCorrect, "gap_days_after_alert": training.meanWeakDaysAfterAlert ?? NSNull(),
                 "gap_days_after_alert_when_trained": training.meanWeakDaysAfterAlertWhenTrained ?? NSNull(),
                 "gaps_trained": training.weakDaysAfterAlertWhenTrained.count,
+                "profile_shown_far": profiles.shownFar, "profile_shown_far_truly_weak": profiles.shownFarTrulyWeak,
+                "profile_truly_weak": profiles.trulyWeak,
                 "recommended_trainings_completed": training.recommendedCompleted, "ranking_share": Double(training.rankingCorrect) / Double(max(1, training.rankingPairs)),
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print("Scenario: seed \(seed), \(restaurants) restaurants × \(staffPerRestaurant) staff, \(days) days, \(records) records.")
             print(score)
+            print(profiles)
             for item in engine.models.quality() where item.target == .dissatisfied {
                 let metrics = item.quality.overall
                 print("model \(item.model) on dissatisfaction: log loss \(String(format: "%.3f", metrics.logLoss)), ROC AUC \(String(format: "%.3f", metrics.rocAUC)), \(Int(metrics.count)) examples")

@@ -132,11 +132,8 @@ enum HTML {
             """
     }
 
-    /// The heat-map class of a score against its benchmark.
-    static func heat(score: Double, benchmark: Double) -> String {
-        let ratio = benchmark > 0 ? score / benchmark : 1
-        return ratio >= 1 ? "ok" : ratio >= 0.9 ? "near" : ratio >= 0.75 ? "below" : "far"
-    }
+    /// The heat-map class of a score against its benchmark (its ``SkillStanding``).
+    static func heat(score: Double, benchmark: Double) -> String { SkillStanding(score: score, benchmark: benchmark).rawValue }
 }
 
 extension String {
