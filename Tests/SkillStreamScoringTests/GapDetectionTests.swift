@@ -170,6 +170,23 @@ import Testing
         #expect(widened.shape < GapTests.competent.shape)
     }
 
+    @Test func aComplaintWhereAFifthOfOneIsExpectedDoesNotPutAProbablyCompetentPersonFarBelow() {
+        // One complaint in 40 tables where the peers' rate predicts 0.2: measured, twice the peers'
+        // trouble with its prior; but the test finds a gap unlikely, and the score says so.
+        let one = GapTests.rateTest(
+            count: 1, shown: 1, exposure: 40, peerRate: 0.005, peerCount: 300, roleFactor: 1, weak: GapTests.weakComplaints, days: 7, tables: 40,
+            subject: .complaints(.inattentiveOrRude))
+        #expect(one.probability < 0.5)
+        #expect(SkillStanding(score: 90 / max(one.ratio, 1), benchmark: 90) != .far, "ratio \(one.ratio)")
+        // Six where 0.5 are expected: a gap, and the ratio is the measured one.
+        let six = GapTests.rateTest(
+            count: 6, shown: 6, exposure: 40, peerRate: 0.0125, peerCount: 300, roleFactor: 1, weak: GapTests.weakComplaints, days: 7, tables: 40,
+            subject: .complaints(.inattentiveOrRude))
+        #expect(six.probability > GapDetector().openProbability)
+        #expect(abs(six.ratio - 7 / 1.5) < 0.05 * 7 / 1.5, "ratio \(six.ratio)")
+        #expect(SkillStanding(score: 90 / six.ratio, benchmark: 90) == .far)
+    }
+
     @Test func tooFewTablesDecideNothing() {
         let (all, people) = Self.restaurant(tables: 5, ratio: 0.8, slowRatio: 2.0, complaints: [4, 0, 0], category: 0)
         #expect(Self.assess(0, people, all, benchmark: 90).isEmpty)
