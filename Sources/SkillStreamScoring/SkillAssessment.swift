@@ -16,12 +16,12 @@ public struct SkillAssessment: Sendable, Hashable {
     public var gapProbability: Double
     /// How many times the peers' rate of trouble (complaints, errors, excess wait) the staff
     /// member shows, by the deciding test's estimate; 1 = like the peers. A count test's estimate
-    /// is weighed by its probability of a gap (see ``GapTests``):
-    /// one complaint where the peers' rate predicts a fifth of one is not read as five times the
-    /// peers' trouble, so a score far below the benchmark means a gap is likely.
+    /// is weighed by its probability of a gap (see ``GapTests``): one complaint where the peers'
+    /// rate predicts a fifth of one is not read as five times the peers' trouble. A score far
+    /// below the benchmark takes a likely gap, or many more events than the peers' rate predicts.
     public var troubleRatio: Double
     /// The estimated level on the restaurant's benchmark scale: the benchmark divided by the
-    /// trouble ratio (peers' level = the benchmark), at most 100.
+    /// trouble ratio (peers' level = the benchmark), at most the benchmark.
     public var skillScore: Double
     public var benchmark: Double
     /// 0 (like the peers) … 1 (four times the peers' trouble or worse).
@@ -323,10 +323,11 @@ public enum GapTests {
 
     /// Counts against the peers' rate (``Peers/errorRate`` or ``Peers/complaintRate(_:)``, scaled by the role): the
     /// posterior probability of the weak model against the competent one. The ratio reported is
-    /// the measured one, (1 + count) / (1 + expected), where a gap is likely, and the competent
-    /// model's posterior mean where it is not, weighed by that probability: few events where
-    /// almost none are expected make a large measured ratio that says little, and the score a
-    /// manager reads must not paint as far behind someone the test finds probably competent.
+    /// the measured one, (1 + count) / (1 + expected), where a gap is likely, and otherwise the
+    /// competent model's posterior mean centred on the peers (a newcomer's too), weighed by that
+    /// probability: few events where almost none are expected make a large measured ratio that
+    /// says little, and the score a manager reads must not paint as far behind someone the test
+    /// finds probably competent.
     /// The test is one-sided: a count at or below
     /// what the peers' rate predicts is no sign of a gap (probability 0), however many tables —
     /// far below a large expectation, the wide weak prior would otherwise out-score the competent one.
@@ -349,11 +350,11 @@ public enum GapTests {
             - logMarginal(count: count, expected: bar, prior: widened(competent, peerCount: peerCount))
         let probability = Double(count) <= bar ? 0 : 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logBayesFactor))
         let measured = (1 + Double(count)) / (1 + expected)
-        // The competent posterior is on the ratio to the bar: a newcomer's is the bar's multiple of the peers'.
-        let prior = widened(competent, peerCount: peerCount)
-        let competentMean = (prior.shape + Double(count)) / (prior.rate + bar) * (expected > 0 ? bar / expected : 1)
+        // Centred on the peers for newcomers too: a newcomer with a clean record is not 3 times behind.
+        let centred = widened(competent, peerCount: peerCount)
+        let likePeers = (centred.shape + Double(count)) / (centred.rate + expected)
         return Verdict(
-            probability: probability, ratio: probability * measured + (1 - probability) * competentMean, window: days, tables: tables,
+            probability: probability, ratio: probability * measured + (1 - probability) * likePeers, window: days, tables: tables,
             evidence: .counts(subject, shown: shown, exposure: exposure, expected: bar, peerRate: peerRate), newcomer: newcomer)
     }
 

@@ -46,9 +46,11 @@ struct EvaluateScenarioCommand: ParsableCommand {
                 records += 1
                 let step = engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt))
                 alerts += step.alerts
+                // Skill by skill, like the profiles: a skill without enough tables keeps its last score.
                 for assessment in engine.takeAssessments() {
-                    standings[assessment.staffID] = Dictionary(
-                        uniqueKeysWithValues: assessment.skills.map { ($0.skill, SkillStanding(score: $0.skillScore, benchmark: $0.benchmark)) })
+                    for skill in assessment.skills {
+                        standings[assessment.staffID, default: [:]][skill.skill] = SkillStanding(score: skill.skillScore, benchmark: skill.benchmark)
+                    }
                 }
                 recommendations += step.recommendations
                 // The restaurant follows the first choice, or not.

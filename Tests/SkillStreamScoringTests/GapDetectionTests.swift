@@ -117,7 +117,7 @@ import Testing
         #expect(settled.gapProbability > GapDetector().openProbability)
         #expect(newcomer.gapProbability < 0.1)
         // Only the alert waits: their ratio and score still compare them with their peers.
-        #expect(newcomer.troubleRatio > 2 && newcomer.skillScore < 45)
+        #expect(newcomer.troubleRatio > 1.5 && SkillStanding(score: newcomer.skillScore, benchmark: 90) == .far, "\(newcomer.troubleRatio)")
         // Far behind even a newcomer's rate: a gap, and the evidence says what was expected of them.
         let (crowd, staff) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [52] + peers, category: 2)
         let behind = try #require(Self.assess(0, staff, crowd, benchmark: 90, newcomer: true).first { $0.skill == .guestRapport })
@@ -170,14 +170,33 @@ import Testing
         #expect(widened.shape < GapTests.competent.shape)
     }
 
-    @Test func aComplaintWhereAFifthOfOneIsExpectedDoesNotPutAProbablyCompetentPersonFarBelow() {
+    @Test func aComplaintWhereAFifthOfOneIsExpectedDoesNotPutAProbablyCompetentPersonFarBelow() throws {
+        func test(_ count: Int, newcomer: Bool = false) -> GapTests.Verdict {
+            GapTests.rateTest(
+                count: count, shown: count, exposure: 40, peerRate: 0.005, peerCount: 300, roleFactor: 1, newcomer: newcomer, weak: GapTests.weakComplaints,
+                days: 7, tables: 40, subject: .complaints(.inattentiveOrRude))
+        }
         // One complaint in 40 tables where the peers' rate predicts 0.2: measured, twice the peers'
         // trouble with its prior; but the test finds a gap unlikely, and the score says so.
-        let one = GapTests.rateTest(
-            count: 1, shown: 1, exposure: 40, peerRate: 0.005, peerCount: 300, roleFactor: 1, weak: GapTests.weakComplaints, days: 7, tables: 40,
-            subject: .complaints(.inattentiveOrRude))
-        #expect(one.probability < 0.5)
-        #expect(SkillStanding(score: 90 / max(one.ratio, 1), benchmark: 90) != .far, "ratio \(one.ratio)")
+        let one = test(1)
+        #expect(one.probability > 0 && one.probability < 0.5)
+        #expect(one.ratio < 1.25 && SkillStanding(score: 90 / max(one.ratio, 1), benchmark: 90) != .far, "ratio \(one.ratio)")
+        // Where no gap is possible (no more than expected), the ratio is the competent posterior's
+        // mean, centred on the peers: for a newcomer as for anyone, whatever their bar.
+        let prior = GapTests.widened(GapTests.competent, peerCount: 300)
+        for newcomer in [false, true] {
+            for count in [0, 1] where Double(count) <= (newcomer ? 0.6 : 0.2) {
+                let verdict = test(count, newcomer: newcomer)
+                #expect(verdict.probability == 0)
+                #expect(abs(verdict.ratio - (prior.shape + Double(count)) / (prior.rate + 0.2)) < 1e-12)
+            }
+        }
+        #expect(test(0, newcomer: true).ratio < 1, "a newcomer with a clean record is not behind their peers")
+        // Through the assessment of a whole restaurant: one complaint in 28 days where the peers
+        // (four colleagues with 120 tables each) had one between them.
+        let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [1, 1, 0, 0, 0], category: 2)
+        let assessed = try #require(Self.assess(0, people, all, benchmark: 90).first { $0.skill == .guestRapport })
+        #expect(assessed.gapProbability < 0.5 && SkillStanding(score: assessed.skillScore, benchmark: 90) != .far, "\(assessed.skillScore)")
         // Six where 0.5 are expected: a gap, and the ratio is the measured one.
         let six = GapTests.rateTest(
             count: 6, shown: 6, exposure: 40, peerRate: 0.0125, peerCount: 300, roleFactor: 1, weak: GapTests.weakComplaints, days: 7, tables: 40,

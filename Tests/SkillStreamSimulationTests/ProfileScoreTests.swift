@@ -5,11 +5,13 @@ import Testing
 
 @Suite struct ProfileScoreTests {
     @Test func countsTheCellsShownFarBelowAgainstTheSkillsTrulyWeakAtTheEndOfEmployedStaff() throws {
-        let truth = RestaurantSimulator(configuration: RestaurantSimulatorTests.configuration(days: 45)).finished().groundTruth
+        let truth = RestaurantSimulator(configuration: RestaurantSimulatorTests.configuration(days: 90)).finished().groundTruth
         let employed = truth.staff.filter { $0.terminatedAt == nil }
         try #require(employed.count < truth.staff.count, "someone left: their profile is not shown")
         let weak = Set(employed.flatMap { member in member.weakSkills.filter { $0.to == nil }.map { member.staffId + "|" + $0.skill } })
         try #require(!weak.isEmpty)
+        let recovered = employed.flatMap { member in member.weakSkills.filter { $0.to != nil }.map { member.staffId + "|" + $0.skill } }
+        try #require(recovered.contains { !weak.contains($0) }, "someone weak earlier and recovered by the end: not weak")
         func standings(_ standing: (String, Skill) -> SkillStanding) -> [String: [Skill: SkillStanding]] {
             Dictionary(uniqueKeysWithValues: truth.staff.map { member in
                 (member.staffId, Dictionary(uniqueKeysWithValues: Skill.allCases.map { ($0, standing(member.staffId, $0)) }))

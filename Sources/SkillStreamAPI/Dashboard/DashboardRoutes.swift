@@ -223,7 +223,13 @@ struct DashboardRoutes: Sendable {
 
         let bars = profile.skills.map { level -> String in
             let skill = Skill(rawValue: level.skill).map { Self.skillName($0, language) } ?? level.skill
-            let color = ["ok": "var(--good)", "near": "var(--warn)", "below": "var(--accent)", "far": "var(--bad)"][HTML.heat(score: level.skillScore, benchmark: level.benchmark)]!
+            let color =
+                switch SkillStanding(score: level.skillScore, benchmark: level.benchmark) {
+                case .ok: "var(--good)"
+                case .near: "var(--warn)"
+                case .below: "var(--accent)"
+                case .far: "var(--bad)"
+                }
             return """
                 <div class="bar"><span class="label">\(HTML.escape(skill))\(level.openAlert ? " <span class=\"dot\">●</span>" : "")</span>\
                 <span class="track" role="img" aria-label="\(HTML.escape(skill)): \(HTML.number(level.skillScore, language, digits: 0)) / \(HTML.number(level.benchmark, language, digits: 0))">\
