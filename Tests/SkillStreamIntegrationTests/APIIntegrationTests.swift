@@ -38,7 +38,7 @@ let servePID = Atomic<Int32>(0)
     }
 
     static let fixture = Task<Fixture, any Error> {
-        let stem = NSTemporaryDirectory() + "api-\(UUID().uuidString.prefix(8))"
+        let stem = IntegrationEnvironment.fileStem("api")
         let prefix = "t" + UUID().uuidString.prefix(6).lowercased() + "api."
         let group = prefix + "group"
         try await Processes.run(

@@ -22,6 +22,26 @@ enum IntegrationEnvironment {
     static func brokers() throws -> String { try variable("SKILLSTREAM_KAFKA_BROKERS") }
     static func postgresURL() throws -> String { try variable("SKILLSTREAM_POSTGRES_URL") }
 
+    /// Where the tests' processes write their logs and the tests what they record (responses,
+    /// ground truth): one directory per run of the suites, under the system's temporary
+    /// directory. The last few runs' stay there to read after a failure; older ones are removed
+    /// when a run starts, or over many runs they reach gigabytes.
+    static let runDirectory: String = {
+        let base = NSTemporaryDirectory() + "skillstream-integration-runs/"
+        let files = FileManager.default
+        let earlier = ((try? files.contentsOfDirectory(atPath: base)) ?? []).sorted()
+        for old in earlier.dropLast(keptRuns - 1) { try? files.removeItem(atPath: base + old) }
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let directory = base + stamp + "-" + UUID().uuidString.prefix(8)
+        try? files.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }()
+    /// Runs whose files are kept, this one included.
+    static let keptRuns = 3
+
+    /// A path stem for one test's files in ``runDirectory``: `name` and a short random suffix.
+    static func fileStem(_ name: String) -> String { runDirectory + "/" + name + "-" + UUID().uuidString.prefix(8) }
+
     static let logger: Logger = {
         var logger = Logger(label: "integration")
         logger.logLevel = .warning

@@ -80,7 +80,7 @@ import FoundationNetworking
     }
 
     static let reference = Task<Reference, any Error> {
-        let log = NSTemporaryDirectory() + "processor-reference-\(UUID().uuidString.prefix(8))"
+        let log = IntegrationEnvironment.fileStem("processor-reference")
         let prefix = "t" + UUID().uuidString.prefix(6).lowercased() + "calm."
         try await publishWorld(prefix: prefix, log: log + ".simulate.log")
         let database = try await migratedDatabase(log: log + ".migrate.log")
@@ -194,7 +194,7 @@ import FoundationNetworking
     }
 
     static func scenario(_ name: String, simulate extra: [String] = []) async throws -> Scenario {
-        let log = NSTemporaryDirectory() + "processor-\(name)-\(UUID().uuidString.prefix(8))"
+        let log = IntegrationEnvironment.fileStem("processor-\(name)")
         let prefix = "t" + UUID().uuidString.prefix(6).lowercased() + name + "."
         try await publishWorld(prefix: prefix, log: log + ".simulate.log", extra: extra)
         let reference = try await Self.reference.value

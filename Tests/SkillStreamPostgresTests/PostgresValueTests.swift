@@ -60,23 +60,27 @@ import Testing
 }
 
 @Suite struct PostgresMigrationFileTests {
-    func directory(with files: [String: String]) throws -> URL {
+    /// A temporary directory holding `files`, for the duration of `body`.
+    func withDirectory(holding files: [String: String], _ body: (URL) throws -> Void) throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: url) }
         for (name, sql) in files { try sql.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8) }
-        return url
+        try body(url)
     }
 
     @Test func migrationsLoadInVersionOrder() throws {
-        let url = try directory(with: ["0002_b.sql": "SELECT 2;", "0001_a.sql": "SELECT 1;"])
-        let migrations = try PostgresMigrator.load(directory: url)
-        #expect(migrations.map(\.version) == [1, 2])
-        #expect(migrations.map(\.name) == ["a", "b"])
+        try withDirectory(holding: ["0002_b.sql": "SELECT 2;", "0001_a.sql": "SELECT 1;"]) { url in
+            let migrations = try PostgresMigrator.load(directory: url)
+            #expect(migrations.map(\.version) == [1, 2])
+            #expect(migrations.map(\.name) == ["a", "b"])
+        }
     }
 
     @Test func misnamedFileIsRejectedNotSkipped() throws {
-        let url = try directory(with: ["0001_a.sql": "SELECT 1;", "notes.txt": "x"])
-        #expect(throws: PostgresError.self) { try PostgresMigrator.load(directory: url) }
+        try withDirectory(holding: ["0001_a.sql": "SELECT 1;", "notes.txt": "x"]) { url in
+            #expect(throws: PostgresError.self) { try PostgresMigrator.load(directory: url) }
+        }
     }
 
     @Test func duplicateVersionsAreRejected() {
