@@ -65,6 +65,14 @@ every planted weakness lasts, and the figures measure detection alone.
 |---|---|---|---|---|---|---|
 {detection_rows(open_loop)}
 
+Profiles at the end of the run, not a target: what the dashboard shows each manager. Of the (staff, skill) cells of the
+staff still employed that are shown more than 25% below the benchmark (red), how many are truly weak then; and of the
+truly weak cells, how many are shown red. A competent person somewhat behind their peers is red and not truly weak.
+
+| seed | cells shown red | of them truly weak | truly weak cells shown red |
+|---|---|---|---|
+{chr(10).join(f"| {r['seed']} | {r['profile_shown_far']} | {r['profile_shown_far_truly_weak']} ({r['profile_shown_far_truly_weak'] / max(1, r['profile_shown_far']):.0%}) | {r['profile_shown_far_truly_weak']}/{r['profile_truly_weak']} |" for r in runs)}
+
 Smaller teams, not a target: fine-dining rooms often have 8 to 15 service staff, and a scenario written by someone
 else may too. The same seeds in the closed loop with `--staff-per-restaurant 12` and `8`; with fewer peers their rate
 is measured from fewer events, and the tests weigh that uncertainty (docs of `GapTests.widened`).
