@@ -9,7 +9,7 @@ wrk runs pinned to core 0 (PostgreSQL unpinned). Each page is loaded at a paced 
 about 200 a second — the wait is calibrated on a 5 s run from its mean latency) for --seconds, then
 unpaced with 32 connections for the throughput at saturation. wrk's own latency histogram gives
 the percentiles. Writes the `api-latency` section of BENCHMARKS.md."""
-import argparse, json, os, socket, subprocess, sys, tempfile, time, urllib.request, uuid
+import argparse, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request, uuid
 from benchmarks_document import replace_section
 
 parser = argparse.ArgumentParser()
@@ -22,6 +22,7 @@ args = parser.parse_args()
 if not args.brokers or not args.postgres:
     sys.exit("bench_api: no broker or database (run through `make bench`, which starts both)")
 quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+# The wrk scripts, the ground truth and the token secret: removed after a successful run.
 work = tempfile.mkdtemp(prefix="skillstream-bench-api.")
 
 REPORT = r"""
@@ -144,3 +145,4 @@ def main():
 
 
 main()
+shutil.rmtree(work, ignore_errors=True)

@@ -13,7 +13,7 @@
   latency comes from the processor's own histogram on /metrics.
 - state: resident memory of a processor holding 100,000 staff, and its recovery after kill -9
   (from the restart to /readyz answering 200 with every partition restored)."""
-import argparse, json, os, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
+import argparse, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
 from benchmarks_document import replace_section
 
 parser = argparse.ArgumentParser()
@@ -41,6 +41,14 @@ today = time.strftime("%Y-%m-%d")
 
 def log(line):
     print("bench: " + line, file=sys.stderr, flush=True)
+
+
+# The processes' logs, reports and ground truths: removed after a successful run, kept to read after a failure.
+scratch_directory = tempfile.mkdtemp(prefix="skillstream-bench-")
+
+
+def scratch(suffix):
+    return os.path.join(scratch_directory, uuid.uuid4().hex[:8] + suffix)
 
 
 def fresh_database():
@@ -124,11 +132,11 @@ def throughput():
         ceiling.append(1_000_000 / (time.perf_counter() - started))
         log(f"raw consume {ceiling[-1]:,.0f} records/s")
     prefix = f"bench{uuid.uuid4().hex[:6]}."
-    records, _ = simulate(prefix, ["--seed", "11", "--restaurants", str(args.restaurants), "--days", str(args.days)], tempfile.mktemp(suffix=".json"))
+    records, _ = simulate(prefix, ["--seed", "11", "--restaurants", str(args.restaurants), "--days", str(args.days)], scratch(".json"))
     rates, checkpoints = [], []
     for round_number in range(args.rounds):
         url, name = fresh_database()
-        report = tempfile.mktemp(suffix=".json")
+        report = scratch(".json")
         subprocess.run(pin + [args.binary, "process", "--brokers", args.brokers, "--postgres", url, "--topic-prefix", prefix,
                               "--group", prefix + f"g{round_number}", "--exit-when-idle", "3", "--log-level", "warning", "--metrics-port", "0",
                               "--statistics-json", report, *group_settings], check=True, **quiet)
@@ -181,10 +189,10 @@ def latency():
     subprocess.run([args.binary, "topics", "create", "--brokers", args.brokers, "--topic-prefix", prefix, "--partitions", "6"], check=True, **quiet)
     url, name = fresh_database()
     port = free_port()
-    processor = start_processor(url, prefix, prefix + "g", port, tempfile.mktemp(suffix=".process.log"))
+    processor = start_processor(url, prefix, prefix + "g", port, scratch(".process.log"))
     wait_until("the processor to own its partitions", lambda: get(port, "/readyz")[0] == 200, 120)
     started = time.monotonic()
-    truth = tempfile.mktemp(suffix=".json")
+    truth = scratch(".json")
     records, inputs = simulate(prefix, ["--seed", "12", "--restaurants", str(restaurants), "--days", str(days), "--rate", str(args.rate)], truth)
     fed = time.monotonic() - started
     log(f"fed {records:,} records in {fed:.1f} s ({records / fed:,.0f}/s)")
@@ -232,13 +240,13 @@ def resident_kilobytes(pid, field):
 def state():
     restaurants = args.state_staff // 25
     prefix = f"state{uuid.uuid4().hex[:6]}."
-    truth = tempfile.mktemp(suffix=".json")
+    truth = scratch(".json")
     records, inputs = simulate(prefix, ["--seed", "13", "--restaurants", str(restaurants), "--days", "2"], truth)
     log(f"published {records:,} records for {restaurants * 25:,} staff")
     url, name = fresh_database()
     port = free_port()
     began = time.monotonic()
-    processor = start_processor(url, prefix, prefix + "g", port, tempfile.mktemp(suffix=".process.log"))
+    processor = start_processor(url, prefix, prefix + "g", port, scratch(".process.log"))
     wait_until("the processor to process everything", lambda: caught_up(port, inputs), 3600)
     processing = time.monotonic() - began
     metrics = get(port, "/metrics")[1]
@@ -251,7 +259,7 @@ def state():
     processor.send_signal(signal.SIGKILL)
     processor.wait()
     restarted = time.monotonic()
-    processor = start_processor(url, prefix, prefix + "g", port, tempfile.mktemp(suffix=".process.log"))
+    processor = start_processor(url, prefix, prefix + "g", port, scratch(".process.log"))
     wait_until("the restarted processor to restore its partitions", lambda: get(port, "/readyz")[0] == 200, 3600)
     ready = time.monotonic() - restarted
     wait_until("the restarted processor to catch up", lambda: caught_up(port, 0), 3600)
@@ -282,5 +290,10 @@ then the processor is killed with SIGKILL and restarted on the same database and
     replace_section(args.output, "processor-state", table)
 
 
-for part in parts:
-    {"throughput": throughput, "latency": latency, "state": state}[part]()
+try:
+    for part in parts:
+        {"throughput": throughput, "latency": latency, "state": state}[part]()
+except BaseException:
+    log(f"failed: the processes' logs are in {scratch_directory}")
+    raise
+shutil.rmtree(scratch_directory, ignore_errors=True)
