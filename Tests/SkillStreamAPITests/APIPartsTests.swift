@@ -87,6 +87,14 @@ struct HTMLTests {
         #expect(HTML.component("lim 01/ñ") == "lim%2001%2F%C3%B1")
     }
 
+    @Test func aScoreSaysHowSureItIs() {
+        let level = SkillLevelView(
+            skill: "order_accuracy", skillScore: 30, benchmark: 90, belowBenchmark: true, gapProbability: 0.123, tables: 38,
+            assessedAt: "2026-03-03T02:30:00Z", openAlert: false)
+        #expect(DashboardRoutes.certainty(level, .es) == "probabilidad de brecha 12 % · 38 mesas")
+        #expect(DashboardRoutes.certainty(level, .en) == "probability of a gap 12% · 38 tables")
+    }
+
     @Test func datesAreTheRestaurantsLocalDay() {
         // 21:30 in Lima on 2 March is already 3 March in UTC.
         #expect(DashboardRoutes.local("2026-03-03T02:30:00Z", timezone: "America/Lima") == "2026-03-02")

@@ -142,7 +142,7 @@ struct DashboardRoutes: Sendable {
             let cells = skills.map { skill -> String in
                 guard let level = member.skills.first(where: { $0.skill == skill.rawValue }) else { return "<td class=\"cell muted\">–</td>" }
                 let marker = level.openAlert ? " <span class=\"dot\" title=\"\(HTML.escape(language.pick(es: "brecha abierta", en: "open gap")))\">●</span>" : ""
-                return "<td class=\"cell \(HTML.heat(score: level.skillScore, benchmark: level.benchmark))\">\(HTML.number(level.skillScore, language, digits: 0))\(marker)</td>"
+                return "<td class=\"cell \(HTML.heat(score: level.skillScore, benchmark: level.benchmark))\" title=\"\(HTML.escape(Self.certainty(level, language)))\">\(HTML.number(level.skillScore, language, digits: 0))\(marker)</td>"
             }.joined()
             let role = member.role.flatMap(Role.init(rawValue:)).map { $0.displayName(language) } ?? ""
             return """
@@ -197,6 +197,15 @@ struct DashboardRoutes: Sendable {
         member.hiredAt.map { language.pick(es: "en el equipo desde el ", en: "on the team since ") + local($0, timezone: timezone) }
     }
 
+    /// How sure the score is, in words: the probability of a gap and the tables behind it. A score
+    /// below the benchmark with a low probability is a difference the evidence does not yet
+    /// confirm.
+    static func certainty(_ level: SkillLevelView, _ language: Language) -> String {
+        let probability = HTML.number(level.gapProbability * 100, language, digits: 0)
+        return language.pick(
+            es: "probabilidad de brecha \(probability) % · \(level.tables) mesas", en: "probability of a gap \(probability)% · \(level.tables) tables")
+    }
+
     /// An API timestamp (ISO 8601, UTC) as the date, or with `minutes` the date and time, where
     /// the restaurant is: a departure or an alert late in the evening in Lima is already the next
     /// day in UTC. `timezone` is the restaurant's IANA name; one the system does not know (it
@@ -231,7 +240,8 @@ struct DashboardRoutes: Sendable {
                 case .far: "var(--bad)"
                 }
             return """
-                <div class="bar"><span class="label">\(HTML.escape(skill))\(level.openAlert ? " <span class=\"dot\">●</span>" : "")</span>\
+                <div class="bar"><span class="label">\(HTML.escape(skill))\(level.openAlert ? " <span class=\"dot\">●</span>" : "")\
+                <span class="muted small" style="display:block">\(HTML.escape(Self.certainty(level, language)))</span></span>\
                 <span class="track" role="img" aria-label="\(HTML.escape(skill)): \(HTML.number(level.skillScore, language, digits: 0)) / \(HTML.number(level.benchmark, language, digits: 0))">\
                 <span class="fill" style="display:block;width:\(Int(max(0, min(100, level.skillScore))))%;background:\(color)"></span>\
                 <span class="mark" style="left:\(Int(max(0, min(100, level.benchmark))))%"></span></span>\
@@ -255,7 +265,9 @@ struct DashboardRoutes: Sendable {
             <p class="muted">\(HTML.escape(role))\(Self.hiredText(profile, language, timezone: timezone).map { " · " + HTML.escape($0) } ?? "") · \(language.pick(es: "última evaluación", en: "last assessed")) \(HTML.escape(Self.local(profile.lastAssessedAt, timezone: timezone, minutes: true)))\(profile.leftAt == nil ? "" : " · <strong>" + HTML.escape(Self.leftText(profile, language, timezone: timezone)) + "</strong>")</p>
             <h2>\(language.pick(es: "Perfil frente al estándar del restaurante", en: "Profile against the restaurant's benchmark"))</h2>
             <div class="bars">\(bars)</div>
-            <p class="small muted">\(language.pick(es: "La línea vertical marca el estándar.", en: "The vertical line marks the benchmark."))</p>
+            <p class="small muted">\(language.pick(
+                es: "La línea vertical marca el estándar. Una brecha se abre solo cuando la evidencia la hace casi segura; con una probabilidad menor, la diferencia aún no está confirmada.",
+                en: "The vertical line marks the benchmark. A gap opens only when the evidence makes it all but certain; with a lower probability, the difference is not confirmed yet."))</p>
             <h2>\(language.pick(es: "Brechas y su evidencia", en: "Gaps and their evidence"))</h2>
             \(alerts.isEmpty ? "<p class=\"muted\">\(language.pick(es: "Ninguna brecha detectada.", en: "No gap detected."))</p>" : alerts.map { Self.alertBlock($0, language, restaurant: nil, timezone: timezone) }.joined())
             <h2>\(language.pick(es: "Capacitación recomendada", en: "Recommended training"))</h2>
