@@ -324,7 +324,8 @@ public enum GapTests {
     /// Counts against the peers' rate (``Peers/errorRate`` or ``Peers/complaintRate(_:)``, scaled by the role): the
     /// posterior probability of the weak model against the competent one. The ratio reported is
     /// the measured one, (1 + count) / (1 + expected), where a gap is likely, and otherwise the
-    /// competent model's posterior mean centred on the peers (a newcomer's too), weighed by that
+    /// posterior mean of θ under the competent prior (not widened: that is the count's), centred
+    /// on the peers (a newcomer's too), weighed by that
     /// probability: few events where almost none are expected make a large measured ratio that
     /// says little, and the score a manager reads must not paint as far behind someone the test
     /// finds probably competent.
@@ -350,9 +351,10 @@ public enum GapTests {
             - logMarginal(count: count, expected: bar, prior: widened(competent, peerCount: peerCount))
         let probability = Double(count) <= bar ? 0 : 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logBayesFactor))
         let measured = (1 + Double(count)) / (1 + expected)
-        // Centred on the peers for newcomers too: a newcomer with a clean record is not 3 times behind.
-        let centred = widened(competent, peerCount: peerCount)
-        let likePeers = (centred.shape + Double(count)) / (centred.rate + expected)
+        // θ's own posterior under the competent prior, centred on the peers for newcomers too (a
+        // newcomer with a clean record is not 3 times behind). Not the widened prior: that one is
+        // for the count, θ times the peers' rate's error, and part of an excess is that error.
+        let likePeers = (competent.shape + Double(count)) / (competent.rate + expected)
         return Verdict(
             probability: probability, ratio: probability * measured + (1 - probability) * likePeers, window: days, tables: tables,
             evidence: .counts(subject, shown: shown, exposure: exposure, expected: bar, peerRate: peerRate), newcomer: newcomer)

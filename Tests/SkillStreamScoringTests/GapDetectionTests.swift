@@ -181,9 +181,9 @@ import Testing
         let one = test(1)
         #expect(one.probability > 0 && one.probability < 0.5)
         #expect(one.ratio < 1.25 && SkillStanding(score: 90 / max(one.ratio, 1), benchmark: 90) != .far, "ratio \(one.ratio)")
-        // Where no gap is possible (no more than expected), the ratio is the competent posterior's
-        // mean, centred on the peers: for a newcomer as for anyone, whatever their bar.
-        let prior = GapTests.widened(GapTests.competent, peerCount: 300)
+        // Where no gap is possible (no more than expected), the ratio is θ's posterior mean under
+        // the competent prior, centred on the peers: for a newcomer as for anyone, whatever their bar.
+        let prior = GapTests.competent
         for newcomer in [false, true] {
             for count in [0, 1] where Double(count) <= (newcomer ? 0.6 : 0.2) {
                 let verdict = test(count, newcomer: newcomer)
@@ -192,6 +192,12 @@ import Testing
             }
         }
         #expect(test(0, newcomer: true).ratio < 1, "a newcomer with a clean record is not behind their peers")
+        // Next to a peers' rate measured from 3 events, the count's prior is wide; θ's is not: the
+        // excess may as well be the rate's error.
+        let fewPeers = GapTests.rateTest(
+            count: 1, shown: 1, exposure: 40, peerRate: 0.005, peerCount: 3, roleFactor: 1, weak: GapTests.weakComplaints, days: 7, tables: 40,
+            subject: .complaints(.inattentiveOrRude))
+        #expect(fewPeers.ratio < 1.2 && SkillStanding(score: 90 / max(fewPeers.ratio, 1), benchmark: 90) != .far, "ratio \(fewPeers.ratio)")
         // Through the assessment of a whole restaurant: one complaint in 28 days where the peers
         // (four colleagues with 120 tables each) had one between them.
         let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [1, 1, 0, 0, 0], category: 2)
