@@ -22,7 +22,7 @@ args = parser.parse_args()
 if not args.brokers or not args.postgres:
     sys.exit("bench_api: no broker or database (run through `make bench`, which starts both)")
 quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-# The wrk scripts, the ground truth and the token secret: removed after a successful run.
+# The wrk scripts, the ground truth and the token secret: removed at the end, whatever happens.
 work = tempfile.mkdtemp(prefix="skillstream-bench-api.")
 
 REPORT = r"""
@@ -144,5 +144,7 @@ def main():
     print("\n".join(lines))
 
 
-main()
-shutil.rmtree(work, ignore_errors=True)
+try:
+    main()
+finally:
+    shutil.rmtree(work, ignore_errors=True)

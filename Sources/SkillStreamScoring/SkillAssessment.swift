@@ -324,8 +324,9 @@ public enum GapTests {
     /// Counts against the peers' rate (``Peers/errorRate`` or ``Peers/complaintRate(_:)``, scaled by the role): the
     /// posterior probability of the weak model against the competent one. The ratio reported is
     /// the measured one, (1 + count) / (1 + expected), where a gap is likely, and otherwise the
-    /// posterior mean of θ under the competent prior (not widened: that is the count's), centred
-    /// on the peers (a newcomer's too), weighed by that
+    /// posterior mean of θ under the competent prior with the peers' rate taken as measured (not
+    /// the widened prior: that is the count's multiplier), centred on the peers (a newcomer's
+    /// too), weighed by that
     /// probability: few events where almost none are expected make a large measured ratio that
     /// says little, and the score a manager reads must not paint as far behind someone the test
     /// finds probably competent.
@@ -351,16 +352,18 @@ public enum GapTests {
             - logMarginal(count: count, expected: bar, prior: widened(competent, peerCount: peerCount))
         let probability = Double(count) <= bar ? 0 : 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logBayesFactor))
         let measured = (1 + Double(count)) / (1 + expected)
-        // θ's own posterior under the competent prior, centred on the peers for newcomers too (a
-        // newcomer with a clean record is not 3 times behind). Not the widened prior: that one is
-        // for the count, θ times the peers' rate's error, and part of an excess is that error.
+        // θ's posterior under the competent prior, taking the peers' rate as measured (a close,
+        // slightly high estimate), centred on the peers for newcomers too (a newcomer with a clean
+        // record is not 3 times behind). Not the widened prior: that is the count's multiplier,
+        // θ times the error of the peers' rate, which takes part of any excess.
         let likePeers = (competent.shape + Double(count)) / (competent.rate + expected)
         return Verdict(
             probability: probability, ratio: probability * measured + (1 - probability) * likePeers, window: days, tables: tables,
             evidence: .counts(subject, shown: shown, exposure: exposure, expected: bar, peerRate: peerRate), newcomer: newcomer)
     }
 
-    /// A prior on the rate ratio θ widened by the uncertainty of the peers' rate it multiplies:
+    /// A prior on the count's multiplier, the rate ratio θ times the error of the peers' rate it
+    /// multiplies — θ's prior widened by that rate's uncertainty:
     /// that rate is an estimate from `peerCount` events (posterior Gamma(peerCount + 1, ·), squared
     /// coefficient of variation 1 / (peerCount + 1)), so the staff member's expected count is
     /// the product of two uncertain factors. The product is matched by a Gamma with the same mean

@@ -91,8 +91,13 @@ struct HTMLTests {
         let level = SkillLevelView(
             skill: "order_accuracy", skillScore: 30, benchmark: 90, belowBenchmark: true, gapProbability: 0.123, tables: 38,
             assessedAt: "2026-03-03T02:30:00Z", openAlert: false)
-        #expect(DashboardRoutes.certainty(level, .es) == "probabilidad de brecha 12 % · 38 mesas")
-        #expect(DashboardRoutes.certainty(level, .en) == "probability of a gap 12% · 38 tables")
+        #expect(DashboardRoutes.certainty(level, .es) == "12 % de probabilidad de brecha · 38 mesas")
+        #expect(DashboardRoutes.certainty(level, .en) == "12% probability of a gap · 38 tables")
+        var sure = level
+        sure.gapProbability = 0.996
+        #expect(DashboardRoutes.certainty(sure, .es) == ">99 % de probabilidad de brecha · 38 mesas")
+        sure.gapProbability = 0.004
+        #expect(DashboardRoutes.certainty(sure, .en) == "<1% probability of a gap · 38 tables")
     }
 
     @Test func datesAreTheRestaurantsLocalDay() {

@@ -199,11 +199,13 @@ struct DashboardRoutes: Sendable {
 
     /// How sure the score is, in words: the probability of a gap and the tables behind it. A score
     /// below the benchmark with a low probability is a difference the evidence does not yet
-    /// confirm.
+    /// confirm. The ends read "<1" and ">99": rounding must not make a gap look impossible or
+    /// certain.
     static func certainty(_ level: SkillLevelView, _ language: Language) -> String {
-        let probability = HTML.number(level.gapProbability * 100, language, digits: 0)
+        let percent = level.gapProbability * 100
+        let probability = percent < 0.5 ? "<1" : percent >= 99.5 ? ">99" : HTML.number(percent, language, digits: 0)
         return language.pick(
-            es: "probabilidad de brecha \(probability) % · \(level.tables) mesas", en: "probability of a gap \(probability)% · \(level.tables) tables")
+            es: "\(probability) % de probabilidad de brecha · \(level.tables) mesas", en: "\(probability)% probability of a gap · \(level.tables) tables")
     }
 
     /// An API timestamp (ISO 8601, UTC) as the date, or with `minutes` the date and time, where
@@ -266,8 +268,8 @@ struct DashboardRoutes: Sendable {
             <h2>\(language.pick(es: "Perfil frente al estándar del restaurante", en: "Profile against the restaurant's benchmark"))</h2>
             <div class="bars">\(bars)</div>
             <p class="small muted">\(language.pick(
-                es: "La línea vertical marca el estándar. Una brecha se abre solo cuando la evidencia la hace casi segura; con una probabilidad menor, la diferencia aún no está confirmada.",
-                en: "The vertical line marks the benchmark. A gap opens only when the evidence makes it all but certain; with a lower probability, the difference is not confirmed yet."))</p>
+                es: "La línea vertical marca el estándar. Una brecha se abre cuando la evidencia la hace casi segura y se cierra tras una semana en que deja de ser probable; sin brecha abierta, una puntuación bajo el estándar es una diferencia aún no confirmada.",
+                en: "The vertical line marks the benchmark. A gap opens when the evidence makes it all but certain, and closes after a week of it no longer being likely; without an open gap, a score below the benchmark is a difference not confirmed yet."))</p>
             <h2>\(language.pick(es: "Brechas y su evidencia", en: "Gaps and their evidence"))</h2>
             \(alerts.isEmpty ? "<p class=\"muted\">\(language.pick(es: "Ninguna brecha detectada.", en: "No gap detected."))</p>" : alerts.map { Self.alertBlock($0, language, restaurant: nil, timezone: timezone) }.joined())
             <h2>\(language.pick(es: "Capacitación recomendada", en: "Recommended training"))</h2>
