@@ -326,11 +326,9 @@ public enum GapTests {
     /// the measured one, (1 + count) / (1 + expected), where a gap is likely, and otherwise the
     /// posterior mean of θ under the competent prior with the peers' rate taken as measured (not
     /// the widened prior: that is the count's multiplier), centred on the peers (a newcomer's
-    /// too), weighed by that
-    /// probability: few events where almost none are expected make a large measured ratio that
-    /// says little, and the score a manager reads must not paint as far behind someone the test
-    /// finds probably competent.
-    /// The test is one-sided: a count at or below
+    /// too), weighed by that probability: few events where almost none are expected make a large
+    /// measured ratio that says little, and the score a manager reads must not paint as far
+    /// behind someone the test finds probably competent. The test is one-sided: a count at or below
     /// what the peers' rate predicts is no sign of a gap (probability 0), however many tables —
     /// far below a large expectation, the wide weak prior would otherwise out-score the competent one.
     /// A newcomer's count is tested against ``newcomerFactor`` times that expectation (the text
