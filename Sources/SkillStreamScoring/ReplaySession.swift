@@ -21,6 +21,8 @@ public final class ReplaySession {
     public private(set) var alertsResolved = 0
     public private(set) var recommendations = 0
     private var seenAlerts = Set<String>()
+    /// Collected only when set (`replay --truth`): the run's alerts and served tables, to score.
+    public var evidence: RunEvidence?
 
     public init(engine: SkillEngine, receivedAt: EventTime) {
         self.engine = engine
@@ -32,6 +34,7 @@ public final class ReplaySession {
         readByTopic[record.topic, default: 0] += 1
         // No key check: a recording keeps no keys, and one derived from the event always matches.
         let step = engine.process(record.value, key: nil, receivedAt: receivedAt)
+        evidence?.record(step)
         var outputs: [Output] = []
         if case .deadLetter(let rejection) = step.outcome {
             // Rare: only here is the key worth a second decode (nil when the bytes do not decode).

@@ -142,9 +142,61 @@ public struct GroundTruth: Codable, Sendable, Hashable {
         return try encoder.encode(self)
     }
 
-    /// Reads what ``jsonData()`` wrote.
+    /// Reads a ground truth: what ``jsonData()`` wrote, or another world's written to the same
+    /// schema. Every time must be RFC 3339, so scoring can rely on them; anything else is an
+    /// ``Invalid`` that says where.
     public static func decode(_ data: Data) throws -> GroundTruth {
-        try JSONDecoder().decode(GroundTruth.self, from: data)
+        let truth: GroundTruth
+        do {
+            truth = try JSONDecoder().decode(GroundTruth.self, from: data)
+        } catch let error as DecodingError {
+            throw Invalid(error)
+        }
+        var times: [(path: String, value: String)] = [("start", truth.start), ("end", truth.end)]
+        for (index, restaurant) in truth.restaurants.enumerated() {
+            for (number, confounder) in restaurant.confounders.enumerated() {
+                let path = "restaurants[\(index)].confounders[\(number)]"
+                times += [(path + ".from", confounder.from), (path + ".to", confounder.to)]
+            }
+        }
+        for (index, member) in truth.staff.enumerated() {
+            times.append(("staff[\(index)].hired_at", member.hiredAt))
+            if let terminatedAt = member.terminatedAt { times.append(("staff[\(index)].terminated_at", terminatedAt)) }
+            for (number, period) in member.weakSkills.enumerated() {
+                times.append(("staff[\(index)].weak_skills[\(number)].from", period.from))
+                if let to = period.to { times.append(("staff[\(index)].weak_skills[\(number)].to", to)) }
+            }
+        }
+        if let bad = times.first(where: { EventTime(rfc3339: $0.value) == nil }) {
+            throw Invalid(path: bad.path, problem: "not an RFC 3339 time: \"\(bad.value)\"")
+        }
+        return truth
+    }
+
+    /// A file that is not a ground truth, with the place that says so.
+    public struct Invalid: Error, Equatable, CustomStringConvertible {
+        /// Where in the document, e.g. `staff[3].weak_skills[0].from` (empty: the whole document).
+        public var path: String
+        public var problem: String
+        public var description: String { "not a ground truth (Schemas/simulation/ground-truth.schema.json): " + (path.isEmpty ? "" : path + ": ") + problem }
+
+        public init(path: String, problem: String) {
+            self.path = path
+            self.problem = problem
+        }
+
+        init(_ error: DecodingError) {
+            func path(_ codingPath: [any CodingKey]) -> String {
+                let parts = codingPath.map { key -> String in key.intValue.map { "[\($0)]" } ?? "." + key.stringValue }
+                return String(parts.joined().drop(while: { (character: Character) in character == "." }))
+            }
+            switch error {
+            case .keyNotFound(let key, let context): self.init(path: path(context.codingPath), problem: "missing \"\(key.stringValue)\"")
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+                self.init(path: path(context.codingPath), problem: context.debugDescription)
+            @unknown default: self.init(path: "", problem: "\(error)")
+            }
+        }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -33,19 +33,18 @@ struct EvaluateScenarioCommand: ParsableCommand {
         let problems = configuration.validationProblems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         let simulator = RestaurantSimulator(configuration: configuration)
-        let engine = SkillEngine(defaultPrograms: try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: URL(fileURLWithPath: catalog)))))
+        let engine = SkillEngine(defaultPrograms: try TrainingCatalog.programs(jsonLines: Array(try optionFile("--catalog", catalog))))
         engine.recommender = Recommender(policy: policy)
         engine.keepsAssessments = true
         var standings: [String: [Skill: SkillStanding]] = [:]
         var recommendations: [TrainingRecommendation] = []
-        var alerts: [GapAlert] = []
-        var served: [String: [Int64]] = [:]
+        var evidence = RunEvidence()
         var records = 0
         while let day = simulator.nextDay() {
             for record in day {
                 records += 1
                 let step = engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt))
-                alerts += step.alerts
+                evidence.record(step)
                 // Skill by skill, like the profiles: a skill without enough tables keeps its last score.
                 for assessment in engine.takeAssessments() {
                     for skill in assessment.skills {
@@ -57,11 +56,10 @@ struct EvaluateScenarioCommand: ParsableCommand {
                 for recommendation in step.recommendations where recommendation.rank == 1 {
                     _ = simulator.receiveRecommendation(staffID: recommendation.staffID, programID: recommendation.programID, followShare: followShare)
                 }
-                if case .processed(.tableService(let visit), _) = step.outcome {
-                    served[visit.staffID, default: []].append(visit.header.occurredAt.millisecondsSinceEpoch)
-                }
             }
         }
+        let alerts = evidence.alerts
+        let served = evidence.servedTables
         let truth = simulator.groundTruth
         let score = DetectionScore(truth: truth, alerts: alerts, servedTables: served)
         let estimates = engine.effectiveness.estimates.mapValues { $0.mapValues(\.mean) }
@@ -90,17 +88,14 @@ struct EvaluateScenarioCommand: ParsableCommand {
         }
         if json {
             let object: [String: Any] = [
-                "seed": seed, "records": records, "alerts_opened": score.alertsOpened, "correct_alerts": score.correctAlerts,
-                "precision": score.precision, "true_gaps": score.trueGaps, "detected_gaps": score.detectedGaps, "recall": score.recall,
-                "median_delay_days": score.medianDelayDays ?? NSNull(), "confounded_share": score.confoundedShare,
-                "policy": policy.rawValue, "recommendations": recommendations.count, "ranking_pairs": training.rankingPairs,
+                "seed": seed, "records": records, "policy": policy.rawValue, "recommendations": recommendations.count, "ranking_pairs": training.rankingPairs,
                 "ranking_correct": training.rankingCorrect, "gap_days_after_alert": training.meanWeakDaysAfterAlert ?? NSNull(),
                 "gap_days_after_alert_when_trained": training.meanWeakDaysAfterAlertWhenTrained ?? NSNull(),
                 "gaps_trained": training.weakDaysAfterAlertWhenTrained.count,
                 "profile_shown_far": profiles.shownFar, "profile_shown_far_truly_weak": profiles.shownFarTrulyWeak,
                 "profile_truly_weak": profiles.trulyWeak,
                 "recommended_trainings_completed": training.recommendedCompleted, "ranking_share": Double(training.rankingCorrect) / Double(max(1, training.rankingPairs)),
-            ]
+            ].merging(score.jsonFields) { own, _ in own }
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print("Scenario: seed \(seed), \(restaurants) restaurants × \(staffPerRestaurant) staff, \(days) days, \(records) records.")

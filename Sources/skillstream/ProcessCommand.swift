@@ -69,7 +69,7 @@ struct ProcessCommand: AsyncParsableCommand {
         configuration.snapshotRecords = snapshotRecords
         configuration.maximumBufferedRecords = maxBufferedRecords
         configuration.exitWhenIdle = exitWhenIdle.map { .milliseconds(Int64($0 * 1_000)) }
-        configuration.defaultPrograms = try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: URL(fileURLWithPath: catalog))))
+        configuration.defaultPrograms = try TrainingCatalog.programs(jsonLines: Array(try optionFile("--catalog", catalog)))
         let client = PostgresClient(configuration: PostgresConfiguration(connectionString: try servers.postgresOrEnvironment()), logger: logger)
         if progress { configuration.progressInterval = .seconds(2) }
         // Before the processor makes its instruments, so that they record into the registry.

@@ -3,6 +3,7 @@ import Foundation
 import SkillStreamDomain
 import SkillStreamPublishing
 import SkillStreamScoring
+import SkillStreamSimulation
 
 /// `skillstream replay`: recorded topics (JSON Lines files) through exactly the engine the
 /// processor runs, and its outputs written as JSON Lines: a backtest on history.
@@ -23,6 +24,11 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Directory of recorded topics.") var events: String
     @Option(help: "Directory for the outputs (created if missing).") var output: String
     @Option(help: "The default training catalog (JSON Lines of ref.training_program.v1).") var catalog = "Schemas/catalog/training-programs.jsonl"
+    @Option(
+        help: ArgumentHelp(
+            "A ground truth of the recorded world (Schemas/simulation/ground-truth.schema.json) to score the alerts against.",
+            discussion: "Scored as evaluate-scenario scores: precision, recall, median delay, confounded staff; added to the summary as \"detection\"."))
+    var truth: String?
 
     func run() async throws {
         var topics: [(name: String, lines: [[UInt8]])] = []
@@ -35,17 +41,32 @@ struct ReplayCommand: AsyncParsableCommand {
         guard !topics.isEmpty else {
             throw ValidationError("No recorded topics in \(events): expected files named " + Self.inputTopics.map { JSONLinesSink.fileName(topic: $0) }.joined(separator: ", "))
         }
-        let engine = SkillEngine(defaultPrograms: try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: URL(fileURLWithPath: catalog)))))
+        // Read first: a bad truth file should fail before a long replay, not after.
+        let groundTruth = try truth.map { path in
+            do {
+                return try GroundTruth.decode(optionFile("--truth", path))
+            } catch let invalid as GroundTruth.Invalid {
+                throw ValidationError("--truth \(path): \(invalid)")
+            }
+        }
+        let engine = SkillEngine(defaultPrograms: try TrainingCatalog.programs(jsonLines: Array(try optionFile("--catalog", catalog))))
         let sink = try JSONLinesSink(directory: output)
         // Recorded events were all received by now: the clock bounds how far ahead they may claim to be.
         let session = ReplaySession(engine: engine, receivedAt: EventTime(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000)))
+        if groundTruth != nil { session.evidence = RunEvidence() }
         for record in ReplayOrder(topics: topics) {
             for output in session.process(record) {
                 try await sink.write(OutgoingRecord(topic: output.topic, key: output.key, value: output.value))
             }
         }
         try await sink.flush()
-        let json = try session.summaryJSON()
+        var json = try session.summaryJSON()
+        if let groundTruth, let evidence = session.evidence {
+            let score = DetectionScore(truth: groundTruth, alerts: evidence.alerts, servedTables: evidence.servedTables)
+            var summary = try JSONSerialization.jsonObject(with: json) as? [String: Any] ?? [:]
+            summary["detection"] = score.jsonFields
+            json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
+        }
         try json.write(to: URL(fileURLWithPath: output + "/summary.json"))
         print(String(decoding: json, as: UTF8.self))
     }

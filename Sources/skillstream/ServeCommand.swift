@@ -21,14 +21,14 @@ struct TokenKeyOptions: ParsableArguments {
     func authority() async throws -> TokenAuthority {
         var keys = TokenKeys()
         if let jwtSecretFile {
-            var secret = Array(try Data(contentsOf: URL(fileURLWithPath: jwtSecretFile)))
+            var secret = Array(try optionFile("--jwt-secret-file", jwtSecretFile))
             while let last = secret.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { secret.removeLast() }
             keys.hmacSecret = secret
         } else if let secret = ProcessInfo.processInfo.environment["SKILLSTREAM_JWT_SECRET"], !secret.isEmpty {
             keys.hmacSecret = Array(secret.utf8)
         }
-        keys.rsaPublicKeyPEM = try jwtPublicKey.map { try String(contentsOfFile: $0, encoding: .utf8) }
-        keys.rsaPrivateKeyPEM = try jwtPrivateKey.map { try String(contentsOfFile: $0, encoding: .utf8) }
+        keys.rsaPublicKeyPEM = try jwtPublicKey.map { String(decoding: try optionFile("--jwt-public-key", $0), as: UTF8.self) }
+        keys.rsaPrivateKeyPEM = try jwtPrivateKey.map { String(decoding: try optionFile("--jwt-private-key", $0), as: UTF8.self) }
         do {
             return try await TokenAuthority(keys: keys, issuer: jwtIssuer, audience: jwtAudience)
         } catch let error as TokenKeyError {

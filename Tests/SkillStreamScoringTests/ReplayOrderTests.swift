@@ -72,4 +72,25 @@ import Testing
         #expect(summary["dead_lettered"] as? Int == deadLetters.count)
         #expect((summary["models"] as? [String: Any])?.keys.contains("dissatisfied") == true)
     }
+
+    @Test func replayKeepsTheAlertsItWroteAndTheTablesServedForScoring() throws {
+        let simulator = simulatedWorld(seed: 5, restaurants: 2, staffPerRestaurant: 12, days: 45) {
+            $0.weakStaffShare = 0.5
+            $0.faults = .none  // every table is served once
+        }
+        var lines: [String: [[UInt8]]] = [:]
+        while let day = simulator.nextDay() { for record in day { lines[record.topic, default: []].append(record.value) } }
+        let session = ReplaySession(engine: SkillEngine(), receivedAt: EventTime(rfc3339: "2026-11-29T12:00:00Z")!)
+        session.evidence = RunEvidence()
+        let outputs = ReplayOrder(topics: lines.map { ($0.key, $0.value) }).flatMap { session.process($0) }
+        let evidence = try #require(session.evidence)
+        #expect(evidence.alerts.map { $0.encoded() } == outputs.filter { $0.topic == Topics.gapAlerts }.map(\.value), "the alerts written, in order")
+        #expect(!evidence.alerts.isEmpty)
+        let visits = try lines[Topics.tableService, default: []].map { try EventDecoder().decode($0).get() }
+        var served: [String: Int] = [:]
+        for case .tableService(let visit) in visits { served[visit.staffID, default: 0] += 1 }
+        #expect(evidence.servedTables.mapValues(\.count) == served, "every table once, under its server")
+        let score = DetectionScore(truth: simulator.groundTruth, alerts: evidence.alerts, servedTables: evidence.servedTables)
+        #expect(score.trueGaps > 0 && score.correctAlerts > 0)
+    }
 }

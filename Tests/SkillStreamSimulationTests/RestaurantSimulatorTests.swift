@@ -122,6 +122,23 @@ import Testing
         #expect(seen == Set(MalformedMessages.kinds))
     }
 
+    @Test func aFileThatIsNotAGroundTruthSaysWhere() throws {
+        let simulator = RestaurantSimulator(configuration: Self.configuration(days: 20)).finished()
+        var object = try #require(JSONSerialization.jsonObject(with: simulator.groundTruth.jsonData()) as? [String: Any])
+        var staff = try #require(object["staff"] as? [[String: Any]])
+        staff[1]["hired_at"] = "last spring"
+        object["staff"] = staff
+        #expect(throws: GroundTruth.Invalid(path: "staff[1].hired_at", problem: "not an RFC 3339 time: \"last spring\"")) {
+            try GroundTruth.decode(JSONSerialization.data(withJSONObject: object))
+        }
+        staff[1]["hired_at"] = nil
+        object["staff"] = staff
+        #expect(throws: GroundTruth.Invalid(path: "staff[1]", problem: "missing \"hired_at\"")) {
+            try GroundTruth.decode(JSONSerialization.data(withJSONObject: object))
+        }
+        #expect(throws: GroundTruth.Invalid.self) { try GroundTruth.decode(Data("[1, 2]".utf8)) }
+    }
+
     @Test func groundTruthNamesPlantedWeaknessesConfoundersAndProgramEffects() throws {
         var configuration = Self.configuration(days: 60)
         configuration.weakStaffShare = 0.5
