@@ -123,7 +123,7 @@ struct DomainMemory: ParsableCommand {
         var random = RandomSource(seed: 7)
         for index in 0..<staff {
             let member = StaffState(staffID: "lim-\(index / 40)-s\(index % 40)", restaurantID: "lim-\(index / 40)")
-            member.role = .server
+            member.setRole(.server, at: EventTime(millisecondsSinceEpoch: 0))
             // 30 working days in the window, two tables and a feedback each day, 60 recent services.
             for day in Int32(20_500)..<20_530 {
                 member.windows.addService(day: day, waitRatio: 0.5 + random.nextUnit(), covers: 2, itemsOrdered: 8, itemsIncorrect: 0)

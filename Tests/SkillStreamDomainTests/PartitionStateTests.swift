@@ -178,6 +178,32 @@ import Testing
         #expect(!state.staff[newcomer]!.isSettlingIn(at: TestEvents.time(days: 60), days: 30))
     }
 
+    @Test func anOldOrRepeatedHRRecordDoesNotUndoAPromotion() throws {
+        var state = PartitionState()
+        func hr(_ id: String, _ type: StaffEventType, day: Double, _ role: Role? = nil, staff: String = "s1") -> ContractEvent {
+            .staffEvent(StaffEvent(header: TestEvents.header(id, at: TestEvents.time(days: day)), staffID: staff, type: type, role: role))
+        }
+        func role(_ staff: String = "s1") -> Role? { state.staff[PartitionState.StaffKey(restaurantID: "lim-01", staffID: staff)]?.role }
+        _ = state.process(hr("h1", .hired, day: 0, .runner))
+        _ = state.process(hr("h2", .roleChanged, day: 10, .server))
+        _ = state.process(hr("h1-again", .hired, day: 0, .runner))  // the hire sent again, under a new id
+        #expect(role() == .server)
+        _ = state.process(hr("h1-later", .hired, day: 20, .runner))  // sent again, dated later, while employed
+        #expect(role() == .server)
+        _ = state.process(hr("h3", .roleChanged, day: 5, .captain))  // an older change, arriving late
+        #expect(role() == .server)
+        state = try PartitionState(snapshot: state.snapshot())
+        _ = state.process(hr("h3-again", .roleChanged, day: 5, .captain))
+        #expect(role() == .server, "a restored state still knows when the role was set")
+        _ = state.process(hr("h4", .terminated, day: 30))
+        _ = state.process(hr("h5", .hired, day: 40, .sommelier))  // back, in another role
+        #expect(role() == .sommelier)
+        // Out of order from the start: the promotion arrives before the hire.
+        _ = state.process(hr("h6", .roleChanged, day: 12, .captain, staff: "s2"))
+        _ = state.process(hr("h7", .hired, day: 1, .server, staff: "s2"))
+        #expect(role("s2") == .captain)
+    }
+
     /// A restored state behaves exactly as the original on the events that follow.
     @Test func snapshotRestoresAnIdenticalState() throws {
         let first = PartitionState()

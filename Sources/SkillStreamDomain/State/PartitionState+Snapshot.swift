@@ -5,8 +5,9 @@ import SkillStreamLearning
 extension PartitionState {
     static let snapshotKind = "domain-partition-state"
     /// Version 2 writes the windows' counts compactly (``SnapshotWriter/writeCompact(_:)``);
-    /// version 1 snapshots are still read.
-    static let snapshotVersion = 2
+    /// version 3 adds when each staff member's role was set (``StaffState/roleSetAt``).
+    /// Versions 1 and 2 are still read.
+    static let snapshotVersion = 3
 
     public func snapshot() -> [UInt8] {
         var writer = SnapshotWriter()
@@ -65,7 +66,7 @@ extension PartitionState {
             configuration.satisfactionPriorWeight.isFinite, configuration.satisfactionPriorWeight >= 0
         else { throw .invalidSnapshot("configuration out of range") }
         self.init(configuration: configuration)
-        try restore(from: &reader, compactWindows: version >= 2)
+        try restore(from: &reader, version: version)
         try reader.expectEnd()
     }
 
@@ -112,7 +113,7 @@ extension PartitionState {
         writer.write(member.staffID)
         writer.write(member.restaurantID)
         write(member.role?.rawValue, &writer)
-        for time in [member.hiredAt, member.terminatedAt, member.firstSeen] {
+        for time in [member.hiredAt, member.terminatedAt, member.firstSeen, member.roleSetAt] {
             writer.write(time != nil)
             if let time { writer.write(time) }
         }
@@ -160,7 +161,7 @@ extension PartitionState {
 }
 
 extension PartitionState {
-    func restore(from reader: inout SnapshotReader, compactWindows: Bool) throws(LearningError) {
+    func restore(from reader: inout SnapshotReader, version: Int) throws(LearningError) {
         newestEventTime = Int64(try reader.readInt())
         guard newestEventTime == .min || SnapshotReader.plausibleTimes.contains(newestEventTime) else { throw .invalidSnapshot("newest event time") }
         var restored = ProcessingCounters()
@@ -184,11 +185,11 @@ extension PartitionState {
         for _ in 0..<dedupeCount { entries.append((try reader.readUInt64(), Int64(try reader.readInt()))) }
         dedupe = DedupeSet(horizonMilliseconds: configuration.dedupeHorizonMilliseconds, entries: entries, newest: Int64(try reader.readInt()))
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
-            let restaurant = try Self.readRestaurant(&reader, compactWindows: compactWindows)
+            let restaurant = try Self.readRestaurant(&reader, compactWindows: version >= 2)
             restaurants[restaurant.restaurantID] = restaurant
         }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
-            let member = try Self.readStaff(&reader, compactWindows: compactWindows)
+            let member = try Self.readStaff(&reader, version: version)
             staff[StaffKey(restaurantID: member.restaurantID, staffID: member.staffID)] = member
         }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
@@ -273,15 +274,18 @@ extension PartitionState {
         return windows
     }
 
-    static func readStaff(_ reader: inout SnapshotReader, compactWindows: Bool) throws(LearningError) -> StaffState {
+    static func readStaff(_ reader: inout SnapshotReader, version: Int) throws(LearningError) -> StaffState {
         let member = StaffState(staffID: try reader.readString(), restaurantID: try reader.readString())
-        member.role = try readOptionalString(&reader).map { text throws(LearningError) in
+        let role = try readOptionalString(&reader).map { text throws(LearningError) in
             guard let role = Role(rawValue: text) else { throw .invalidSnapshot("unknown role \(text)") }
             return role
         }
         member.hiredAt = try reader.readBool() ? try reader.readEventTime() : nil
         member.terminatedAt = try reader.readBool() ? try reader.readEventTime() : nil
         member.firstSeen = try reader.readBool() ? try reader.readEventTime() : nil
+        // Before version 3 nobody knew when: any later record may set the role, as it could then.
+        let roleSetAt = version >= 3 ? try reader.readBool() ? try reader.readEventTime() : nil : nil
+        member.restoreRole(role, setAt: roleSetAt)
         for _ in 0..<(try reader.readCount(elementSize: 8)) { member.enrolledPrograms.append(try reader.readString()) }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
             let program = try reader.readString()
@@ -289,7 +293,7 @@ extension PartitionState {
             let score = try reader.readDouble()
             member.completedTrainings.append(.init(programID: program, completedAt: time, assessmentScore: score < 0 ? nil : score))
         }
-        member.windows = try readWindows(&reader, compact: compactWindows)
+        member.windows = try readWindows(&reader, compact: version >= 2)
         return member
     }
 

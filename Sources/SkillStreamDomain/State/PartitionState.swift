@@ -292,9 +292,11 @@ public final class PartitionState {
             // A hire older than a departure already applied (HR records can arrive out of
             // order) is history, not a return.
             if let left = member.terminatedAt, left.millisecondsSinceEpoch > time.millisecondsSinceEpoch { return }
+            // A hire record of someone employed is the record sent again: its role is no newer
+            // than a promotion since (a hire or a return states the role).
+            if member.hiredAt == nil || member.terminatedAt != nil || member.role == nil { member.setRole(event.role, at: time) }
             member.hiredAt = time
             member.terminatedAt = nil
-            member.role = event.role
             member.firstSeen = member.firstSeen ?? time
             restaurant.activeStaff.insert(event.staffID)
         case .terminated:
@@ -306,7 +308,7 @@ public final class PartitionState {
             let cutoff = newestEventTime - Int64(configuration.turnoverWindowDays) * 86_400_000
             restaurant.departures.removeAll { $0.millisecondsSinceEpoch < cutoff }
         case .roleChanged:
-            member.role = event.role
+            member.setRole(event.role, at: time)
         case .trainingEnrolled:
             if let program = event.programID, !member.enrolledPrograms.contains(program) { member.enrolledPrograms.append(program) }
         case .trainingCompleted:

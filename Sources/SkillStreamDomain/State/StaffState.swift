@@ -18,7 +18,10 @@ public final class StaffState {
 
     public var staffID: String
     public var restaurantID: String
-    public var role: Role?
+    /// The role, as the newest-dated HR record that states one says (see ``setRole(_:at:)``).
+    public private(set) var role: Role?
+    /// The event time of the HR record that set ``role``.
+    public private(set) var roleSetAt: EventTime?
     public var hiredAt: EventTime?
     public var terminatedAt: EventTime?
     /// Programs enrolled in and not completed yet.
@@ -34,6 +37,21 @@ public final class StaffState {
     public init(staffID: String, restaurantID: String) {
         self.staffID = staffID
         self.restaurantID = restaurantID
+    }
+
+    /// Takes the role an HR record dated `time` states, unless a newer-dated record already set
+    /// one: HR records arrive out of order and are sent again, and an old one must not undo a
+    /// promotion.
+    public func setRole(_ role: Role?, at time: EventTime) {
+        if let roleSetAt, time.millisecondsSinceEpoch < roleSetAt.millisecondsSinceEpoch { return }
+        self.role = role
+        roleSetAt = time
+    }
+
+    /// Restores the role and when it was set, from a snapshot.
+    func restoreRole(_ role: Role?, setAt time: EventTime?) {
+        self.role = role
+        roleSetAt = time
     }
 
     /// Days since the hire (or first sighting) at `time`.
