@@ -63,6 +63,21 @@ import Testing
         #expect(event.satisfaction == nil)
     }
 
+    @Test func aBlankCommentIsNoCommentAndTheSurveyKeepsItsScore() throws {
+        for comment in [#""""#, #"" \n\t ""#] {
+            let json = #"{"schema":"survey.guest_feedback.v1","event_id":"e3","occurred_at":"2026-03-15T09:12:00Z","restaurant_id":"r","staff_id":"s","#
+                + #""customer_satisfaction_score":5,"comment":"# + comment + "}"
+            guard case .success(.guestFeedback(let event)) = EventDecoder().decode(Array(json.utf8)) else {
+                Issue.record("refused: \(json)")
+                continue
+            }
+            #expect(event.comment == nil)
+            #expect(event.satisfaction == 5)
+        }
+        let blankStaff = #"{"schema":"survey.guest_feedback.v1","event_id":"e4","occurred_at":"2026-03-15T09:12:00Z","restaurant_id":"r","staff_id":" "}"#
+        #expect(EventDecoder().decode(Array(blankStaff.utf8)) == .failure(Rejection(.emptyValue, field: "staff_id", "must not be empty")))
+    }
+
     @Test func malformedInputOfEveryKindIsRejectedWithItsCode() {
         let cases: [(String, [UInt8], Rejection.Reason)] = [
             ("empty", [], .malformedJSON),

@@ -206,14 +206,24 @@ struct Fields {
         }
     }
 
+    /// A string that must say something: empty or blank is refused (identifiers, names, times).
     func string(_ field: Field) throws(Rejection) -> String? {
+        guard let text = try text(field) else { return nil }
+        guard !text.isBlank else { throw Rejection(.emptyValue, field: field.name, "must not be empty") }
+        return text
+    }
+
+    /// Free text, which may be empty (the contract allows it): empty or blank is taken as not
+    /// given, so a survey whose comment box was left empty keeps its score.
+    func freeText(_ field: Field) throws(Rejection) -> String? {
+        guard let text = try text(field), !text.isBlank else { return nil }
+        return text
+    }
+
+    private func text(_ field: Field) throws(Rejection) -> String? {
         guard let value = value(field) else { return nil }
         guard case .string(let start, let end, let escaped) = value else { throw Rejection(.wrongType, field: field.name, "must be a string") }
-        let text = try scanner.string(at: start, end: end, escaped: escaped)
-        guard text.utf8.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
-            throw Rejection(.emptyValue, field: field.name, "must not be empty")
-        }
-        return text
+        return try scanner.string(at: start, end: end, escaped: escaped)
     }
 
     /// A field's value, which must be given.
@@ -304,7 +314,7 @@ struct Fields {
                 itemsOrdered: ordered, itemsIncorrect: incorrect, checkTotalPEN: try number(.checkTotalPEN, in: 0...10_000_000))
             return .tableService(event)
         case .guestFeedback:
-            let comment = try string(.comment)
+            let comment = try freeText(.comment)
             if let comment, comment.utf8.count > EventDecoder.maximumCommentBytes {
                 throw Rejection(.outOfRange, field: "comment", "\(comment.utf8.count) bytes, the limit is \(EventDecoder.maximumCommentBytes)")
             }
@@ -350,4 +360,9 @@ struct Fields {
                     format: try required(enumeration(.format, TrainingFormat.self), .format)))
         }
     }
+}
+
+extension String {
+    /// Nothing but spaces, tabs and line breaks (or nothing at all).
+    fileprivate var isBlank: Bool { !utf8.contains { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D } }
 }
