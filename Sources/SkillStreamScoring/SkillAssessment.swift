@@ -268,9 +268,10 @@ public enum GapTests {
     }
 
     /// The peers' figures: the colleagues' pooled counts per metric, leaving out the clear
-    /// outliers on that metric (at least ``outlierMinimumCount`` events and more than
-    /// ``outlierRatio`` times the pooled rate), so that a few weak colleagues do not make a weak
-    /// skill look normal, while a dip that hits everyone (a full house, a bad month in the
+    /// outliers on that metric (for counts, at least ``outlierMinimumCount`` events and more than
+    /// ``outlierRatio`` times the pooled rate; for waits, at least ``GapTests/minimumTables``
+    /// tables and a mean past the excess that makes a gap), so that a few weak colleagues do not
+    /// make a weak skill look normal, while a dip that hits everyone (a full house, a bad month in the
     /// kitchen) stays in the baseline.
     struct Peers {
         /// A pooled count and what it is out of (tables, items, or the sum of wait ratios over tables).
@@ -300,14 +301,22 @@ public enum GapTests {
         static let outlierMinimumCount = 3
 
         init(_ colleagues: [WindowSummary]) {
-            waits = Self.trimmed(colleagues) { Pool(count: $0.waitRatioMillis, exposure: $0.tables) }
+            // A slow colleague: a mean wait past the excess that makes a gap, over enough tables.
+            waits = Self.trimmed(colleagues, outlierRatio: 1 + meaningfulWaitExcess, isEnough: { $0.exposure >= minimumTables }) {
+                Pool(count: $0.waitRatioMillis, exposure: $0.tables)
+            }
             errors = Self.trimmed(colleagues) { Pool(count: $0.itemsIncorrect, exposure: $0.itemsOrdered) }
             complaints = (0..<5).map { index in Self.trimmed(colleagues) { Pool(count: $0.countedComplaints[index], exposure: $0.tables) } }
         }
 
-        /// One metric's pools of the colleagues who served, summed, without the clear outliers
-        /// (two passes over the colleagues, no intermediate arrays: this runs for every assessment).
-        static func trimmed(_ colleagues: [WindowSummary], _ pool: (WindowSummary) -> Pool) -> Pool {
+        /// One metric's pools of the colleagues who served, summed, without the clear outliers:
+        /// more than `outlierRatio` times the pooled rate, on enough evidence (by default at least
+        /// ``outlierMinimumCount`` events). Two passes over the colleagues, no intermediate
+        /// arrays: this runs for every assessment.
+        static func trimmed(
+            _ colleagues: [WindowSummary], outlierRatio: Double = outlierRatio, isEnough: (Pool) -> Bool = { $0.count >= outlierMinimumCount },
+            _ pool: (WindowSummary) -> Pool
+        ) -> Pool {
             var all = Pool()
             for colleague in colleagues where colleague.tables > 0 { all.add(pool(colleague)) }
             guard all.exposure > 0 else { return all }
@@ -315,7 +324,7 @@ public enum GapTests {
             var kept = Pool()
             for colleague in colleagues where colleague.tables > 0 {
                 let one = pool(colleague)
-                if one.count < outlierMinimumCount || Double(one.count) <= outlierRatio * rate * Double(one.exposure) { kept.add(one) }
+                if !isEnough(one) || Double(one.count) <= outlierRatio * rate * Double(one.exposure) { kept.add(one) }
             }
             return kept
         }

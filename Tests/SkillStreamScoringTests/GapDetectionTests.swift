@@ -107,6 +107,26 @@ import Testing
         }
     }
 
+    @Test func slowColleaguesDoNotHideASlowServer() {
+        // 1.2 × the target against colleagues at 0.88, two of whom are slower still (1.4): with
+        // those two in the baseline, the excess would look like 20%.
+        let ratios = [1.2, 1.4, 1.4] + Array(repeating: 0.88, count: 7)
+        var all = ServiceWindows()
+        var people: [ServiceWindows] = []
+        for ratio in ratios {
+            var own = ServiceWindows()
+            for table in 0..<40 {
+                let day = Int32(20_000 - 27 + table % 28)
+                own.addService(day: day, waitRatio: ratio * (table % 2 == 0 ? 0.95 : 1.05), covers: 2, itemsOrdered: 8, itemsIncorrect: 0)
+                all.addService(day: day, waitRatio: ratio * (table % 2 == 0 ? 0.95 : 1.05), covers: 2, itemsOrdered: 8, itemsIncorrect: 0)
+            }
+            people.append(own)
+        }
+        let slow = Self.assess(0, people, all, benchmark: 88).first { $0.skill == .timeliness }!
+        #expect(slow.gapProbability > GapDetector().openProbability, "\(slow.gapProbability)")
+        #expect(Self.assess(3, people, all, benchmark: 88).first { $0.skill == .timeliness }!.gapProbability < 0.5)
+    }
+
     @Test func aNewcomerIsHeldToANewcomersRatesAndAlertedOnlyWhenFarBehindThem() throws {
         // Twenty complaints where the peers' rate predicts about 3.5 (30 days): a gap for settled
         // staff, within what someone still settling in shows (about 10.5 expected from them).
