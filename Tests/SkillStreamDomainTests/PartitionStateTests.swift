@@ -118,6 +118,33 @@ import Testing
         #expect(state.counters.complaintsFromComments == 2)
     }
 
+    @Test func guestsOfOneTableNamingTheSameLapseCountItOnceOnTheDayOfTheService() throws {
+        var state = PartitionState()
+        let staff = PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s1")
+        func complaints(onDayOf time: EventTime) -> [Int] {
+            state.staff[staff]!.windows.summary(endingOn: time.localDay, days: 1).complaintCounts
+        }
+        _ = state.process(TestEvents.visit("v1", at: TestEvents.time()))
+        _ = state.process(TestEvents.feedback("f1", visit: "v1", at: TestEvents.time(minutes: 30), score: 2, complaints: [.inattentiveOrRude]))
+        // Two days later, two more guests of the same table: one names the same lapse and another, one writes it.
+        _ = state.process(
+            TestEvents.feedback("f2", visit: "v1", at: TestEvents.time(days: 2), score: 1, complaints: [.inattentiveOrRude, .etiquetteLapse]))
+        state = try PartitionState(snapshot: state.snapshot())
+        _ = state.process(TestEvents.feedback("f3", visit: "v1", at: TestEvents.time(days: 2, minutes: 5), score: 2, comment: "El mozo fue muy grosero"))
+        #expect(complaints(onDayOf: TestEvents.time()) == [0, 0, 1, 0, 1], "one rude table, one etiquette lapse, on the day of the service")
+        #expect(complaints(onDayOf: TestEvents.time(days: 2)) == [0, 0, 0, 0, 0])
+        #expect(state.counters.labelsJoined == 1, "the first answer labels the visit")
+        #expect(state.pendingVisitCount == 0)
+        // A guest who names no table still counts, and so does the next table.
+        _ = state.process(TestEvents.feedback("f4", visit: nil, at: TestEvents.time(days: 2, minutes: 6), score: 2, complaints: [.inattentiveOrRude]))
+        _ = state.process(TestEvents.visit("v2", at: TestEvents.time(days: 2, minutes: 10)))
+        _ = state.process(TestEvents.feedback("f5", visit: "v2", at: TestEvents.time(days: 2, minutes: 40), score: 2, complaints: [.inattentiveOrRude]))
+        #expect(complaints(onDayOf: TestEvents.time(days: 2)) == [0, 0, 2, 0, 0])
+        // The POS sending an answered visit again does not make it wait for a label again.
+        _ = state.process(TestEvents.visit("v1", at: TestEvents.time()))
+        #expect(state.pendingVisitCount == 0 && state.features(ofPendingVisit: "v1") == nil)
+    }
+
     @Test func visitsWithoutFeedbackExpireAfterTheLabelHorizon() {
         let state = PartitionState()
         _ = state.process(TestEvents.visit("v1", at: TestEvents.time()))

@@ -19,6 +19,9 @@ struct FeatureSlab: Sendable {
 
     mutating func release(_ row: Int32) { freeRows.append(row) }
 
+    /// Rows allocated and not released.
+    var rowsInUse: Int { (width == 0 ? 0 : values.count / width) - freeRows.count }
+
     /// The row's values as Doubles.
     func doubles(_ row: Int32) -> [Double] {
         let start = Int(row) * width

@@ -5,7 +5,8 @@ import SkillStreamLearning
 extension PartitionState {
     static let snapshotKind = "domain-partition-state"
     /// Version 2 writes the windows' counts compactly (``SnapshotWriter/writeCompact(_:)``);
-    /// version 3 adds when each staff member's role was set (``StaffState/roleSetAt``).
+    /// version 3 adds when each staff member's role was set (``StaffState/roleSetAt``), and keeps
+    /// answered visits with the staff complaints counted for them (``PendingVisit``).
     /// Versions 1 and 2 are still read.
     static let snapshotVersion = 3
 
@@ -42,7 +43,9 @@ extension PartitionState {
         for entry in pending {
             writer.write(entry.key)
             writer.write(entry.value.servedAt)
-            writer.write(pendingFeatures.doubles(entry.value.featureRow))
+            writer.writeCompact(Int(entry.value.countedComplaints))
+            writer.write(entry.value.isAnswered)
+            if !entry.value.isAnswered { writer.write(pendingFeatures.doubles(entry.value.featureRow)) }
         }
         return writer.bytes
     }
@@ -199,15 +202,22 @@ extension PartitionState {
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
             let visit = try reader.readUInt64()
             let servedAt = try reader.readEventTime()
-            let features = try reader.readDoubles()
-            guard features.count == ServiceFeatures.count else {
-                throw LearningError.invalidSnapshot("a pending visit has \(features.count) features, not \(ServiceFeatures.count)")
+            // Before version 3 only visits waiting for their first answer were kept.
+            let counted = version >= 3 ? try Self.readSmall(&reader, UInt8.self, compact: true) : 0
+            guard counted < 1 << ComplaintCategory.staffAttributable.count else { throw .invalidSnapshot("complaints counted for a visit") }
+            var remembered = PendingVisit(servedAt: servedAt, featureRow: -1, countedComplaints: counted)
+            let answered = version >= 3 ? try reader.readBool() : false
+            if !answered {
+                let features = try reader.readDoubles()
+                guard features.count == ServiceFeatures.count else {
+                    throw LearningError.invalidSnapshot("a pending visit has \(features.count) features, not \(ServiceFeatures.count)")
+                }
+                remembered.featureRow = pendingFeatures.allocate()
+                pendingFeatures.fill(remembered.featureRow) { values, start in
+                    for (offset, value) in features.enumerated() { values[start + offset] = Float(value) }
+                }
             }
-            let row = pendingFeatures.allocate()
-            pendingFeatures.fill(row) { values, start in
-                for (offset, value) in features.enumerated() { values[start + offset] = Float(value) }
-            }
-            pendingVisits.update(visit, time: servedAt.millisecondsSinceEpoch, value: PendingVisit(servedAt: servedAt, featureRow: row))
+            pendingVisits.update(visit, time: servedAt.millisecondsSinceEpoch, value: remembered)
         }
     }
 

@@ -154,11 +154,19 @@ public final class PartitionState {
         public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
     }
 
-    /// A served visit waiting for its feedback: what its labelled example needs, no more.
+    /// A served visit, remembered for the label horizon: waiting for its first feedback (what
+    /// its labelled example needs, no more), then answered, with the staff complaints already
+    /// counted for it — each guest may answer, and a table where three guests name the same
+    /// lapse is one lapse.
     struct PendingVisit: Sendable, Hashable {
         var servedAt: EventTime
-        /// Its row of ``ServiceFeatures`` in the pending feature slab.
+        /// Its row of ``ServiceFeatures`` in the pending feature slab; −1 once answered.
         var featureRow: Int32
+        /// The staff complaint categories counted for this table (bit i: index i of
+        /// ``ComplaintCategory/staffAttributable``).
+        var countedComplaints: UInt8 = 0
+
+        var isAnswered: Bool { featureRow < 0 }
 
         /// What an empty slot of the pending table holds.
         static let placeholder = PendingVisit(servedAt: EventTime(millisecondsSinceEpoch: 0), featureRow: -1)
@@ -253,11 +261,13 @@ public final class PartitionState {
         return examples
     }
 
-    public var pendingVisitCount: Int { pendingVisits.count }
+    /// Visits waiting for their first feedback.
+    public var pendingVisitCount: Int { pendingFeatures.rowsInUse }
 
     /// The features of a visit still waiting for its feedback, as they were at service time.
     public func features(ofPendingVisit visitID: String) -> [Double]? {
-        pendingVisits.value(FNV1a.hash(visitID)).map { pendingFeatures.doubles($0.featureRow) }
+        guard let visit = pendingVisits.value(FNV1a.hash(visitID)), !visit.isAnswered else { return nil }
+        return pendingFeatures.doubles(visit.featureRow)
     }
 
     // MARK: - Applying events
@@ -338,14 +348,18 @@ public final class PartitionState {
         if member.firstSeen == nil { member.firstSeen = visit.header.occurredAt }
         let ratio = wait / restaurant.targetWaitSeconds
         let visitKey = FNV1a.hash(visit.visitID)
-        // A visit sent again keeps its row, with the features recomputed.
-        let row = pendingVisits.value(visitKey)?.featureRow ?? pendingFeatures.allocate()
-        pendingFeatures.fill(row) { features, start in
-            ServiceFeatures.compute(
-                visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration, into: &features, at: start)
+        let known = pendingVisits.value(visitKey)
+        // A visit sent again keeps its row, with the features recomputed; once answered, its
+        // label is taken and what was counted for it stays.
+        if known?.isAnswered != true {
+            let row = known?.featureRow ?? pendingFeatures.allocate()
+            pendingFeatures.fill(row) { features, start in
+                ServiceFeatures.compute(
+                    visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration, into: &features, at: start)
+            }
+            pendingVisits.update(
+                visitKey, time: visit.header.occurredAt.millisecondsSinceEpoch, value: PendingVisit(servedAt: visit.header.occurredAt, featureRow: row))
         }
-        pendingVisits.update(
-            visitKey, time: visit.header.occurredAt.millisecondsSinceEpoch, value: PendingVisit(servedAt: visit.header.occurredAt, featureRow: row))
         guard !late else { return notes }
         let day = visit.header.occurredAt.localDay
         member.windows.addService(day: day, waitRatio: ratio, covers: visit.covers, itemsOrdered: visit.itemsOrdered, itemsIncorrect: visit.itemsIncorrect)
@@ -375,22 +389,31 @@ public final class PartitionState {
             notes.insert(.imputedSatisfaction)
             counters.imputed += 1
         }
-        // The visit's day, when it is known, so that complaints land where the service was.
-        let pending = feedback.visitID.flatMap { pendingVisits.remove(FNV1a.hash($0)) }
-        if let pending, let visitID = feedback.visitID {
-            let features = pendingFeatures.doubles(pending.featureRow)
-            pendingFeatures.release(pending.featureRow)
+        // The visit, when it is known: the first answer labels it, and complaints land on the
+        // day the service was.
+        let visitKey = feedback.visitID.map { FNV1a.hash($0) }
+        var visit = visitKey.flatMap { pendingVisits.value($0) }
+        if let waiting = visit, !waiting.isAnswered, let visitID = feedback.visitID {
+            let features = pendingFeatures.doubles(waiting.featureRow)
+            pendingFeatures.release(waiting.featureRow)
             examples.append(
                 LabelledServiceExample(
                     restaurantID: key.restaurantID, staffID: feedback.staffID, visitID: visitID, features: features,
-                    servedAt: pending.servedAt, feedbackAt: feedback.header.occurredAt, observedSatisfaction: observed,
+                    servedAt: waiting.servedAt, feedbackAt: feedback.header.occurredAt, observedSatisfaction: observed,
                     complaints: cleaned.complaints ?? []))
             notes.insert(.joinedVisit)
             counters.labelsJoined += 1
+            visit?.featureRow = -1
         }
+        var attributable = (cleaned.complaints ?? []).compactMap { ComplaintCategory.staffAttributable.firstIndex(of: $0) }
+        // Another guest of a table whose lapse is already counted adds their score, not the lapse again.
+        if !late, let counted = visit?.countedComplaints {
+            attributable.removeAll { counted & (1 << $0) != 0 }
+            for index in attributable { visit?.countedComplaints |= 1 << index }
+        }
+        if let visit, let visitKey { pendingVisits.update(visitKey, time: visit.servedAt.millisecondsSinceEpoch, value: visit) }
         guard !late else { return (cleaned, notes) }
-        let day = pending?.servedAt.localDay ?? feedback.header.occurredAt.localDay
-        let attributable = (cleaned.complaints ?? []).compactMap { ComplaintCategory.staffAttributable.firstIndex(of: $0) }
+        let day = visit?.servedAt.localDay ?? feedback.header.occurredAt.localDay
         let member = member(key)
         if member.firstSeen == nil { member.firstSeen = feedback.header.occurredAt }
         member.windows.addFeedback(day: day, observedSatisfaction: observed, complaintIndices: attributable, repeatCustomer: feedback.repeatCustomer)
@@ -398,10 +421,10 @@ public final class PartitionState {
         return (cleaned, notes)
     }
 
-    /// Visits whose feedback has not come within the label horizon expire unlabelled.
+    /// Visits are forgotten after the label horizon; those whose feedback has not come expire unlabelled.
     private func expirePendingVisits() {
         var expired: [Int32] = []
-        pendingVisits.expire(before: newestEventTime - configuration.labelHorizonMilliseconds) { expired.append($0.featureRow) }
+        pendingVisits.expire(before: newestEventTime - configuration.labelHorizonMilliseconds) { if !$0.isAnswered { expired.append($0.featureRow) } }
         for row in expired { pendingFeatures.release(row) }
         counters.visitsExpired += expired.count
     }
