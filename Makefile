@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export LD_LIBRARY_PATH := $(CURDIR)/.build-runtime/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 DEMO_DIR := $(CURDIR)/.demo
 
-.PHONY: deps build build-tests check-schemas check-deploy check-lag-alert test test-unit test-integration test-dashboard bench demo demo-stop clean
+.PHONY: deps build build-tests check-schemas check-contract-world check-deploy check-lag-alert test test-unit test-integration test-dashboard bench demo demo-stop clean
 
 deps:
 	@Scripts/install-deps.sh
@@ -16,11 +16,16 @@ build: deps
 # Unit tests first (no servers), then the integration tests against a real PostgreSQL and a real
 # Kafka-compatible broker that Scripts/services.sh starts and always stops, then the dashboard in
 # headless Chromium; and the deployment files through their own tools.
-test: check-schemas check-deploy test-unit test-integration check-lag-alert test-dashboard
+test: check-schemas check-contract-world check-deploy test-unit test-integration check-lag-alert test-dashboard
 
 # The event contract's JSON Schemas checked by a real validator against the examples.
 check-schemas: deps
 	python3 Scripts/check_event_schemas.py
+
+# The contract against a producer written apart from SkillStream (Scripts/second_world.py): its
+# events replayed, every valid one processed, every malformed one dead-lettered for its reason.
+check-contract-world: build-tests
+	python3 Scripts/check_second_world.py --binary .build/debug/skillstream
 
 # Dockerfile, docker-compose.yml, Prometheus rules and dashboard, Kubernetes manifests: each
 # checked by the real tool (Scripts/check_deploy.sh says which).
