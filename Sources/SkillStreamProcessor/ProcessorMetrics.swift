@@ -102,6 +102,7 @@ public final class ProcessorMetrics {
         set("skillstream_state_staff", [], Double(engine.state.staff.count))
         set("skillstream_state_restaurants", [], Double(engine.state.restaurants.count))
         set("skillstream_state_pending_visits", [], Double(engine.state.pendingVisitCount))
+        set("skillstream_state_remembered_visits", [], Double(engine.state.rememberedVisitCount))
         set("skillstream_open_gaps", [], Double(engine.openGaps))
         set("skillstream_merge_buffered_records", [], Double(task.buffered))
         for (target, model, quality) in engine.models.quality() where quality.overall.count > 0 {

@@ -20,8 +20,8 @@ public struct DetectionScore: Sendable, CustomStringConvertible {
     public var correctAlerts = 0
     /// The ids of the correct alerts.
     public var correctAlertIDs: Set<String> = []
-    /// The true gaps no alert caught: "staff|skill", with the weak period.
-    public var missedGaps: [(pair: String, from: Int64, to: Int64)] = []
+    /// The true gaps no alert caught, with the weak period.
+    public var missedGaps: [(staffID: String, skill: String, from: Int64, to: Int64)] = []
     public var trueGaps = 0
     public var detectedGaps = 0
     public var delaysDays: [Double] = []
@@ -44,13 +44,17 @@ public struct DetectionScore: Sendable, CustomStringConvertible {
     public init(truth: GroundTruth, alerts: [GapAlert], servedTables: [String: [Int64]]) {
         let end = EventTime(rfc3339: truth.end)!.millisecondsSinceEpoch
         let day = 86_400_000.0
-        var weak: [String: [(from: Int64, to: Int64)]] = [:]  // "staff|skill"
+        struct Pair: Hashable {
+            var staffID: String
+            var skill: String
+        }
+        var weak: [Pair: [(from: Int64, to: Int64)]] = [:]
         for member in truth.staff {
             let leftAt = member.terminatedAt.flatMap { EventTime(rfc3339: $0)?.millisecondsSinceEpoch } ?? end
             for period in member.weakSkills {
                 let from = EventTime(rfc3339: period.from)!.millisecondsSinceEpoch
                 let to = period.to.flatMap { EventTime(rfc3339: $0)?.millisecondsSinceEpoch } ?? min(end, leftAt)
-                weak[member.staffId + "|" + period.skill, default: []].append((from, to))
+                weak[Pair(staffID: member.staffId, skill: period.skill), default: []].append((from, to))
             }
         }
         var firstAlerts: [String: GapAlert] = [:]
@@ -62,7 +66,7 @@ public struct DetectionScore: Sendable, CustomStringConvertible {
         alertsOpened = opened.count
         func isCorrect(_ alert: GapAlert) -> Bool {
             let time = alert.detectedAt.millisecondsSinceEpoch
-            return (weak[alert.staffID + "|" + alert.skill.rawValue] ?? []).contains {
+            return (weak[Pair(staffID: alert.staffID, skill: alert.skill.rawValue)] ?? []).contains {
                 time >= $0.from && Double(time) <= Double($0.to) + Self.graceDays * day
             }
         }
@@ -73,22 +77,20 @@ public struct DetectionScore: Sendable, CustomStringConvertible {
             if isCorrect(alert) { bySkill[alert.skill.rawValue, default: [0, 0, 0, 0]][1] += 1 }
         }
         for (pair, periods) in weak {
-            let staffID = String(pair.split(separator: "|")[0])
             for period in periods where Double(period.to - period.from) >= Self.minimumWeakDays * day {
-                guard (servedTables[staffID] ?? []).contains(where: { $0 >= period.from && $0 <= period.to }) else { continue }
+                guard (servedTables[pair.staffID] ?? []).contains(where: { $0 >= period.from && $0 <= period.to }) else { continue }
                 trueGaps += 1
-                let skill = String(pair.split(separator: "|")[1])
-                bySkill[skill, default: [0, 0, 0, 0]][2] += 1
+                bySkill[pair.skill, default: [0, 0, 0, 0]][2] += 1
                 let hits = opened.filter {
-                    $0.staffID + "|" + $0.skill.rawValue == pair && $0.detectedAt.millisecondsSinceEpoch >= period.from
+                    $0.staffID == pair.staffID && $0.skill.rawValue == pair.skill && $0.detectedAt.millisecondsSinceEpoch >= period.from
                         && Double($0.detectedAt.millisecondsSinceEpoch) <= Double(period.to) + Self.graceDays * day
                 }
                 if let first = hits.map(\.detectedAt.millisecondsSinceEpoch).min() {
                     detectedGaps += 1
-                    bySkill[skill, default: [0, 0, 0, 0]][3] += 1
+                    bySkill[pair.skill, default: [0, 0, 0, 0]][3] += 1
                     delaysDays.append(Double(first - period.from) / day)
                 } else {
-                    missedGaps.append((pair, period.from, period.to))
+                    missedGaps.append((pair.staffID, pair.skill, period.from, period.to))
                 }
             }
         }

@@ -6,7 +6,10 @@ import SkillStreamDomain
 /// and the faults injected. Written as JSON (format in Schemas/simulation/ground-truth.schema.json)
 /// so detection and recommendation quality can be scored against it.
 public struct GroundTruth: Codable, Sendable, Hashable {
-    public var format = "skillstream.simulation.ground_truth.v1"
+    /// The format this is (``GroundTruth/format``).
+    public var format = GroundTruth.format
+    /// The one format there is.
+    public static let format = "skillstream.simulation.ground_truth.v1"
     public var seed: UInt64
     /// First instant simulated and the instant the simulation stopped (RFC 3339, −05:00).
     public var start: String
@@ -169,6 +172,14 @@ public struct GroundTruth: Codable, Sendable, Hashable {
         }
         if let bad = times.first(where: { EventTime(rfc3339: $0.value) == nil }) {
             throw Invalid(path: bad.path, problem: "not an RFC 3339 time: \"\(bad.value)\"")
+        }
+        guard truth.format == GroundTruth.format else { throw Invalid(path: "format", problem: "\"\(truth.format)\", not \"\(GroundTruth.format)\"") }
+        for (index, member) in truth.staff.enumerated() {
+            if member.staffId.isEmpty { throw Invalid(path: "staff[\(index)].staff_id", problem: "empty") }
+            if member.restaurantId.isEmpty { throw Invalid(path: "staff[\(index)].restaurant_id", problem: "empty") }
+            for (number, period) in member.weakSkills.enumerated() where Skill(rawValue: period.skill) == nil {
+                throw Invalid(path: "staff[\(index)].weak_skills[\(number)].skill", problem: "\"\(period.skill)\" is not one of the contract's skills")
+            }
         }
         return truth
     }

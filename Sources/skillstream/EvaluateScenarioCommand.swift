@@ -77,10 +77,10 @@ struct EvaluateScenarioCommand: ParsableCommand {
                         + "truth: \(periods.isEmpty ? "never weak" : periods.joined(separator: "; ")) | \(alert.textEN)")
             }
             for missed in score.missedGaps.sorted(by: { $0.from < $1.from }) {
-                let staffID = String(missed.pair.split(separator: "|")[0])
+                let staffID = missed.staffID
                 let member = truth.staff.first { $0.staffId == staffID }
                 print(
-                    "MISSED \(missed.pair) \(member?.role ?? "?") hired \(member?.hiredAt.prefix(10) ?? "?") weak "
+                    "MISSED \(staffID)|\(missed.skill) \(member?.role ?? "?") hired \(member?.hiredAt.prefix(10) ?? "?") weak "
                         + "\(EventTime(millisecondsSinceEpoch: missed.from, offsetMinutes: -300).description.prefix(10))…"
                         + "\(EventTime(millisecondsSinceEpoch: missed.to, offsetMinutes: -300).description.prefix(10)) tables while weak: "
                         + "\((served[staffID] ?? []).filter { $0 >= missed.from && $0 <= missed.to }.count)")

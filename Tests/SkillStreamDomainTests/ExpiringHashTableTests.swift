@@ -55,8 +55,26 @@ import Testing
             }
             for key in UInt64(1)...48 { #expect(table.contains(key) == (model[key] != nil)) }
             let entries = table.entries
-            #expect(entries.map(\.time) == entries.map(\.time).sorted(), "entries come oldest first")
+            #expect(entries.map(\.time) == entries.map(\.time).sorted(), "stored in time order, entries come oldest first")
             #expect(Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) }) == model.mapValues(\.value))
+        }
+    }
+
+    @Test func aTableRebuiltFromItsEntriesExpiresTheSameKeys() {
+        // Stored out of time order, one key stored again at an older time (a visit sent again
+        // with another time): the rebuilt table lists it once, where the original queued it twice.
+        for cutoff: Int64 in [55, 70, 120] {
+            var original = ExpiringHashTable<Int>(minimumCapacity: 1, placeholder: -1)
+            original.update(1, time: 100, value: 1)
+            original.update(2, time: 60, value: 2)
+            original.update(1, time: 50, value: 10)
+            var rebuilt = ExpiringHashTable<Int>(minimumCapacity: 1, placeholder: -1)
+            for entry in original.entries { rebuilt.update(entry.key, time: entry.time, value: entry.value) }
+            var expired: [[Int]] = [[], []]
+            original.expire(before: cutoff) { expired[0].append($0) }
+            rebuilt.expire(before: cutoff) { expired[1].append($0) }
+            #expect(expired[0] == expired[1], "cutoff \(cutoff)")
+            #expect(original.entries.map(\.key) == rebuilt.entries.map(\.key), "cutoff \(cutoff)")
         }
     }
 

@@ -140,9 +140,12 @@ import Testing
         _ = state.process(TestEvents.visit("v2", at: TestEvents.time(days: 2, minutes: 10)))
         _ = state.process(TestEvents.feedback("f5", visit: "v2", at: TestEvents.time(days: 2, minutes: 40), score: 2, complaints: [.inattentiveOrRude]))
         #expect(complaints(onDayOf: TestEvents.time(days: 2)) == [0, 0, 2, 0, 0])
-        // The POS sending an answered visit again does not make it wait for a label again.
-        _ = state.process(TestEvents.visit("v1", at: TestEvents.time()))
+        // The POS sending an answered visit again (under a new id) does not make it wait for a label again.
+        guard case .tableService(var again) = TestEvents.visit("v1", at: TestEvents.time()) else { return }
+        again.header.eventID = "pos-v1-again"
+        #expect(state.process(.tableService(again)) != .duplicate)
         #expect(state.pendingVisitCount == 0 && state.features(ofPendingVisit: "v1") == nil)
+        #expect(state.rememberedVisitCount == 2)
     }
 
     @Test func visitsWithoutFeedbackExpireAfterTheLabelHorizon() {
@@ -217,6 +220,7 @@ import Testing
         #expect(role() == .server)
         _ = state.process(hr("h1-later", .hired, day: 20, .runner))  // sent again, dated later, while employed
         #expect(role() == .server)
+        #expect(state.staff[PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s1")]!.hiredAt == TestEvents.time(), "nor the hire date")
         _ = state.process(hr("h3", .roleChanged, day: 5, .captain))  // an older change, arriving late
         #expect(role() == .server)
         state = try PartitionState(snapshot: state.snapshot())
@@ -225,6 +229,12 @@ import Testing
         _ = state.process(hr("h4", .terminated, day: 30))
         _ = state.process(hr("h5", .hired, day: 40, .sommelier))  // back, in another role
         #expect(role() == .sommelier)
+        // The old hire and departure sent again after the return: still back, since day 40.
+        _ = state.process(hr("h1-resent", .hired, day: 0, .runner))
+        _ = state.process(hr("h4-resent", .terminated, day: 30))
+        let member = try #require(state.staff[PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s1")])
+        #expect(member.terminatedAt == nil && member.hiredAt == TestEvents.time(days: 40) && role() == .sommelier)
+        #expect(state.restaurants["lim-01"]!.activeStaff.contains("s1"))
         // Out of order from the start: the promotion arrives before the hire.
         _ = state.process(hr("h6", .roleChanged, day: 12, .captain, staff: "s2"))
         _ = state.process(hr("h7", .hired, day: 1, .server, staff: "s2"))

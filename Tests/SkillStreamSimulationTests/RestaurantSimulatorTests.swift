@@ -136,6 +136,12 @@ import Testing
         #expect(throws: GroundTruth.Invalid(path: "staff[1]", problem: "missing \"hired_at\"")) {
             try GroundTruth.decode(JSONSerialization.data(withJSONObject: object))
         }
+        staff[1]["hired_at"] = "2026-03-01T00:00:00-05:00"
+        staff[1]["weak_skills"] = [["skill": "wine_pairing", "from": "2026-03-02T00:00:00-05:00", "cause": "drift", "lowest_level": 0.3]]
+        object["staff"] = staff
+        #expect(throws: GroundTruth.Invalid(path: "staff[1].weak_skills[0].skill", problem: "\"wine_pairing\" is not one of the contract's skills")) {
+            try GroundTruth.decode(JSONSerialization.data(withJSONObject: object))
+        }
         #expect(throws: GroundTruth.Invalid.self) { try GroundTruth.decode(Data("[1, 2]".utf8)) }
     }
 

@@ -213,11 +213,14 @@ struct Fields {
         return text
     }
 
-    /// Free text, which may be empty (the contract allows it): empty or blank is taken as not
-    /// given, so a survey whose comment box was left empty keeps its score.
-    func freeText(_ field: Field) throws(Rejection) -> String? {
-        guard let text = try text(field), !text.isBlank else { return nil }
-        return text
+    /// Free text of at most `maximumBytes`, which may be empty (the contract allows it): empty or
+    /// blank is taken as not given, so a survey whose comment box was left empty keeps its score.
+    func freeText(_ field: Field, maximumBytes: Int) throws(Rejection) -> String? {
+        guard let text = try text(field) else { return nil }
+        guard text.utf8.count <= maximumBytes else {
+            throw Rejection(.outOfRange, field: field.name, "\(text.utf8.count) bytes, the limit is \(maximumBytes)")
+        }
+        return text.isBlank ? nil : text
     }
 
     private func text(_ field: Field) throws(Rejection) -> String? {
@@ -314,10 +317,7 @@ struct Fields {
                 itemsOrdered: ordered, itemsIncorrect: incorrect, checkTotalPEN: try number(.checkTotalPEN, in: 0...10_000_000))
             return .tableService(event)
         case .guestFeedback:
-            let comment = try freeText(.comment)
-            if let comment, comment.utf8.count > EventDecoder.maximumCommentBytes {
-                throw Rejection(.outOfRange, field: "comment", "\(comment.utf8.count) bytes, the limit is \(EventDecoder.maximumCommentBytes)")
-            }
+            let comment = try freeText(.comment, maximumBytes: EventDecoder.maximumCommentBytes)
             return .guestFeedback(
                 GuestFeedbackEvent(
                     header: header, staffID: try required(string(.staffID), .staffID), visitID: try string(.visitID),

@@ -1,6 +1,6 @@
 /// Ids, kept as their 64-bit FNV-1a hash, mapped to a value and the event time they came with,
 /// and forgotten in arrival order once older than a cutoff: the event ids of the dedupe set and
-/// the visits waiting for their feedback.
+/// the visits of the label horizon.
 ///
 /// The keys are hashes already, so a lookup hashes nothing: open addressing with linear probing
 /// over one contiguous array of slots (a probe is usually one cache line), deletion by backward
@@ -33,7 +33,7 @@ struct ExpiringHashTable<Value> {
         shift = UInt64(64 - capacity.trailingZeroBitCount)
     }
 
-    /// The entries, oldest first, for snapshots.
+    /// The entries in arrival order (each key at its latest storing), for snapshots.
     var entries: [(key: UInt64, time: Int64, value: Value)] {
         // A key removed and stored again at the same time is queued twice: listed once.
         var listed = Set<UInt64>()
@@ -86,12 +86,17 @@ struct ExpiringHashTable<Value> {
 
     /// Forgets every entry stored before `cutoff`, oldest first; `expired` sees each one.
     mutating func expire(before cutoff: Int64, _ expired: (Value) -> Void = { _ in }) {
-        while orderStart < order.count && order[orderStart].time < cutoff {
+        // Queued entries of keys removed or stored again since are skipped whatever their time,
+        // so that a table restored from ``entries`` (which lists neither) expires the same keys.
+        while orderStart < order.count {
             let entry = order[orderStart]
-            if let index = find(entry.key), slots[index].time == entry.time {
-                expired(slots[index].value)
-                vacate(index)
+            guard let index = find(entry.key), slots[index].time == entry.time else {
+                orderStart += 1
+                continue
             }
+            guard entry.time < cutoff else { break }
+            expired(slots[index].value)
+            vacate(index)
             orderStart += 1
         }
         if orderStart > 4_096 && orderStart * 2 > order.count {

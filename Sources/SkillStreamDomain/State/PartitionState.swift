@@ -46,7 +46,7 @@ public struct ProcessingCounters: Sendable, Hashable {
 }
 
 /// All the per-partition state of the domain: staff and restaurant windows, reference data,
-/// the dedupe set, visits waiting for their feedback, and the counters. Pure: events in,
+/// the dedupe set, the visits of the label horizon, and the counters. Pure: events in,
 /// outcomes and labelled examples out. Owned by one task (the partition's).
 public final class PartitionState {
     public let configuration: DomainConfiguration
@@ -61,10 +61,11 @@ public final class PartitionState {
         var lastRestaurant: RestaurantState?
         var programs: [String: TrainingProgramReference] = [:]
         var dedupe: DedupeSet
-        /// Visits waiting for feedback, by the 64-bit FNV-1a hash of their visit id (as the dedupe
-        /// set keeps event ids), expiring after the label horizon.
+        /// Visits served within the label horizon, waiting for feedback or answered
+        /// (``PendingVisit``), by the 64-bit FNV-1a hash of their visit id (as the dedupe set
+        /// keeps event ids).
         var pendingVisits = ExpiringHashTable(minimumCapacity: 4_096, placeholder: PendingVisit.placeholder)
-        /// Their feature vectors.
+        /// The feature vectors of those still waiting for feedback.
         var pendingFeatures = FeatureSlab(width: ServiceFeatures.count)
         /// The newest event time seen; the watermark is this less the allowed lateness.
         var newestEventTime = Int64.min
@@ -264,6 +265,9 @@ public final class PartitionState {
     /// Visits waiting for their first feedback.
     public var pendingVisitCount: Int { pendingFeatures.rowsInUse }
 
+    /// Visits remembered for the label horizon: waiting for feedback, or answered.
+    public var rememberedVisitCount: Int { pendingVisits.count }
+
     /// The features of a visit still waiting for its feedback, as they were at service time.
     public func features(ofPendingVisit visitID: String) -> [Double]? {
         guard let visit = pendingVisits.value(FNV1a.hash(visitID)), !visit.isAnswered else { return nil }
@@ -302,9 +306,14 @@ public final class PartitionState {
             // A hire older than a departure already applied (HR records can arrive out of
             // order) is history, not a return.
             if let left = member.terminatedAt, left.millisecondsSinceEpoch > time.millisecondsSinceEpoch { return }
-            // A hire record of someone employed is the record sent again: its role is no newer
-            // than a promotion since (a hire or a return states the role).
-            if member.hiredAt == nil || member.terminatedAt != nil || member.role == nil { member.setRole(event.role, at: time) }
+            // A hire record of someone employed is the record sent again (or an older one late):
+            // it moves neither the hire date nor a role set since.
+            if member.hiredAt != nil && member.terminatedAt == nil {
+                if member.role == nil { member.setRole(event.role, at: time) }
+                restaurant.activeStaff.insert(event.staffID)
+                return
+            }
+            member.setRole(event.role, at: time)
             member.hiredAt = time
             member.terminatedAt = nil
             member.firstSeen = member.firstSeen ?? time
