@@ -87,13 +87,13 @@ public struct ProgramEffectiveness: Sendable {
         let ratio: Double
         switch skill {
         case .timeliness:
-            guard peers.waits.exposure > 0, peers.waits.count > 0, let mean = own.waitRatioMean else { return nil }
-            ratio = mean / (Double(peers.waits.count) / 1_000 / Double(peers.waits.exposure))
+            guard let peerMean = peers.meanWait, peerMean > 0, let mean = own.waitRatioMean else { return nil }
+            ratio = mean / peerMean
         case .orderAccuracy:
-            ratio = (Double(own.itemsIncorrect) + 1) / (Double(own.itemsOrdered) * peers.errorRate + 1)
+            ratio = GapTests.measuredRatio(count: own.itemsIncorrect, expected: Double(own.itemsOrdered) * peers.errorRate)
         default:
             let index = Skill.allCases.firstIndex(of: skill)!
-            ratio = (Double(own.countedComplaints[index]) + 1) / (Double(own.tables) * peers.complaintRate(index) + 1)
+            ratio = GapTests.measuredRatio(count: own.countedComplaints[index], expected: Double(own.tables) * peers.complaintRate(index))
         }
         return min(100, benchmark / max(ratio, 0.01))
     }

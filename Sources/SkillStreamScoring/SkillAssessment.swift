@@ -294,6 +294,8 @@ public enum GapTests {
 
         /// Wait ratios in thousandths summed, over tables.
         var waits = Pool()
+        /// The peers' mean wait ratio to the target; nil without tables.
+        var meanWait: Double? { waits.exposure > 0 ? Double(waits.count) / 1_000 / Double(waits.exposure) : nil }
         var errors = Pool()
         var complaints = [Pool](repeating: Pool(), count: 5)
 
@@ -358,7 +360,7 @@ public enum GapTests {
             logMarginal(count: count, expected: bar, prior: widened(weak, peerCount: peerCount))
             - logMarginal(count: count, expected: bar, prior: widened(competent, peerCount: peerCount))
         let probability = Double(count) <= bar ? 0 : 1 / (1 + (1 - weakPrior) / weakPrior * exp(-logBayesFactor))
-        let measured = (1 + Double(count)) / (1 + expected)
+        let measured = measuredRatio(count: count, expected: expected)
         // θ's posterior under the competent prior, taking the peers' rate as measured (a close,
         // slightly high estimate), centred on the peers for newcomers too (a newcomer with a clean
         // record is not 3 times behind). Not the widened prior: that is the count's multiplier,
@@ -368,6 +370,10 @@ public enum GapTests {
             probability: probability, ratio: probability * measured + (1 - probability) * likePeers, window: days, tables: tables,
             evidence: .counts(subject, shown: shown, exposure: exposure, expected: bar, peerRate: peerRate), newcomer: newcomer)
     }
+
+    /// The measured trouble ratio of a count: (1 + count) / (1 + expected), one pseudo-event on
+    /// each side so that no events where none are expected reads as 1.
+    static func measuredRatio(count: Int, expected: Double) -> Double { (1 + Double(count)) / (1 + expected) }
 
     /// A prior on the count's multiplier, the rate ratio θ times the error of the peers' rate it
     /// multiplies — θ's prior widened by that rate's uncertainty:
@@ -399,8 +405,7 @@ public enum GapTests {
     /// the staff member's own).
     static func waitTest(own: WindowSummary, peers: Peers, histogram: WindowSummary, days: Int32, newcomer: Bool) -> Verdict? {
         guard peers.waits.exposure >= minimumTables, let ownMean = own.waitRatioMean else { return nil }
-        let peerMean = Double(peers.waits.count) / 1_000 / Double(peers.waits.exposure)
-        guard peerMean > 0 else { return nil }
+        guard let peerMean = peers.meanWait, peerMean > 0 else { return nil }
         let spread = max(0.05, histogramSpread(histogram.waitHistogramCounts))
         let factor = 1 + (newcomer ? newcomerWaitExcess : meaningfulWaitExcess)
         let standardError = spread * (1 / Double(own.tables) + factor * factor / Double(peers.waits.exposure)).squareRoot()
