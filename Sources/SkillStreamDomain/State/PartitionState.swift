@@ -401,7 +401,8 @@ public final class PartitionState {
         // The visit, when it is known: the first answer labels it, and complaints land on the
         // day the service was.
         let visitKey = feedback.visitID.map { FNV1a.hash($0) }
-        var visit = visitKey.flatMap { pendingVisits.value($0) }
+        let remembered = visitKey.flatMap { pendingVisits.value($0) }
+        var visit = remembered
         if let waiting = visit, !waiting.isAnswered, let visitID = feedback.visitID {
             let features = pendingFeatures.doubles(waiting.featureRow)
             pendingFeatures.release(waiting.featureRow)
@@ -420,7 +421,7 @@ public final class PartitionState {
             attributable.removeAll { counted & (1 << $0) != 0 }
             for index in attributable { visit?.countedComplaints |= 1 << index }
         }
-        if let visit, let visitKey { pendingVisits.update(visitKey, time: visit.servedAt.millisecondsSinceEpoch, value: visit) }
+        if let visit, let visitKey, visit != remembered { pendingVisits.update(visitKey, time: visit.servedAt.millisecondsSinceEpoch, value: visit) }
         guard !late else { return (cleaned, notes) }
         let day = visit?.servedAt.localDay ?? feedback.header.occurredAt.localDay
         let member = member(key)
