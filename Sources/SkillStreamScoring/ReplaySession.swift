@@ -66,8 +66,9 @@ public final class ReplaySession {
     }
 
     /// The run's summary: counts per outcome and reason, alerts, recommendations, and the
-    /// models' prequential quality per target, as summary.json holds it.
-    public func summaryJSON() throws -> Data {
+    /// models' prequential quality per target, as summary.json holds it, with `extra` entries added
+    /// (`replay --truth`'s detection figures).
+    public func summaryJSON(adding extra: [String: Any] = [:]) throws -> Data {
         let counters = engine.state.counters
         var models: [String: Any] = [:]
         for target in OutcomeModels.Target.allCases {
@@ -86,7 +87,7 @@ public final class ReplaySession {
             "dead_lettered_by_reason": Dictionary(uniqueKeysWithValues: counters.deadLetteredByReason.map { ($0.key.rawValue, $0.value) }),
             "alerts": ["opened": alertsOpened, "updated": alertsUpdated, "resolved": alertsResolved], "recommendations": recommendations,
             "open_gaps_at_end": engine.openGaps, "models": models, "drifts_detected_by_restaurant": engine.models.driftsDetected,
-        ]
+        ].merging(extra) { _, added in added }
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
     }
 }

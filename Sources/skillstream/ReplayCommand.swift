@@ -60,13 +60,11 @@ struct ReplayCommand: AsyncParsableCommand {
             }
         }
         try await sink.flush()
-        var json = try session.summaryJSON()
+        var scored: [String: Any] = [:]
         if let groundTruth, let evidence = session.evidence {
-            let score = DetectionScore(truth: groundTruth, alerts: evidence.alerts, servedTables: evidence.servedTables)
-            var summary = try JSONSerialization.jsonObject(with: json) as? [String: Any] ?? [:]
-            summary["detection"] = score.jsonFields
-            json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
+            scored["detection"] = DetectionScore(truth: groundTruth, alerts: evidence.alerts, servedTables: evidence.servedTables).jsonFields
         }
+        let json = try session.summaryJSON(adding: scored)
         try json.write(to: URL(fileURLWithPath: output + "/summary.json"))
         print(String(decoding: json, as: UTF8.self))
     }
