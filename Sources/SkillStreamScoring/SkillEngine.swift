@@ -122,7 +122,9 @@ public final class SkillEngine {
         let key = PartitionState.StaffKey(restaurantID: restaurantID, staffID: staffID)
         let previous = lastAssessed[key]
         if let previous, time.millisecondsSinceEpoch - previous < assessmentIntervalMilliseconds { return [] }
-        guard let member = state.staff[key], let restaurant = state.restaurants[restaurantID] else { return [] }
+        // Someone who has left is assessed no more: answers about their last tables keep arriving
+        // for days, but their gaps were resolved on departure and nobody can train them now.
+        guard let member = state.staff[key], member.terminatedAt == nil, let restaurant = state.restaurants[restaurantID] else { return [] }
         let newcomer = member.isSettlingIn(at: time, days: GapTests.settlingInDays)
         lastAssessed[key] = time.millisecondsSinceEpoch
         if time.localDay > roleCalibration.day { recalibrateRoles(day: time.localDay) }  // once a day, moving forward only

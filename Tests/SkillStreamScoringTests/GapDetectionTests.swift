@@ -346,6 +346,74 @@ import Testing
         #expect(score.precision >= 0.8, "\(score)")
         #expect(score.confoundedStaff <= 1, "a kitchen's bad month blames (almost) no one: \(score)")
     }
+    /// Guests answer surveys up to days after their table, so feedback about someone who has
+    /// left keeps arriving. It stays in their record, but it must not reopen the gaps their
+    /// departure resolved, nor make them a colleague again: nobody can train someone who left.
+    @Test func feedbackArrivingAfterADepartureOpensNoGapAndBringsNobodyBack() throws {
+        let simulator = Self.world()
+        var records: [SimulatedRecord] = []
+        while let day = simulator.nextDay() { records += day }
+        // The first gap of the run, and where in the stream it opened.
+        let reference = SkillEngine()
+        var opening: (Int, GapAlert)?
+        for (index, record) in records.enumerated() where opening == nil {
+            let alerts = reference.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt)).alerts
+            opening = alerts.first { $0.status == .open }.map { (index, $0) }
+        }
+        let (index, alert) = try #require(opening)
+        let (staffID, restaurantID) = (alert.staffID, alert.restaurantID)
+        let leftAt = EventTime(millisecondsSinceEpoch: alert.detectedAt.millisecondsSinceEpoch + 60_000, offsetMinutes: alert.detectedAt.offsetMinutes)
+        let category = ComplaintCategory.staffAttributable[Skill.allCases.firstIndex(of: alert.skill)!]
+        func record(_ event: ContractEvent, sentAt: Int64? = nil) -> (bytes: [UInt8], key: String, sentAt: Int64) {
+            (EventEncoder.encode(event), restaurantID, sentAt ?? event.header.occurredAt.millisecondsSinceEpoch)
+        }
+        // They leave; their last table reaches the stream an hour late, the guests of their last
+        // two days answer over the two days after, with the same complaint; everyone else's
+        // events go on as before.
+        let lastTables = records[...index].compactMap { record -> TableServiceEvent? in
+            guard case .tableService(let visit)? = try? EventDecoder().decode(record.value).get(), visit.staffID == staffID,
+                leftAt.millisecondsSinceEpoch - visit.header.occurredAt.millisecondsSinceEpoch < 2 * 86_400_000
+            else { return nil }
+            return visit
+        }
+        #expect(lastTables.count >= 3)
+        let lateAnswers = lastTables.enumerated().map { number, visit in
+            record(
+                .guestFeedback(
+                    GuestFeedbackEvent(
+                        header: EventHeader(eventID: "late-\(visit.visitID)", occurredAt: minutes(Int64(number + 1) * 240), restaurantID: restaurantID), staffID: staffID,
+                        visitID: visit.visitID, satisfaction: 2, complaints: [category])))
+        }
+        func minutes(_ minutes: Int64) -> EventTime {
+            EventTime(millisecondsSinceEpoch: leftAt.millisecondsSinceEpoch + minutes * 60_000, offsetMinutes: leftAt.offsetMinutes)
+        }
+        let lastTable = record(
+            .tableService(
+                TableServiceEvent(
+                    header: EventHeader(eventID: "late-table", occurredAt: minutes(-30), restaurantID: restaurantID), staffID: staffID,
+                    visitID: "late-table", tableID: "T1", covers: 2, seatedAt: minutes(-150), waitTimeSeconds: 600, itemsOrdered: 5,
+                    itemsIncorrect: 0, checkTotalPEN: 500)),
+            sentAt: leftAt.millisecondsSinceEpoch + 3_600_000)
+        let departure = record(.staffEvent(StaffEvent(header: EventHeader(eventID: "left-\(staffID)", occurredAt: leftAt, restaurantID: restaurantID), staffID: staffID, type: .terminated)))
+        let others = records[(index + 1)...].filter { record in
+            switch try? EventDecoder().decode(record.value).get() {
+            case .tableService(let visit)?: visit.staffID != staffID
+            case .guestFeedback(let feedback)?: feedback.staffID != staffID
+            case .staffEvent(let hr)?: hr.staffID != staffID
+            default: true
+            }
+        }.map { ($0.value, $0.key, $0.sentAt) }
+        let afterwards = ([departure, lastTable] + lateAnswers + others).enumerated().sorted { ($0.element.2, $0.offset) < ($1.element.2, $1.offset) }.map(\.element)
+        let engine = SkillEngine()
+        engine.keepsAssessments = true
+        for record in records[...index] { _ = engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt)) }
+        var alerts: [GapAlert] = []
+        for (bytes, key, sentAt) in afterwards { alerts += engine.process(bytes, key: key, receivedAt: EventTime(millisecondsSinceEpoch: sentAt)).alerts }
+        #expect(alerts.contains { $0.alertID == alert.alertID && $0.status == .resolved }, "the departure resolves the gap")
+        #expect(!alerts.contains { $0.staffID == staffID && $0.status == .open }, "no gap reopens for someone who left")
+        #expect(engine.state.restaurants[restaurantID]!.activeStaff.contains(staffID) == false)
+        #expect(engine.state.staff[PartitionState.StaffKey(restaurantID: restaurantID, staffID: staffID)]!.windows.summary(endingOn: leftAt.localDay + 2, days: 7).tables > 0, "their record keeps what they did")
+    }
 }
 
 @Suite struct OutcomeModelsTests {

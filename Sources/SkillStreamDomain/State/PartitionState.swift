@@ -353,7 +353,7 @@ public final class PartitionState {
             counters.winsorized += 1
         }
         restaurant.waitQuartiles.update(visit.waitTimeSeconds)
-        restaurant.activeStaff.insert(visit.staffID)
+        if member.terminatedAt == nil { restaurant.activeStaff.insert(visit.staffID) }
         if member.firstSeen == nil { member.firstSeen = visit.header.occurredAt }
         let ratio = wait / restaurant.targetWaitSeconds
         let visitKey = FNV1a.hash(visit.visitID)

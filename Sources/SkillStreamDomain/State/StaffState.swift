@@ -98,6 +98,9 @@ public final class RestaurantState {
     public var windows = ServiceWindows()
     /// Hire and departure times within the turnover window, oldest first.
     public var departures: [EventTime] = []
+    /// The staff working here now: hired, or seen serving, and not departed since. Employment
+    /// comes from HR records: a table of someone who has left (sent late, or served after a
+    /// departure with no new hire record yet) brings nobody back.
     public var activeStaff = Set<String>()
 
     public init(restaurantID: String) {
