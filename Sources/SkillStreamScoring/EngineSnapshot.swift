@@ -11,7 +11,9 @@ import SkillStreamLearning
 /// passes them again.
 extension SkillEngine {
     static let snapshotKind = "scoring-engine"
-    static let snapshotVersion = 1
+    /// 2: the gap detector keeps when each gap last resolved (a version 1 snapshot restores
+    /// with none).
+    static let snapshotVersion = 2
 
     public func snapshot() -> [UInt8] {
         var writer = SnapshotWriter()
@@ -46,14 +48,14 @@ extension SkillEngine {
         throws(LearningError)
     {
         var reader = SnapshotReader(bytes)
-        try reader.readHeader(kind: Self.snapshotKind, version: Self.snapshotVersion)
+        let version = try reader.readHeader(kind: Self.snapshotKind, versions: 1...Self.snapshotVersion)
         let state = try PartitionState(snapshot: try reader.readBytes())
         let models = try OutcomeModels.read(from: &reader)
         self.init(state: state, models: models, defaultPrograms: defaultPrograms)
         self.recommender = recommender
         roleCalibration = try RoleCalibration.read(from: &reader)
         effectiveness = try ProgramEffectiveness.read(from: &reader)
-        detector = try GapDetector.read(from: &reader)
+        detector = try GapDetector.read(from: &reader, version: version)
         for _ in 0..<(try reader.readCount(elementSize: 24)) {
             lastFeatures[try Self.readStaffKey(&reader)] = try reader.readDoubles()
         }
@@ -258,9 +260,15 @@ extension GapDetector {
             writer.write(Int(gap.clearSince ?? 0))
             Self.write(gap.last, &writer)
         }
+        let resolved = resolvedAt.keys.sorted()
+        writer.write(resolved.count)
+        for key in resolved {
+            writer.write(key)
+            writer.write(Int(resolvedAt[key]!))
+        }
     }
 
-    static func read(from reader: inout SnapshotReader) throws(LearningError) -> GapDetector {
+    static func read(from reader: inout SnapshotReader, version: Int) throws(LearningError) -> GapDetector {
         var detector = GapDetector()
         // The thresholds in the snapshot are those of the release that wrote it: the running
         // release's own apply (they are read only to keep the format).
@@ -277,6 +285,8 @@ extension GapDetector {
             let last = try readAlert(&reader)
             detector.open[key] = OpenGap(alertID: alertID, severity: severity, last: last, clearSince: cleared ? clearSince : nil)
         }
+        guard version >= 2 else { return detector }
+        for _ in 0..<(try reader.readCount(elementSize: 16)) { detector.resolvedAt[try reader.readString()] = Int64(try reader.readInt()) }
         return detector
     }
 

@@ -2,8 +2,12 @@ import SkillStreamDomain
 
 /// Turns assessments into alerts with a lifecycle: a gap opens once (when its probability
 /// reaches ``openProbability``), is updated when its severity moves by ``severityStep``, and
-/// resolves only after its probability has stayed below ``resolveProbability`` for
-/// ``resolveAfterMilliseconds`` of event time — hysteresis, so alerts do not flap.
+/// resolves only after its probability on the recent windows (at most ``recoveryWindowDays``
+/// days) has stayed below ``resolveProbability`` for ``resolveAfterMilliseconds`` of event
+/// time — hysteresis, so alerts do not flap. Recovery is judged on recent tables because the
+/// 30-day window remembers the weak weeks for a month: after a training that worked, the gap
+/// would stay open that long. For the same reason a gap resolved less than 30 days ago reopens
+/// only on windows that begin after its resolution: evidence counts once.
 ///
 /// The opening level goes with the tests: since the count tests weigh how uncertain the peers'
 /// rate is (``GapTests/widened(_:peerCount:)``), their probabilities are lower where peers are
@@ -16,6 +20,8 @@ public struct GapDetector: Sendable {
     public let resolveProbability = 0.5
     public let resolveAfterMilliseconds: Int64 = 7 * 86_400_000
     public let severityStep = 0.1
+    /// Recovery is judged on the windows of at most this many days.
+    public static let recoveryWindowDays = ServiceWindows.middleDays
     /// Own evidence this strong opens a gap whatever the outcome models say (``weighed(_:modelSeesRisk:)``).
     public let overwhelmingProbability = 0.999
     public static let model = "gap-tests-v2"
@@ -40,6 +46,10 @@ public struct GapDetector: Sendable {
     }
 
     var open: [String: OpenGap] = [:]
+    /// When each (staff, skill) gap last resolved, for the 30 days after (see the type's doc).
+    var resolvedAt: [String: Int64] = [:]
+    /// The event-time day resolutions older than 30 days were last forgotten (once a day).
+    private var prunedDay: Int64 = 0
 
     public init() {}
 
@@ -63,6 +73,7 @@ public struct GapDetector: Sendable {
     public mutating func resolveAll(staffID: String, restaurantID: String, at time: EventTime) -> [GapAlert] {
         let keys = Skill.allCases.map { Self.key(restaurantID, staffID, $0) }.filter { open[$0] != nil }
         return keys.map { key in
+            resolvedAt[key] = time.millisecondsSinceEpoch
             var resolved = open.removeValue(forKey: key)!.last
             resolved.status = .resolved
             resolved.detectedAt = time
@@ -81,14 +92,22 @@ public struct GapDetector: Sendable {
         staffID: String, restaurantID: String, assessments: [SkillAssessment], at time: EventTime
     ) -> [GapAlert] {
         var alerts: [GapAlert] = []
+        let day = time.millisecondsSinceEpoch / 86_400_000
+        if day > prunedDay {
+            prunedDay = day
+            let cutoff = time.millisecondsSinceEpoch - Int64(ServiceWindows.longDays) * 86_400_000
+            resolvedAt = resolvedAt.filter { $0.value > cutoff }
+        }
         for assessment in assessments {
             let key = Self.key(restaurantID, staffID, assessment.skill)
             if var gap = open[key] {
-                if assessment.gapProbability < resolveProbability {
+                let recent = assessment.windowProbabilities.strongest(upTo: Self.recoveryWindowDays) ?? assessment.gapProbability
+                if recent < resolveProbability {
                     let since = gap.clearSince ?? time.millisecondsSinceEpoch
                     if time.millisecondsSinceEpoch - since >= resolveAfterMilliseconds {
                         alerts.append(alert(gap.alertID, .resolved, staffID, restaurantID, assessment, time))
                         open[key] = nil
+                        resolvedAt[key] = time.millisecondsSinceEpoch
                         continue
                     }
                     gap.clearSince = since
@@ -101,7 +120,7 @@ public struct GapDetector: Sendable {
                     }
                 }
                 open[key] = gap
-            } else if assessment.gapProbability >= openProbability {
+            } else if openingProbability(key, assessment, at: time) >= openProbability {
                 let id = "gap-" + hex(FNV1a.hash(key + "\u{1F}" + time.description))
                 let opened = alert(id, .open, staffID, restaurantID, assessment, time)
                 open[key] = OpenGap(alertID: id, severity: assessment.severity, last: opened)
@@ -109,6 +128,19 @@ public struct GapDetector: Sendable {
             }
         }
         return alerts
+    }
+
+    /// The probability that may open a gap: the strongest window's, or, within 30 days of the
+    /// pair's last resolution, the strongest among the windows that begin after it (none in
+    /// the first 7 days).
+    private mutating func openingProbability(_ key: String, _ assessment: SkillAssessment, at time: EventTime) -> Double {
+        guard let resolved = resolvedAt[key] else { return assessment.gapProbability }
+        let days = (time.millisecondsSinceEpoch - resolved) / 86_400_000
+        guard days < Int64(ServiceWindows.longDays) else {
+            resolvedAt[key] = nil
+            return assessment.gapProbability
+        }
+        return assessment.windowProbabilities.strongest(upTo: Int32(days)) ?? 0
     }
 
     private func alert(

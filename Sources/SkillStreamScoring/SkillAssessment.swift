@@ -28,6 +28,10 @@ public struct SkillAssessment: Sendable, Hashable {
     public var severity: Double
     /// Tables the staff member served in the window that decided.
     public var tables: Int
+    /// The probability each window's test gave (``gapProbability`` is the strongest): the gap
+    /// detector judges recovery on the recent windows, and a gap resolved lately reopens only on
+    /// windows that begin after its resolution.
+    public var windowProbabilities = WindowProbabilities()
     /// What decided, for the alert's `model` field.
     public var model = GapDetector.model
     /// The evidence behind it, put into words only when read (most assessments become no alert).
@@ -46,6 +50,36 @@ public struct SkillAssessment: Sendable, Hashable {
         var staff: Double
         var peers: Double
         var model: String
+    }
+
+    /// The probability of a gap by window: the last 7, 14 and 30 days (nil: too few tables there).
+    public struct WindowProbabilities: Sendable, Hashable {
+        public var short: Double?
+        public var middle: Double?
+        public var long: Double?
+
+        public init(short: Double? = nil, middle: Double? = nil, long: Double? = nil) {
+            (self.short, self.middle, self.long) = (short, middle, long)
+        }
+
+        /// The strongest probability among the windows of at most `days` days; nil when none of
+        /// them had enough tables.
+        public func strongest(upTo days: Int32) -> Double? {
+            let windows = [(ServiceWindows.shortDays, short), (ServiceWindows.middleDays, middle), (ServiceWindows.longDays, long)]
+            return windows.compactMap { $0.0 <= days ? $0.1 : nil }.max()
+        }
+
+        /// Each probability passed through `transform` (the outcome model's weighing).
+        func map(_ transform: (Double) -> Double) -> Self { Self(short: short.map(transform), middle: middle.map(transform), long: long.map(transform)) }
+
+        /// Records a window's probability, keeping the strongest if the window was tested twice.
+        mutating func record(_ probability: Double, days: Int32) {
+            switch days {
+            case ServiceWindows.shortDays: short = max(short ?? 0, probability)
+            case ServiceWindows.middleDays: middle = max(middle ?? 0, probability)
+            default: long = max(long ?? 0, probability)
+            }
+        }
     }
 
     /// An assessment with its evidence already in words.
@@ -261,9 +295,11 @@ public enum GapTests {
         return Skill.allCases.enumerated().compactMap { index, skill in
             guard let best = verdicts[index].max(by: { $0.probability < $1.probability }) else { return nil }
             let ratio = max(best.ratio, 1)
-            return SkillAssessment(
+            var assessment = SkillAssessment(
                 skill: skill, gapProbability: best.probability, troubleRatio: best.ratio, skillScore: min(100, benchmark / ratio),
                 benchmark: benchmark, severity: min(1, max(0, (best.ratio - 1) / 3)), tables: best.tables, evidence: .verdict(best))
+            for verdict in verdicts[index] { assessment.windowProbabilities.record(verdict.probability, days: verdict.window) }
+            return assessment
         }
     }
 

@@ -179,6 +179,7 @@ public final class SkillEngine {
         viewed.modelView = SkillAssessment.ModelView(category: category, staff: risk.staff, peers: risk.peers, model: risk.model)
         viewed.model = GapDetector.model + "+" + risk.model
         viewed.gapProbability = detector.weighed(viewed.gapProbability, modelSeesRisk: risk.staff > risk.peers)
+        viewed.windowProbabilities = viewed.windowProbabilities.map { detector.weighed($0, modelSeesRisk: risk.staff > risk.peers) }
         return viewed
     }
 

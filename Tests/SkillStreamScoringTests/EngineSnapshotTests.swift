@@ -34,6 +34,7 @@ import Testing
         var outputs: [Output] = []
         let cuts = Set([records.count / 4, records.count / 2, records.count * 9 / 10])
         var sawOpenGaps = false
+        var sawResolvedGaps = false
         for (index, record) in records.enumerated() {
             if cuts.contains(index) {
                 let bytes = engine.snapshot()
@@ -41,6 +42,7 @@ import Testing
                 let resaved = restored.snapshot()
                 #expect(resaved.count == bytes.count && resaved == bytes, "restoring and saving again gives the same \(bytes.count) bytes")
                 sawOpenGaps = sawOpenGaps || restored.openGaps > 0
+                sawResolvedGaps = sawResolvedGaps || !restored.detector.resolvedAt.isEmpty
                 engine = restored
             }
             outputs.append(Self.output(engine, record))
@@ -49,6 +51,7 @@ import Testing
         let firstDifference = outputs.indices.first { outputs[$0] != expected[$0] }
         #expect(firstDifference == nil, "first difference at message \(firstDifference ?? -1)")
         #expect(sawOpenGaps, "a checkpoint held open gaps")
+        #expect(sawResolvedGaps, "a checkpoint held gaps resolved lately (which reopen only on newer evidence)")
         #expect(expected.contains { !$0.recommendations.isEmpty }, "the run recommended training")
         #expect(engine.models.drivingModel(.dissatisfied) != nil, "the models were driving when restored")
         #expect(engine.models.quality()[0].quality.overall.count == uninterrupted.models.quality()[0].quality.overall.count)

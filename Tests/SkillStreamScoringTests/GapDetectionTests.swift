@@ -239,10 +239,13 @@ import Testing
 }
 
 @Suite struct GapDetectorTests {
-    static func assessment(_ probability: Double, severity: Double) -> SkillAssessment {
-        SkillAssessment(
+    /// An assessment whose windows (7, 14 and 30 days) give `windows`, by default all `probability`.
+    static func assessment(_ probability: Double, severity: Double, windows: SkillAssessment.WindowProbabilities? = nil) -> SkillAssessment {
+        var assessment = SkillAssessment(
             skill: .timeliness, gapProbability: probability, troubleRatio: 1 + 3 * severity, skillScore: 90 / (1 + 3 * severity), benchmark: 90,
             severity: severity, tables: 30, features: ["wait_ratio_mean_7d": (1.2, 0.8)], textES: "es", textEN: "en")
+        assessment.windowProbabilities = windows ?? .init(short: probability, middle: probability, long: probability)
+        return assessment
     }
 
     static func time(day: Int) -> EventTime { EventTime(millisecondsSinceEpoch: Int64(20_000 + day) * 86_400_000, offsetMinutes: -300) }
@@ -265,8 +268,38 @@ import Testing
         let resolved = step(14, 0.1, 0.0)
         #expect(resolved.map(\.status) == [.resolved] && resolved[0].alertID == opened[0].alertID)
         #expect(detector.openCount == 0)
-        let reopened = step(20, 0.999, 0.5)
+        #expect(step(20, 0.999, 0.5).isEmpty, "no window begins after the resolution yet")
+        let reopened = step(21, 0.999, 0.5)
         #expect(reopened.count == 1 && reopened[0].alertID != opened[0].alertID, "a new gap is a new alert")
+    }
+
+    /// After a training that worked, the last 7 and 14 days are clean while the 30-day window
+    /// still holds the weak weeks: the gap resolves on the recent windows, a week later, not a
+    /// month later; and the old weeks that opened it do not open it again.
+    @Test func aGapResolvesOnRecentTablesAndReopensOnlyOnEvidenceGatheredSince() {
+        var detector = GapDetector()
+        func step(_ day: Int, _ windows: SkillAssessment.WindowProbabilities) -> [GapAlert] {
+            let probability = windows.strongest(upTo: 30) ?? 0
+            return detector.update(
+                staffID: "s1", restaurantID: "r1", assessments: [Self.assessment(probability, severity: 0.5, windows: windows)], at: Self.time(day: day))
+        }
+        let opened = step(0, .init(short: 0.999, middle: 0.999, long: 0.999))
+        #expect(opened.count == 1)
+        let recovered = SkillAssessment.WindowProbabilities(short: 0.05, middle: 0.3, long: 0.999)
+        #expect(step(10, recovered).isEmpty, "the clock starts")
+        #expect(step(16, recovered).isEmpty)
+        #expect(step(17, recovered).map(\.status) == [.resolved], "seven days clear on the last 7 and 14 days")
+        #expect(step(18, recovered).isEmpty, "the 30-day window still remembers the weak weeks: not a new gap")
+        #expect(step(30, .init(short: 0.1, middle: 0.999, long: 0.999)).isEmpty, "the 14-day window reaches back before the resolution")
+        let again = step(31, .init(short: 0.99, middle: 0.999, long: 0.999))
+        #expect(again.count == 1 && again[0].status == .open && again[0].alertID != opened[0].alertID, "a week of new evidence reopens it")
+        // An alert whose recent windows lack tables is judged on all of them.
+        var quiet = GapDetector()
+        _ = quiet.update(staffID: "s1", restaurantID: "r1", assessments: [Self.assessment(0.999, severity: 0.5)], at: Self.time(day: 0))
+        for day in [8, 16] {
+            #expect(quiet.update(staffID: "s1", restaurantID: "r1", assessments: [Self.assessment(0.99, severity: 0.5, windows: .init(long: 0.99))], at: Self.time(day: day)).isEmpty)
+        }
+        #expect(quiet.openCount == 1)
     }
 
     @Test func aModelThatSeesNoRiskHoldsBackABorderlineGapButNotAnOverwhelmingOne() {
