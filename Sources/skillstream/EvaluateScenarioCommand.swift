@@ -22,7 +22,10 @@ struct EvaluateScenarioCommand: ParsableCommand {
     var policy: Recommender.Policy = .measured
     @Option(help: "The default training catalog (JSON Lines of ref.training_program.v1).") var catalog = "Schemas/catalog/training-programs.jsonl"
     @Flag(help: "Print one JSON object instead of a table.") var json = false
-    @Flag(help: "Also list every alert opened, with what the ground truth says of its staff member and skill.") var listAlerts = false
+    @Flag(help: "Also list every alert opened, with what the ground truth says of its staff member and skill, every resolution, and the gaps missed.")
+    var listAlerts = false
+    @Option(help: "Also write the run's ground truth here (closed loop included: the trainings the recommendations led to).")
+    var groundTruth: String?
 
     func run() throws {
         var configuration = SimulationConfiguration()
@@ -61,6 +64,7 @@ struct EvaluateScenarioCommand: ParsableCommand {
         let alerts = evidence.alerts
         let served = evidence.servedTables
         let truth = simulator.groundTruth
+        if let groundTruth { try truth.jsonData().write(to: URL(fileURLWithPath: groundTruth)) }
         let score = DetectionScore(truth: truth, alerts: alerts, servedTables: served)
         let estimates = engine.effectiveness.estimates.mapValues { $0.mapValues(\.mean) }
         let profiles = ProfileScore(truth: truth, standings: standings)
@@ -75,6 +79,9 @@ struct EvaluateScenarioCommand: ParsableCommand {
                     "\(alert.detectedAt.description.prefix(16)) \(alert.staffID) \(member?.role ?? "?") hired \(member?.hiredAt.prefix(10) ?? "?") "
                         + "\(alert.skill.rawValue) severity \(alert.severity) \(score.correctAlertIDs.contains(alert.alertID) ? "correct" : "WRONG") "
                         + "truth: \(periods.isEmpty ? "never weak" : periods.joined(separator: "; ")) | \(alert.textEN)")
+            }
+            for alert in alerts where alert.status == .resolved {
+                print("RESOLVED \(alert.detectedAt.description.prefix(16)) \(alert.staffID) \(alert.skill.rawValue) \(alert.alertID)")
             }
             for missed in score.missedGaps.sorted(by: { $0.from < $1.from }) {
                 let staffID = missed.staffID
