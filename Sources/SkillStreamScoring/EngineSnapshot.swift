@@ -3,7 +3,7 @@ import SkillStreamLearning
 
 /// Versioned binary encoding of a whole engine, for the processor's checkpoints: the partition's
 /// state (cleansing, windows, pending joins, dedupe), the outcome models with their prequential
-/// records and drift detectors, the role calibration, the gap detector's open gaps, the measured
+/// records and drift detectors, the role calibration, the gap detector's open and lately resolved gaps, the measured
 /// effectiveness and the trainings awaiting their follow-up. Restoring what was encoded gives an
 /// engine that produces exactly the outputs the original would have for the same later messages.
 ///
@@ -260,6 +260,7 @@ extension GapDetector {
             writer.write(Int(gap.clearSince ?? 0))
             Self.write(gap.last, &writer)
         }
+        writer.write(Int(prunedDay))
         let resolved = resolvedAt.keys.sorted()
         writer.write(resolved.count)
         for key in resolved {
@@ -286,6 +287,7 @@ extension GapDetector {
             detector.open[key] = OpenGap(alertID: alertID, severity: severity, last: last, clearSince: cleared ? clearSince : nil)
         }
         guard version >= 2 else { return detector }
+        detector.prunedDay = Int64(try reader.readInt())
         for _ in 0..<(try reader.readCount(elementSize: 16)) { detector.resolvedAt[try reader.readString()] = Int64(try reader.readInt()) }
         return detector
     }

@@ -7,7 +7,9 @@ import SkillStreamDomain
 /// time — hysteresis, so alerts do not flap. Recovery is judged on recent tables because the
 /// 30-day window remembers the weak weeks for a month: after a training that worked, the gap
 /// would stay open that long. For the same reason a gap resolved less than 30 days ago reopens
-/// only on windows that begin after its resolution: evidence counts once.
+/// only on windows that begin after its resolution (evidence counts once), and no gap opens
+/// while the recent windows already say it has passed (it would resolve a week later). Without
+/// enough tables in the last 7 and 14 days, the strongest window decides both.
 ///
 /// The opening level goes with the tests: since the count tests weigh how uncertain the peers'
 /// rate is (``GapTests/widened(_:peerCount:)``), their probabilities are lower where peers are
@@ -48,8 +50,13 @@ public struct GapDetector: Sendable {
     var open: [String: OpenGap] = [:]
     /// When each (staff, skill) gap last resolved, for the 30 days after (see the type's doc).
     var resolvedAt: [String: Int64] = [:]
-    /// The event-time day resolutions older than 30 days were last forgotten (once a day).
-    private var prunedDay: Int64 = 0
+    /// The event-time day resolutions older than ``forgetResolutionsAfterDays`` were last
+    /// forgotten (once a day; kept in the snapshot, so a restored detector forgets on the same
+    /// days).
+    var prunedDay: Int64 = 0
+    /// Longer than the 30 days a resolution matters, by more than any allowed lateness: an
+    /// assessment of an event a few hours older than the newest never misses a resolution it needs.
+    static let forgetResolutionsAfterDays: Int64 = 31
 
     public init() {}
 
@@ -95,17 +102,19 @@ public struct GapDetector: Sendable {
         let day = time.millisecondsSinceEpoch / 86_400_000
         if day > prunedDay {
             prunedDay = day
-            let cutoff = time.millisecondsSinceEpoch - Int64(ServiceWindows.longDays) * 86_400_000
+            let cutoff = time.millisecondsSinceEpoch - Self.forgetResolutionsAfterDays * 86_400_000
             resolvedAt = resolvedAt.filter { $0.value > cutoff }
         }
         for assessment in assessments {
             let key = Self.key(restaurantID, staffID, assessment.skill)
+            let recent = assessment.windowProbabilities.strongest(upTo: Self.recoveryWindowDays) ?? assessment.gapProbability
             if var gap = open[key] {
-                let recent = assessment.windowProbabilities.strongest(upTo: Self.recoveryWindowDays) ?? assessment.gapProbability
                 if recent < resolveProbability {
                     let since = gap.clearSince ?? time.millisecondsSinceEpoch
                     if time.millisecondsSinceEpoch - since >= resolveAfterMilliseconds {
-                        alerts.append(alert(gap.alertID, .resolved, staffID, restaurantID, assessment, time))
+                        // The figures of the recent windows: what it resolved on.
+                        let recovered = assessment.judged(onWindowsUpTo: Self.recoveryWindowDays)
+                        alerts.append(alert(gap.alertID, .resolved, staffID, restaurantID, recovered, time))
                         open[key] = nil
                         resolvedAt[key] = time.millisecondsSinceEpoch
                         continue
@@ -120,27 +129,37 @@ public struct GapDetector: Sendable {
                     }
                 }
                 open[key] = gap
-            } else if openingProbability(key, assessment, at: time) >= openProbability {
+            } else if recent >= resolveProbability, let basis = openingBasis(key, assessment, at: time), basis.gapProbability >= openProbability {
                 let id = "gap-" + hex(FNV1a.hash(key + "\u{1F}" + time.description))
-                let opened = alert(id, .open, staffID, restaurantID, assessment, time)
-                open[key] = OpenGap(alertID: id, severity: assessment.severity, last: opened)
+                let opened = alert(id, .open, staffID, restaurantID, basis, time)
+                open[key] = OpenGap(alertID: id, severity: basis.severity, last: opened)
                 alerts.append(opened)
             }
         }
         return alerts
     }
 
-    /// The probability that may open a gap: the strongest window's, or, within 30 days of the
-    /// pair's last resolution, the strongest among the windows that begin after it (none in
-    /// the first 7 days).
-    private mutating func openingProbability(_ key: String, _ assessment: SkillAssessment, at time: EventTime) -> Double {
-        guard let resolved = resolvedAt[key] else { return assessment.gapProbability }
+    /// What may open a gap: the whole assessment, or, within 30 days of the pair's last
+    /// resolution, the assessment judged on the windows that begin after it (nil while none
+    /// does, or none of them has enough tables).
+    private mutating func openingBasis(_ key: String, _ assessment: SkillAssessment, at time: EventTime) -> SkillAssessment? {
+        guard let resolved = resolvedAt[key] else { return assessment }
         let days = (time.millisecondsSinceEpoch - resolved) / 86_400_000
         guard days < Int64(ServiceWindows.longDays) else {
             resolvedAt[key] = nil
-            return assessment.gapProbability
+            return assessment
         }
-        return assessment.windowProbabilities.strongest(upTo: Int32(days)) ?? 0
+        guard days >= 0, assessment.windowProbabilities.strongest(upTo: Int32(days)) != nil else { return nil }
+        return assessment.judged(onWindowsUpTo: Int32(days))
+    }
+
+    /// Whether the staff member's last 30 days hold a gap on the skill: open, or resolved less
+    /// than 30 days before `time` (the weeks of a gap are not what is ordinary for a role).
+    public func holdsGap(restaurantID: String, staffID: String, skill: Skill, at time: EventTime) -> Bool {
+        let key = Self.key(restaurantID, staffID, skill)
+        if open[key] != nil { return true }
+        guard let resolved = resolvedAt[key] else { return false }
+        return time.millisecondsSinceEpoch - resolved < Int64(ServiceWindows.longDays) * 86_400_000
     }
 
     private func alert(

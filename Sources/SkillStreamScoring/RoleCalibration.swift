@@ -23,7 +23,7 @@ public struct RoleCalibration: Sendable {
 
     /// Recomputes the factors for `day` from every staff member with enough tables: their counts
     /// against what their colleagues' rate predicts, skipping the (staff, metric) pairs that
-    /// `hasGap` says are open gaps.
+    /// `hasGap` says hold a gap in the window (open, or resolved within it).
     public mutating func recompute(
         day: Int32, restaurants: [(staff: [(role: Role?, windows: ServiceWindows, staffID: String)], restaurantID: String)],
         hasGap: (String, String, Skill) -> Bool

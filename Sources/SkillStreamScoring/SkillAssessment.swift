@@ -30,8 +30,10 @@ public struct SkillAssessment: Sendable, Hashable {
     public var tables: Int
     /// The probability each window's test gave (``gapProbability`` is the strongest): the gap
     /// detector judges recovery on the recent windows, and a gap resolved lately reopens only on
-    /// windows that begin after its resolution.
+    /// windows that begin after its resolution (``judged(onWindowsUpTo:)``).
     public var windowProbabilities = WindowProbabilities()
+    /// Every window's verdict, from which ``judged(onWindowsUpTo:)`` picks.
+    var verdicts: [GapTests.Verdict] = []
     /// What decided, for the alert's `model` field.
     public var model = GapDetector.model
     /// The evidence behind it, put into words only when read (most assessments become no alert).
@@ -103,6 +105,34 @@ public struct SkillAssessment: Sendable, Hashable {
         self.severity = severity
         self.tables = tables
         self.evidence = evidence
+    }
+
+    /// The assessment from the verdict of one window (the strongest of a skill's), with the
+    /// probabilities of all of them.
+    init(skill: Skill, deciding best: GapTests.Verdict, verdicts: [GapTests.Verdict], benchmark: Double) {
+        let ratio = max(best.ratio, 1)
+        self.init(
+            skill: skill, gapProbability: best.probability, troubleRatio: best.ratio, skillScore: min(100, benchmark / ratio), benchmark: benchmark,
+            severity: min(1, max(0, (best.ratio - 1) / 3)), tables: best.tables, evidence: .verdict(best))
+        self.verdicts = verdicts
+        for verdict in verdicts { windowProbabilities.record(verdict.probability, days: verdict.window) }
+    }
+
+    /// The same assessment judged on the windows of at most `days` days only: their strongest
+    /// verdict's figures and words, and their probability (weighed as ``gapProbability`` was);
+    /// itself when none of them had enough tables. What a gap resolves on, and reopens on while
+    /// its older weeks are still in the longer windows.
+    func judged(onWindowsUpTo days: Int32) -> SkillAssessment {
+        guard let probability = windowProbabilities.strongest(upTo: days) else { return self }
+        var judged = self
+        if let best = verdicts.filter({ $0.window <= days }).max(by: { $0.probability < $1.probability }) {
+            judged = SkillAssessment(skill: skill, deciding: best, verdicts: verdicts, benchmark: benchmark)
+            judged.windowProbabilities = windowProbabilities
+            judged.model = model
+            judged.modelView = modelView
+        }
+        judged.gapProbability = probability
+        return judged
     }
 
     /// The figures behind the assessment, each with its benchmark (the peers' value).
@@ -294,12 +324,7 @@ public enum GapTests {
         }
         return Skill.allCases.enumerated().compactMap { index, skill in
             guard let best = verdicts[index].max(by: { $0.probability < $1.probability }) else { return nil }
-            let ratio = max(best.ratio, 1)
-            var assessment = SkillAssessment(
-                skill: skill, gapProbability: best.probability, troubleRatio: best.ratio, skillScore: min(100, benchmark / ratio),
-                benchmark: benchmark, severity: min(1, max(0, (best.ratio - 1) / 3)), tables: best.tables, evidence: .verdict(best))
-            for verdict in verdicts[index] { assessment.windowProbabilities.record(verdict.probability, days: verdict.window) }
-            return assessment
+            return SkillAssessment(skill: skill, deciding: best, verdicts: verdicts[index], benchmark: benchmark)
         }
     }
 

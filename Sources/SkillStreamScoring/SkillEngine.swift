@@ -82,6 +82,15 @@ public final class SkillEngine {
             lastFeatures[PartitionState.StaffKey(restaurantID: visit.header.restaurantID, staffID: visit.staffID)] = features
         }
         measureDueTrainings(today: event.header.occurredAt.localDay)
+        // A departure resolves the person's gaps, even one that arrives late: nobody is assessed
+        // after leaving, so nothing else would.
+        if case .staffEvent(let hr) = event, hr.type == .terminated,
+            state.staff[PartitionState.StaffKey(restaurantID: hr.header.restaurantID, staffID: hr.staffID)]?.terminatedAt == hr.header.occurredAt
+        {
+            step.alerts = detector.resolveAll(staffID: hr.staffID, restaurantID: hr.header.restaurantID, at: hr.header.occurredAt)
+            for alert in step.alerts { recommendedAlerts.remove(alert.alertID) }
+            return step
+        }
         guard !notes.contains(.late) else { return step }
         let staffID: String
         switch event {
@@ -89,12 +98,6 @@ public final class SkillEngine {
         case .guestFeedback(let feedback): staffID = feedback.staffID
         case .staffEvent(let hr) where hr.type == .trainingCompleted:
             startMeasurement(hr)
-            return step
-        case .staffEvent(let hr)
-        where hr.type == .terminated
-            && state.staff[PartitionState.StaffKey(restaurantID: hr.header.restaurantID, staffID: hr.staffID)]?.terminatedAt == hr.header.occurredAt:
-            step.alerts = detector.resolveAll(staffID: hr.staffID, restaurantID: hr.header.restaurantID, at: hr.header.occurredAt)
-            for alert in step.alerts { recommendedAlerts.remove(alert.alertID) }
             return step
         default: return step
         }
@@ -127,7 +130,7 @@ public final class SkillEngine {
         guard let member = state.staff[key], member.terminatedAt == nil, let restaurant = state.restaurants[restaurantID] else { return [] }
         let newcomer = member.isSettlingIn(at: time, days: GapTests.settlingInDays)
         lastAssessed[key] = time.millisecondsSinceEpoch
-        if time.localDay > roleCalibration.day { recalibrateRoles(day: time.localDay) }  // once a day, moving forward only
+        if time.localDay > roleCalibration.day { recalibrateRoles(at: time) }  // once a day, moving forward only
         let colleagues = colleagues(of: key)
         let day = time.localDay
         var assessments = GapTests.assess(
@@ -147,7 +150,8 @@ public final class SkillEngine {
 
     private func benchmark(_ restaurant: RestaurantState) -> Double { restaurant.reference?.serviceQualityBenchmark ?? 85 }
 
-    private func recalibrateRoles(day: Int32) {
+    private func recalibrateRoles(at time: EventTime) {
+        let day = time.localDay
         let restaurants = state.restaurants.keys.sorted().compactMap { id -> (staff: [(role: Role?, windows: ServiceWindows, staffID: String)], restaurantID: String)? in
             guard let restaurant = state.restaurants[id] else { return nil }
             let staff = restaurant.activeStaff.sorted().compactMap { staffID -> (role: Role?, windows: ServiceWindows, staffID: String)? in
@@ -156,7 +160,7 @@ public final class SkillEngine {
             return (staff, id)
         }
         let detector = self.detector
-        roleCalibration.recompute(day: day, restaurants: restaurants) { detector.isOpen(restaurantID: $0, staffID: $1, skill: $2) }
+        roleCalibration.recompute(day: day, restaurants: restaurants) { detector.holdsGap(restaurantID: $0, staffID: $1, skill: $2, at: time) }
     }
 
     /// The restaurant's other active staff, in no particular order: what is read from them are
