@@ -46,6 +46,11 @@ def detection_row(r):
 def detection_rows(runs):
     return "\n".join(detection_row(r) for r in runs)
 
+def ending_row(label, r):
+    days = "n/a" if r["median_days_recovery_to_resolution"] is None else f"{r['median_days_recovery_to_resolution']:.1f}"
+    return (f"| {label} | {r['seed']} | {r['recovered_gaps']} | {r['recovered_gaps_resolved']} | {days} | {r['recovered_gaps_still_open']} "
+            f"| {r['resolutions']} | {r['resolved_while_weak']} |")
+
 rows = detection_rows(runs)
 worst = lambda key: min(r[key] for r in runs)
 delays = [r["median_delay_days"] for r in runs if r["median_delay_days"] is not None]
@@ -75,6 +80,15 @@ every planted weakness lasts, and the figures measure detection alone.
 | seed | alerts opened | precision | true gaps | recall | median delay (days) | confounded staff |
 |---|---|---|---|---|---|---|
 {detection_rows(open_loop)}
+
+How alerts end, not a target: the issue asks that an alert resolve when the skill recovers, with hysteresis so that
+it does not flap. Recovered gaps: true gaps that ended before the run while the staff member stayed, with an alert open
+then (most were trained away in the closed loop); days from the recovery to that alert's resolution, and how many were
+still open at the end. Resolutions while still weak: resolutions (departures aside) while the skill was truly weak.
+
+| run | seed | recovered gaps | resolved | median days to resolve | still open at the end | resolutions | … while still weak |
+|---|---|---|---|---|---|---|---|
+{chr(10).join(ending_row(label, r) for label, group in (("closed loop", runs), ("open loop", open_loop), ("second world", second_worlds)) for r in group)}
 
 Profiles at the end of the run, not a target: what the dashboard shows each manager. Of the (staff, skill) cells of the
 staff still employed that are shown more than 25% below the benchmark (red), how many are truly weak then; and of the

@@ -11,3 +11,14 @@ extension DetectionScore {
         ]
     }
 }
+
+extension ResolutionScore {
+    /// How alerts ended, as `evaluate-scenario --json` and `replay --truth` print them.
+    var jsonFields: [String: Any] {
+        [
+            "recovered_gaps": recoveredGaps, "recovered_gaps_resolved": daysToResolve.count,
+            "median_days_recovery_to_resolution": medianDaysToResolve ?? NSNull(), "recovered_gaps_still_open": stillOpenAtEnd,
+            "resolutions": resolutions, "resolved_while_weak": resolvedWhileWeak,
+        ]
+    }
+}

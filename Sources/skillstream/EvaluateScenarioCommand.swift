@@ -66,6 +66,7 @@ struct EvaluateScenarioCommand: ParsableCommand {
         let truth = simulator.groundTruth
         if let groundTruth { try truth.jsonData().write(to: URL(fileURLWithPath: groundTruth)) }
         let score = DetectionScore(truth: truth, alerts: alerts, servedTables: served)
+        let endings = ResolutionScore(truth: truth, alerts: alerts)
         let estimates = engine.effectiveness.estimates.mapValues { $0.mapValues(\.mean) }
         let profiles = ProfileScore(truth: truth, standings: standings)
         let training = TrainingScore(truth: truth, alerts: alerts, estimatedEffects: estimates, programs: engine.programs)
@@ -102,11 +103,12 @@ struct EvaluateScenarioCommand: ParsableCommand {
                 "profile_shown_far": profiles.shownFar, "profile_shown_far_truly_weak": profiles.shownFarTrulyWeak,
                 "profile_truly_weak": profiles.trulyWeak,
                 "recommended_trainings_completed": training.recommendedCompleted, "ranking_share": Double(training.rankingCorrect) / Double(max(1, training.rankingPairs)),
-            ].merging(score.jsonFields) { own, _ in own }
+            ].merging(score.jsonFields) { own, _ in own }.merging(endings.jsonFields) { own, _ in own }
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print("Scenario: seed \(seed), \(restaurants) restaurants × \(staffPerRestaurant) staff, \(days) days, \(records) records.")
             print(score)
+            print(endings)
             print(profiles)
             for item in engine.models.quality() where item.target == .dissatisfied {
                 let metrics = item.quality.overall

@@ -63,6 +63,7 @@ struct ReplayCommand: AsyncParsableCommand {
         var scored: [String: Any] = [:]
         if let groundTruth, let evidence = session.evidence {
             scored["detection"] = DetectionScore(truth: groundTruth, alerts: evidence.alerts, servedTables: evidence.servedTables).jsonFields
+                .merging(ResolutionScore(truth: groundTruth, alerts: evidence.alerts).jsonFields) { own, _ in own }
         }
         let json = try session.summaryJSON(adding: scored)
         try json.write(to: URL(fileURLWithPath: output + "/summary.json"))
