@@ -80,10 +80,13 @@ public struct GapDetector: Sendable {
     public mutating func resolveAll(staffID: String, restaurantID: String, at time: EventTime) -> [GapAlert] {
         let keys = Skill.allCases.map { Self.key(restaurantID, staffID, $0) }.filter { open[$0] != nil }
         return keys.map { key in
-            resolvedAt[key] = time.millisecondsSinceEpoch
             var resolved = open.removeValue(forKey: key)!.last
+            // A departure that arrives late may be older than what was published since: the
+            // resolution never predates the alert.
+            let at = resolved.detectedAt.millisecondsSinceEpoch > time.millisecondsSinceEpoch ? resolved.detectedAt : time
+            resolvedAt[key] = at.millisecondsSinceEpoch
             resolved.status = .resolved
-            resolved.detectedAt = time
+            resolved.detectedAt = at
             resolved.textES = "Dejó el restaurante. " + resolved.textES
             resolved.textEN = "Left the restaurant. " + resolved.textEN
             return resolved
@@ -122,9 +125,10 @@ public struct GapDetector: Sendable {
                     gap.clearSince = since
                 } else {
                     gap.clearSince = nil
-                    if abs(assessment.severity - gap.severity) >= severityStep {
-                        gap.severity = assessment.severity
-                        gap.last = alert(gap.alertID, .open, staffID, restaurantID, assessment, time)
+                    // A gap reopened lately goes on speaking of the windows since its last resolution.
+                    if let current = openingBasis(key, assessment, at: time), abs(current.severity - gap.severity) >= severityStep {
+                        gap.severity = current.severity
+                        gap.last = alert(gap.alertID, .open, staffID, restaurantID, current, time)
                         alerts.append(gap.last)
                     }
                 }
@@ -139,9 +143,9 @@ public struct GapDetector: Sendable {
         return alerts
     }
 
-    /// What may open a gap: the whole assessment, or, within 30 days of the pair's last
-    /// resolution, the assessment judged on the windows that begin after it (nil while none
-    /// does, or none of them has enough tables).
+    /// What may open a gap, or update one reopened lately: the whole assessment, or, within 30
+    /// days of the pair's last resolution, the assessment judged on the windows that begin
+    /// after it (nil while none does, or none of them has enough tables).
     private mutating func openingBasis(_ key: String, _ assessment: SkillAssessment, at time: EventTime) -> SkillAssessment? {
         guard let resolved = resolvedAt[key] else { return assessment }
         let days = (time.millisecondsSinceEpoch - resolved) / 86_400_000

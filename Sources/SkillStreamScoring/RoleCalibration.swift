@@ -1,6 +1,7 @@
 import SkillStreamDomain
 
-/// How each role's trouble rates compare with their restaurants' peers when no gap is open:
+/// How each role's trouble rates compare with their restaurants' peers outside gaps (none open,
+/// none resolved in the window):
 /// order errors per item and each staff complaint category per table (complaints counted as the
 /// gap tests count them: at most ``DailyServiceBucket/complaintsCountedPerDay`` a day).
 /// Sommeliers hear more about the wine and bartenders about the drinks than servers do; without

@@ -120,8 +120,9 @@ public struct SkillAssessment: Sendable, Hashable {
 
     /// The same assessment judged on the windows of at most `days` days only: their strongest
     /// verdict's figures and words, and their probability (weighed as ``gapProbability`` was);
-    /// itself when none of them had enough tables. What a gap resolves on, and reopens on while
-    /// its older weeks are still in the longer windows.
+    /// itself when none of them had enough tables. An assessment given in words (no verdicts)
+    /// keeps its figures and takes only that probability. What a gap resolves on, and reopens
+    /// on while its older weeks are still in the longer windows.
     func judged(onWindowsUpTo days: Int32) -> SkillAssessment {
         guard let probability = windowProbabilities.strongest(upTo: days) else { return self }
         var judged = self

@@ -192,6 +192,19 @@ import Testing
         #expect(state.restaurants["lim-01"]!.activeStaff.contains("s1"))
     }
 
+    @Test func aLateTableOfSomeoneWhoLeftBringsNobodyBackNorDoesARestoredState() throws {
+        let state = PartitionState()
+        _ = state.process(.staffEvent(StaffEvent(header: TestEvents.header("h1", at: TestEvents.time()), staffID: "s1", type: .hired, role: .server)))
+        _ = state.process(.staffEvent(StaffEvent(header: TestEvents.header("h2", at: TestEvents.time(days: 3)), staffID: "s1", type: .terminated)))
+        _ = state.process(TestEvents.visit("v1", at: TestEvents.time(days: 3, minutes: -60)))  // their last table, sent late
+        #expect(!state.restaurants["lim-01"]!.activeStaff.contains("s1"))
+        #expect(state.staff[.init(restaurantID: "lim-01", staffID: "s1")]!.windows.summary(endingOn: TestEvents.time(days: 3).localDay, days: 7).tables == 1)
+        // A state saved by an earlier release, which counted them again.
+        state.restaurants["lim-01"]!.activeStaff.insert("s1")
+        let restored = try PartitionState(snapshot: state.snapshot())
+        #expect(restored.restaurants["lim-01"]!.activeStaff.isEmpty)
+    }
+
     @Test func aHireRecordSentAgainLaterDoesNotMakeAVeteranNewAgain() {
         let state = PartitionState()
         func hr(_ id: String, _ type: StaffEventType, day: Double, staff: String = "s1") -> ContractEvent {

@@ -71,8 +71,8 @@ extension PartitionState {
         self.init(configuration: configuration)
         try restore(from: &reader, version: version)
         try reader.expectEnd()
-        // Releases before 2026-12-07 let a late table of someone who had left count them among
-        // the current staff again: nobody with a departure on record is.
+        // Earlier releases let a late table of someone who had left count them among the
+        // current staff again: nobody with a departure on record is.
         for restaurant in restaurants.values {
             restaurant.activeStaff = restaurant.activeStaff.filter {
                 staff[StaffKey(restaurantID: restaurant.restaurantID, staffID: $0)]?.terminatedAt == nil
