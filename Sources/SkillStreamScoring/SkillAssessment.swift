@@ -67,8 +67,14 @@ public struct SkillAssessment: Sendable, Hashable {
         /// The strongest probability among the windows of at most `days` days; nil when none of
         /// them had enough tables.
         public func strongest(upTo days: Int32) -> Double? {
-            let windows = [(ServiceWindows.shortDays, short), (ServiceWindows.middleDays, middle), (ServiceWindows.longDays, long)]
-            return windows.compactMap { $0.0 <= days ? $0.1 : nil }.max()
+            var strongest: Double?
+            func take(_ window: Int32, _ probability: Double?) {
+                if window <= days, let probability { strongest = max(strongest ?? probability, probability) }
+            }
+            take(ServiceWindows.shortDays, short)
+            take(ServiceWindows.middleDays, middle)
+            take(ServiceWindows.longDays, long)
+            return strongest
         }
 
         /// Each probability passed through `transform` (the outcome model's weighing).

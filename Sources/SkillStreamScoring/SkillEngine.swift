@@ -140,12 +140,20 @@ public final class SkillEngine {
         if let features = lastFeatures[key] {
             assessments = assessments.map { withModelView($0, features: features, restaurantID: restaurantID) }
         }
+        let alerts = detector.update(staffID: staffID, restaurantID: restaurantID, assessments: assessments, at: time)
         if keepsAssessments {
             let firstOfDay = previous.map { EventTime(millisecondsSinceEpoch: $0, offsetMinutes: time.offsetMinutes).localDay != time.localDay } ?? true
+            // The profile of a skill whose gap resolved in the last 30 days shows the recent
+            // windows, as its resolution did: the weeks of the gap no longer weigh on it.
+            let shown = assessments.map { assessment in
+                detector.isOpen(restaurantID: restaurantID, staffID: staffID, skill: assessment.skill)
+                    || !detector.holdsGap(restaurantID: restaurantID, staffID: staffID, skill: assessment.skill, at: time)
+                    ? assessment : assessment.judged(onWindowsUpTo: GapDetector.recoveryWindowDays)
+            }
             self.assessments.append(
-                StaffAssessment(restaurantID: restaurantID, staffID: staffID, role: member.role, at: time, skills: assessments, isFirstOfDay: firstOfDay))
+                StaffAssessment(restaurantID: restaurantID, staffID: staffID, role: member.role, at: time, skills: shown, isFirstOfDay: firstOfDay))
         }
-        return detector.update(staffID: staffID, restaurantID: restaurantID, assessments: assessments, at: time)
+        return alerts
     }
 
     private func benchmark(_ restaurant: RestaurantState) -> Double { restaurant.reference?.serviceQualityBenchmark ?? 85 }

@@ -384,6 +384,30 @@ import Testing
         return records.flatMap { engine.process($0.value, key: $0.key, receivedAt: EventTime(millisecondsSinceEpoch: $0.sentAt)).alerts }
     }
 
+    /// Once a gap resolves, the profile shows what it resolved on (the recent windows), not the
+    /// weeks of the gap still in the 30-day window.
+    @Test func aResolvedGapsProfileShowsTheRecentWindowsItResolvedOn() throws {
+        let simulator = Self.world()
+        let engine = SkillEngine()
+        engine.keepsAssessments = true
+        var resolutions: [(alert: GapAlert, shown: SkillAssessment?)] = []
+        while let day = simulator.nextDay() {
+            for record in day {
+                let alerts = engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt)).alerts
+                let assessed = engine.takeAssessments()
+                for alert in alerts where alert.status == .resolved && !alert.textEN.hasPrefix("Left the restaurant.") {
+                    let profile = assessed.last { $0.staffID == alert.staffID && $0.at == alert.detectedAt }
+                    resolutions.append((alert, profile?.skills.first { $0.skill == alert.skill }))
+                }
+            }
+        }
+        #expect(!resolutions.isEmpty, "the world has gaps that resolve")
+        for (alert, shown) in resolutions {
+            let skill = try #require(shown)
+            #expect(abs(skill.skillScore - alert.skillScore) < 1e-3 && skill.textEN == alert.textEN, "\(alert.textEN) | \(skill.textEN)")
+        }
+    }
+
     @Test func replayingTheSameEventsGivesTheSameAlertsAndTheyMatchTheTruth() {
         let simulator = Self.world()
         var records: [SimulatedRecord] = []

@@ -268,8 +268,8 @@ struct DashboardRoutes: Sendable {
             <h2>\(language.pick(es: "Perfil frente al estándar del restaurante", en: "Profile against the restaurant's benchmark"))</h2>
             <div class="bars">\(bars)</div>
             <p class="small muted">\(language.pick(
-                es: "La línea vertical marca el estándar. Una brecha se abre cuando la evidencia la hace casi segura y se cierra tras una semana en que sus dos últimas semanas ya no la hacen probable; sin brecha abierta, una puntuación bajo el estándar es una diferencia aún no confirmada, o el rastro de una brecha cerrada hace poco.",
-                en: "The vertical line marks the benchmark. A gap opens when the evidence makes it all but certain, and closes after a week in which their last two weeks no longer make it likely; without an open gap, a score below the benchmark is a difference not confirmed yet, or the trace of a gap closed lately."))</p>
+                es: "La línea vertical marca el estándar. Una brecha se abre cuando la evidencia la hace casi segura y se cierra tras una semana en que sus dos últimas semanas ya no la hacen probable; sin brecha abierta, una puntuación bajo el estándar es una diferencia aún no confirmada; tras cerrarse una brecha, la puntuación refleja sus dos últimas semanas.",
+                en: "The vertical line marks the benchmark. A gap opens when the evidence makes it all but certain, and closes after a week in which their last two weeks no longer make it likely; without an open gap, a score below the benchmark is a difference not confirmed yet; once a gap has closed, the score reflects their last two weeks."))</p>
             <h2>\(language.pick(es: "Brechas y su evidencia", en: "Gaps and their evidence"))</h2>
             \(alerts.isEmpty ? "<p class=\"muted\">\(language.pick(es: "Ninguna brecha detectada.", en: "No gap detected."))</p>" : alerts.map { Self.alertBlock($0, language, restaurant: nil, timezone: timezone) }.joined())
             <h2>\(language.pick(es: "Capacitación recomendada", en: "Recommended training"))</h2>
