@@ -28,7 +28,8 @@ public struct SkillAssessment: Sendable, Hashable {
     public var severity: Double
     /// Tables the staff member served in the window that decided.
     public var tables: Int
-    /// The probability each window's test gave (``gapProbability`` is the strongest): the gap
+    /// The probability each window's test gave (``gapProbability`` is the strongest, except in
+    /// an assessment ``judged(onWindowsUpTo:)``, as profiles show a gap resolved lately): the gap
     /// detector judges recovery on the recent windows, and a gap resolved lately reopens only on
     /// windows that begin after its resolution (``judged(onWindowsUpTo:)``).
     public var windowProbabilities = WindowProbabilities()

@@ -1,7 +1,8 @@
 import SkillStreamDomain
 
 /// One assessment of a staff member's skills, as the processor records it for their profile and
-/// its history.
+/// its history (a skill whose gap resolved lately judged on its recent windows, as the
+/// resolution was).
 public struct StaffAssessment: Sendable {
     public var restaurantID: String
     public var staffID: String
@@ -143,12 +144,13 @@ public final class SkillEngine {
         let alerts = detector.update(staffID: staffID, restaurantID: restaurantID, assessments: assessments, at: time)
         if keepsAssessments {
             let firstOfDay = previous.map { EventTime(millisecondsSinceEpoch: $0, offsetMinutes: time.offsetMinutes).localDay != time.localDay } ?? true
-            // The profile of a skill whose gap resolved in the last 30 days shows the recent
-            // windows, as its resolution did: the weeks of the gap no longer weigh on it.
+            // The profile of a skill whose gap resolved in the last 30 days (and has not reopened)
+            // shows the recent windows, as its resolution did, when they have enough tables: the
+            // weeks of the gap no longer weigh on it.
             let shown = assessments.map { assessment in
-                detector.isOpen(restaurantID: restaurantID, staffID: staffID, skill: assessment.skill)
-                    || !detector.holdsGap(restaurantID: restaurantID, staffID: staffID, skill: assessment.skill, at: time)
-                    ? assessment : assessment.judged(onWindowsUpTo: GapDetector.recoveryWindowDays)
+                detector.holdsGap(restaurantID: restaurantID, staffID: staffID, skill: assessment.skill, at: time)
+                    && !detector.isOpen(restaurantID: restaurantID, staffID: staffID, skill: assessment.skill)
+                    ? assessment.judged(onWindowsUpTo: GapDetector.recoveryWindowDays) : assessment
             }
             self.assessments.append(
                 StaffAssessment(restaurantID: restaurantID, staffID: staffID, role: member.role, at: time, skills: shown, isFirstOfDay: firstOfDay))
