@@ -32,9 +32,12 @@ public struct DetectionScore: Sendable, CustomStringConvertible {
 
     public var precision: Double { alertsOpened == 0 ? 1 : Double(correctAlerts) / Double(alertsOpened) }
     public var recall: Double { trueGaps == 0 ? 1 : Double(detectedGaps) / Double(trueGaps) }
-    public var medianDelayDays: Double? {
-        guard !delaysDays.isEmpty else { return nil }
-        let sorted = delaysDays.sorted()
+    public var medianDelayDays: Double? { Self.median(delaysDays) }
+
+    /// The median of `values` (the mean of the middle two for an even count); nil when empty.
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
     public var confoundedShare: Double { staffInBadKitchens == 0 ? 0 : Double(confoundedStaff) / Double(staffInBadKitchens) }

@@ -17,11 +17,7 @@ public struct ResolutionScore: Sendable, CustomStringConvertible {
     public var resolutions = 0
     public var resolvedWhileWeak = 0
 
-    public var medianDaysToResolve: Double? {
-        guard !daysToResolve.isEmpty else { return nil }
-        let sorted = daysToResolve.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
+    public var medianDaysToResolve: Double? { DetectionScore.median(daysToResolve) }
 
     /// `alerts`: every alert published (opened, updated, resolved), in any order.
     public init(truth: GroundTruth, alerts: [GapAlert]) {
