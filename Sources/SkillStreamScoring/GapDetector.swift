@@ -143,27 +143,40 @@ public struct GapDetector: Sendable {
         return alerts
     }
 
+    /// Days since the pair's last resolution, while it is less than 30 (negative for an
+    /// assessment of an event older than the resolution); nil otherwise.
+    private func daysSinceRecentResolution(_ key: String, at time: EventTime) -> Int64? {
+        guard let resolved = resolvedAt[key] else { return nil }
+        let days = (time.millisecondsSinceEpoch - resolved) / 86_400_000
+        return days < Int64(ServiceWindows.longDays) ? days : nil
+    }
+
     /// What may open a gap, or update one reopened lately: the whole assessment, or, within 30
     /// days of the pair's last resolution, the assessment judged on the windows that begin
     /// after it (nil while none does, or none of them has enough tables).
-    private mutating func openingBasis(_ key: String, _ assessment: SkillAssessment, at time: EventTime) -> SkillAssessment? {
-        guard let resolved = resolvedAt[key] else { return assessment }
-        let days = (time.millisecondsSinceEpoch - resolved) / 86_400_000
-        guard days < Int64(ServiceWindows.longDays) else {
-            resolvedAt[key] = nil
-            return assessment
-        }
+    private func openingBasis(_ key: String, _ assessment: SkillAssessment, at time: EventTime) -> SkillAssessment? {
+        guard let days = daysSinceRecentResolution(key, at: time) else { return assessment }
         guard days >= 0, assessment.windowProbabilities.strongest(upTo: Int32(days)) != nil else { return nil }
         return assessment.judged(onWindowsUpTo: Int32(days))
+    }
+
+    /// What a staff member's profile shows of a skill's assessment: what the detector judges
+    /// the gap on, so that the profile and the alerts agree. Within 30 days of the pair's last
+    /// resolution that is the windows that begin after it while the gap is open again (as its
+    /// alerts speak), and the recent windows it resolved on otherwise (when they have enough
+    /// tables); the whole assessment the rest of the time.
+    public func profiled(_ assessment: SkillAssessment, restaurantID: String, staffID: String, at time: EventTime) -> SkillAssessment {
+        let key = Self.key(restaurantID, staffID, assessment.skill)
+        guard daysSinceRecentResolution(key, at: time) != nil else { return assessment }
+        guard open[key] != nil else { return assessment.judged(onWindowsUpTo: Self.recoveryWindowDays) }
+        return openingBasis(key, assessment, at: time) ?? assessment
     }
 
     /// Whether the staff member's last 30 days hold a gap on the skill: open, or resolved less
     /// than 30 days before `time` (the weeks of a gap are not what is ordinary for a role).
     public func holdsGap(restaurantID: String, staffID: String, skill: Skill, at time: EventTime) -> Bool {
         let key = Self.key(restaurantID, staffID, skill)
-        if open[key] != nil { return true }
-        guard let resolved = resolvedAt[key] else { return false }
-        return time.millisecondsSinceEpoch - resolved < Int64(ServiceWindows.longDays) * 86_400_000
+        return open[key] != nil || daysSinceRecentResolution(key, at: time) != nil
     }
 
     private func alert(

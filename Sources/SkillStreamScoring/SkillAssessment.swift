@@ -29,9 +29,9 @@ public struct SkillAssessment: Sendable, Hashable {
     /// Tables the staff member served in the window that decided.
     public var tables: Int
     /// The probability each window's test gave (``gapProbability`` is the strongest, except in
-    /// an assessment ``judged(onWindowsUpTo:)``, as profiles show a gap resolved lately): the gap
-    /// detector judges recovery on the recent windows, and a gap resolved lately reopens only on
-    /// windows that begin after its resolution (``judged(onWindowsUpTo:)``).
+    /// an assessment ``judged(onWindowsUpTo:)``, as profiles show a gap resolved lately or
+    /// reopened since): the gap detector judges recovery on the recent windows, and a gap
+    /// resolved lately reopens only on windows that begin after its resolution.
     public var windowProbabilities = WindowProbabilities()
     /// Every window's verdict, from which ``judged(onWindowsUpTo:)`` picks.
     var verdicts: [GapTests.Verdict] = []

@@ -1,8 +1,8 @@
 import SkillStreamDomain
 
 /// One assessment of a staff member's skills, as the processor records it for their profile and
-/// its history (a skill whose gap resolved lately judged on its recent windows, as the
-/// resolution was).
+/// its history: each skill judged on the windows the gap detector judges it on
+/// (``GapDetector/profiled(_:restaurantID:staffID:at:)``).
 public struct StaffAssessment: Sendable {
     public var restaurantID: String
     public var staffID: String
@@ -144,14 +144,9 @@ public final class SkillEngine {
         let alerts = detector.update(staffID: staffID, restaurantID: restaurantID, assessments: assessments, at: time)
         if keepsAssessments {
             let firstOfDay = previous.map { EventTime(millisecondsSinceEpoch: $0, offsetMinutes: time.offsetMinutes).localDay != time.localDay } ?? true
-            // The profile of a skill whose gap resolved in the last 30 days (and has not reopened)
-            // shows the recent windows, as its resolution did, when they have enough tables: the
-            // weeks of the gap no longer weigh on it.
-            let shown = assessments.map { assessment in
-                detector.holdsGap(restaurantID: restaurantID, staffID: staffID, skill: assessment.skill, at: time)
-                    && !detector.isOpen(restaurantID: restaurantID, staffID: staffID, skill: assessment.skill)
-                    ? assessment.judged(onWindowsUpTo: GapDetector.recoveryWindowDays) : assessment
-            }
+            // The profile speaks of the windows the detector judges on (a gap resolved or
+            // reopened in the last 30 days is judged on recent tables).
+            let shown = assessments.map { detector.profiled($0, restaurantID: restaurantID, staffID: staffID, at: time) }
             self.assessments.append(
                 StaffAssessment(restaurantID: restaurantID, staffID: staffID, role: member.role, at: time, skills: shown, isFirstOfDay: firstOfDay))
         }

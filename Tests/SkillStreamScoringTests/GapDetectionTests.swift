@@ -324,6 +324,34 @@ import Testing
         #expect(quiet.openCount == 1)
     }
 
+    /// A profile is judged on what the detector judges the gap on: all windows while the gap
+    /// has not resolved lately; for 30 days after a resolution, the recent windows it resolved
+    /// on, or, once it reopens, the windows since the resolution, as its alerts.
+    @Test func aProfileIsJudgedOnTheWindowsTheGapIsJudgedOn() {
+        var detector = GapDetector()
+        func step(_ day: Int, _ windows: SkillAssessment.WindowProbabilities) -> [GapAlert] {
+            detector.update(
+                staffID: "s1", restaurantID: "r1", assessments: [Self.assessment(windows.strongest(upTo: 30) ?? 0, severity: 0.5, windows: windows)],
+                at: Self.time(day: day))
+        }
+        func profiled(_ day: Int, _ windows: SkillAssessment.WindowProbabilities) -> Double {
+            detector.profiled(
+                Self.assessment(windows.strongest(upTo: 30) ?? 0, severity: 0.5, windows: windows), restaurantID: "r1", staffID: "s1",
+                at: Self.time(day: day)
+            ).gapProbability
+        }
+        #expect(step(0, .init(short: 0.999, middle: 0.999, long: 0.999)).map(\.status) == [.open])
+        #expect(profiled(5, .init(short: 0.9, middle: 0.95, long: 0.999)) == 0.999, "open, never resolved: all windows")
+        let recovered = SkillAssessment.WindowProbabilities(short: 0.05, middle: 0.3, long: 0.999)
+        #expect(step(10, recovered).isEmpty)
+        #expect(step(17, recovered).map(\.status) == [.resolved])
+        #expect(profiled(20, recovered) == 0.3, "resolved lately: the last 7 and 14 days, as the resolution")
+        let relapse = SkillAssessment.WindowProbabilities(short: 0.99, middle: 0.98, long: 0.999)
+        #expect(step(31, relapse).map(\.status) == [.open])
+        #expect(profiled(31, relapse) == 0.99, "reopened 14 days after: the windows since the resolution, as its alert")
+        #expect(profiled(48, relapse) == 0.999, "30 days after the resolution: all windows again")
+    }
+
     @Test func aModelThatSeesNoRiskHoldsBackABorderlineGapButNotAnOverwhelmingOne() {
         let detector = GapDetector()
         #expect(detector.weighed(0.995, modelSeesRisk: true) == 0.995)
@@ -384,27 +412,28 @@ import Testing
         return records.flatMap { engine.process($0.value, key: $0.key, receivedAt: EventTime(millisecondsSinceEpoch: $0.sentAt)).alerts }
     }
 
-    /// Once a gap resolves, the profile shows what it resolved on (the recent windows), not the
-    /// weeks of the gap still in the 30-day window.
-    @Test func aResolvedGapsProfileShowsTheRecentWindowsItResolvedOn() throws {
+    /// The profile speaks of what the alerts speak of: when a gap opens or moves, of its
+    /// evidence; once it resolves, of the recent windows it resolved on, not the weeks of the
+    /// gap still in the 30-day window. (A gap reopened lately: `aProfileIsJudgedOnTheWindowsTheGapIsJudgedOn`.)
+    @Test func atEachAlertTheProfileShowsTheWindowsTheAlertSpeaksOf() throws {
         let simulator = Self.world()
         let engine = SkillEngine()
         engine.keepsAssessments = true
-        var resolutions: [(alert: GapAlert, shown: SkillAssessment?)] = []
+        var published: [(alert: GapAlert, shown: SkillAssessment?)] = []
         while let day = simulator.nextDay() {
             for record in day {
                 let alerts = engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt)).alerts
                 let assessed = engine.takeAssessments()
-                for alert in alerts where alert.status == .resolved && !alert.textEN.hasPrefix("Left the restaurant.") {
+                for alert in alerts where !alert.textEN.hasPrefix("Left the restaurant.") {
                     let profile = assessed.last { $0.staffID == alert.staffID && $0.at == alert.detectedAt }
-                    resolutions.append((alert, profile?.skills.first { $0.skill == alert.skill }))
+                    published.append((alert, profile?.skills.first { $0.skill == alert.skill }))
                 }
             }
         }
-        #expect(!resolutions.isEmpty, "the world has gaps that resolve")
-        for (alert, shown) in resolutions {
+        #expect(published.contains { $0.alert.status == .resolved }, "the world has gaps that resolve")
+        for (alert, shown) in published {
             let skill = try #require(shown)
-            #expect(abs(skill.skillScore - alert.skillScore) < 1e-3 && skill.textEN == alert.textEN, "\(alert.textEN) | \(skill.textEN)")
+            #expect(abs(skill.skillScore - alert.skillScore) < 1e-3 && skill.textEN == alert.textEN, "\(alert.status): \(alert.textEN) | \(skill.textEN)")
         }
     }
 
