@@ -222,7 +222,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SkillStreamScoringTests",
-            dependencies: ["SkillStreamScoring", "SkillStreamDomain", "SkillStreamSimulation"]
+            dependencies: ["SkillStreamScoring", "SkillStreamDomain", "SkillStreamSimulation"],
+            // Engine snapshots written by earlier releases (Snapshots/README.md says how).
+            resources: [.copy("Snapshots")]
         ),
         .testTarget(
             name: "SkillStreamBackfillTests",

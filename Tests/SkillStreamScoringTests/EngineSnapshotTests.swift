@@ -1,3 +1,4 @@
+import Foundation
 import SkillStreamDomain
 import SkillStreamLearning
 import SkillStreamSimulation
@@ -55,6 +56,28 @@ import Testing
         #expect(expected.contains { !$0.recommendations.isEmpty }, "the run recommended training")
         #expect(engine.models.drivingModel(.dissatisfied) != nil, "the models were driving when restored")
         #expect(engine.models.quality()[0].quality.overall.count == uninterrupted.models.quality()[0].quality.overall.count)
+    }
+
+    /// After an upgrade, the processor restores the checkpoints the previous release wrote. A
+    /// version 1 snapshot (Snapshots/README.md) restores with its open gaps and no resolutions,
+    /// and the engine goes on exactly as one restored from the current format would.
+    @Test func aCheckpointOfTheFirstFormatRestoresAndGoesOn() throws {
+        let url = try #require(Bundle.module.url(forResource: "engine-v1", withExtension: "bin", subdirectory: "Snapshots"))
+        let programs = try RecommendationTests.catalog()
+        let old = try SkillEngine(snapshot: Array(try Data(contentsOf: url)), defaultPrograms: programs)
+        #expect(old.openGaps == 4, "the gaps open when it was written")
+        #expect(old.detector.resolvedAt.isEmpty, "the first format kept no resolutions")
+        #expect(old.state.staff.count == 14)
+        let current = try SkillEngine(snapshot: old.snapshot(), defaultPrograms: programs)
+        // The next weeks of the same restaurant.
+        let simulator = simulatedWorld(seed: 5, restaurants: 1, staffPerRestaurant: 12, days: 60) { $0.weakStaffShare = 0.4 }
+        var records: [SimulatedRecord] = []
+        while let day = simulator.nextDay() { records += day }
+        let later = records.dropFirst(2_237)
+        #expect(later.count > 1_000)
+        let outputs = later.map { Self.output(old, $0) }
+        #expect(outputs == later.map { Self.output(current, $0) }, "the same as from the current format")
+        #expect(outputs.filter { $0.outcome.hasPrefix("processed") }.count > 1_000)
     }
 
     @Test func aDamagedCheckpointIsRefusedWithAReason() throws {
