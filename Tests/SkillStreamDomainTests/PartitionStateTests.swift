@@ -148,6 +148,45 @@ import Testing
         #expect(state.rememberedVisitCount == 2)
     }
 
+    /// A point of sale may send its tables at the end of the shift while the survey tablet
+    /// sends at once. An answer that arrives before its visit still labels it, when the visit
+    /// comes, with the features of the service; a second guest naming the same lapse meanwhile
+    /// counts once; a restored state still holds the waiting answer.
+    @Test func anAnswerArrivingBeforeItsVisitLabelsTheVisitWhenItComes() throws {
+        var state = PartitionState()
+        let staff = PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s1")
+        _ = state.process(TestEvents.restaurant(target: 900))
+        _ = state.process(TestEvents.visit("v0", at: TestEvents.time()))
+        let first = state.process(TestEvents.feedback("f1", visit: "v1", at: TestEvents.time(minutes: 100), score: 2, complaints: [.inattentiveOrRude, .foodQuality]))
+        guard case .processed(_, let answerNotes) = first else {
+            Issue.record("not processed: \(first)")
+            return
+        }
+        #expect(!answerNotes.contains(.joinedVisit), "no visit to join yet")
+        _ = state.process(TestEvents.feedback("f2", visit: "v1", at: TestEvents.time(minutes: 105), score: 1, complaints: [.inattentiveOrRude]))
+        #expect(state.takeLabelledExamples().isEmpty)
+        state = try PartitionState(snapshot: state.snapshot())
+        let visit = state.process(TestEvents.visit("v1", at: TestEvents.time(minutes: 90), wait: 1_800))
+        guard case .processed(_, let visitNotes) = visit else {
+            Issue.record("not processed: \(visit)")
+            return
+        }
+        #expect(visitNotes.contains(.joinedVisit))
+        let examples = state.takeLabelledExamples()
+        #expect(examples.count == 1, "the first answer labels the visit")
+        let example = try #require(examples.first)
+        #expect(example.visitID == "v1" && example.staffID == "s1" && example.observedSatisfaction == 2)
+        #expect(Set(example.complaints) == [.inattentiveOrRude, .foodQuality])
+        #expect(example.servedAt == TestEvents.time(minutes: 90) && example.feedbackAt == TestEvents.time(minutes: 100))
+        #expect(example.features[ServiceFeatures.names.firstIndex(of: "visit_wait_ratio")!] == 2)
+        #expect(state.counters.labelsJoined == 1 && state.pendingVisitCount == 1, "v0 still waits; v1 is answered")
+        // A third guest of the table, after the visit came, names the same lapse: still one.
+        _ = state.process(TestEvents.feedback("f3", visit: "v1", at: TestEvents.time(minutes: 120), score: 2, complaints: [.inattentiveOrRude]))
+        #expect(state.takeLabelledExamples().isEmpty)
+        #expect(state.staff[staff]!.windows.summary(endingOn: TestEvents.time().localDay, days: 1).complaintCounts == [0, 0, 1, 0, 0])
+        #expect(state.snapshot() == (try PartitionState(snapshot: state.snapshot())).snapshot())
+    }
+
     @Test func visitsWithoutFeedbackExpireAfterTheLabelHorizon() {
         let state = PartitionState()
         _ = state.process(TestEvents.visit("v1", at: TestEvents.time()))

@@ -6,9 +6,9 @@ extension PartitionState {
     static let snapshotKind = "domain-partition-state"
     /// Version 2 writes the windows' counts compactly (``SnapshotWriter/writeCompact(_:)``);
     /// version 3 adds when each staff member's role was set (``StaffState/roleSetAt``), and keeps
-    /// answered visits with the staff complaints counted for them (``PendingVisit``).
-    /// Versions 1 and 2 are still read.
-    static let snapshotVersion = 3
+    /// answered visits with the staff complaints counted for them (``PendingVisit``); version 4
+    /// keeps the label of an answer that came before its visit. Versions 1 to 3 are still read.
+    static let snapshotVersion = 4
 
     public func snapshot() -> [UInt8] {
         var writer = SnapshotWriter()
@@ -45,7 +45,14 @@ extension PartitionState {
             writer.write(entry.value.servedAt)
             writer.writeCompact(Int(entry.value.countedComplaints))
             writer.write(entry.value.isAnswered)
-            if !entry.value.isAnswered { writer.write(pendingFeatures.doubles(entry.value.featureRow)) }
+            if !entry.value.isAnswered {
+                writer.write(pendingFeatures.doubles(entry.value.featureRow))
+            } else if entry.value.awaitsItsVisit {
+                writer.writeCompact(1 + Int(entry.value.firstAnswerScore))
+                writer.writeCompact(Int(entry.value.firstAnswerComplaints))
+            } else {
+                writer.writeCompact(0)
+            }
         }
         return writer.bytes
     }
@@ -214,6 +221,14 @@ extension PartitionState {
             guard counted < 1 << ComplaintCategory.staffAttributable.count else { throw .invalidSnapshot("complaints counted for a visit") }
             var remembered = PendingVisit(servedAt: servedAt, featureRow: -1, countedComplaints: counted)
             let answered = version >= 3 ? try reader.readBool() : false
+            // Since version 4: 0, or 1 + the score of an answer waiting for its visit, then its complaints.
+            let firstAnswer = answered && version >= 4 ? try Self.readSmall(&reader, UInt8.self, compact: true) : 0
+            if firstAnswer > 0 {
+                guard firstAnswer <= 6 else { throw .invalidSnapshot("the score of an answer waiting for its visit") }
+                remembered.featureRow = PendingVisit.answeredFirst
+                remembered.firstAnswerScore = firstAnswer - 1
+                remembered.firstAnswerComplaints = try Self.readSmall(&reader, UInt8.self, compact: true)
+            }
             if !answered {
                 let features = try reader.readDoubles()
                 guard features.count == ServiceFeatures.count else {

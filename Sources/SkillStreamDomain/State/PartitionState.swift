@@ -158,16 +158,43 @@ public final class PartitionState {
     /// A served visit, remembered for the label horizon: waiting for its first feedback (what
     /// its labelled example needs, no more), then answered, with the staff complaints already
     /// counted for it — each guest may answer, and a table where three guests name the same
-    /// lapse is one lapse.
+    /// lapse is one lapse. An answer may also arrive before its visit (a point of sale that
+    /// sends at the end of the shift, a survey tablet that sends at once): it is remembered
+    /// the same way, with what its label needs, until the visit comes and completes the example.
     struct PendingVisit: Sendable, Hashable {
+        /// When the table was served; when the first answer was given while the visit has not
+        /// come (``awaitsItsVisit``).
         var servedAt: EventTime
-        /// Its row of ``ServiceFeatures`` in the pending feature slab; −1 once answered.
+        /// Its row of ``ServiceFeatures`` in the pending feature slab; −1 once answered,
+        /// ``answeredFirst`` while an answer waits for its visit.
         var featureRow: Int32
         /// The staff complaint categories counted for this table (bit i: index i of
         /// ``ComplaintCategory/staffAttributable``).
         var countedComplaints: UInt8 = 0
+        /// The label of an answer that came first: its score (0: none given) and every category
+        /// it named (bit i: index i of `ComplaintCategory.allCases`).
+        var firstAnswerScore: UInt8 = 0
+        var firstAnswerComplaints: UInt8 = 0
+
+        static let answeredFirst: Int32 = -2
 
         var isAnswered: Bool { featureRow < 0 }
+        var awaitsItsVisit: Bool { featureRow == Self.answeredFirst }
+
+        /// An answer that came before its visit, given at `time`.
+        static func firstAnswer(at time: EventTime, score: Int?, complaints: [ComplaintCategory]) -> PendingVisit {
+            var bits: UInt8 = 0
+            for category in complaints { bits |= 1 << ComplaintCategory.allCases.firstIndex(of: category)! }
+            return PendingVisit(servedAt: time, featureRow: answeredFirst, firstAnswerScore: UInt8(score ?? 0), firstAnswerComplaints: bits)
+        }
+
+        /// The labelled example of the visit an answer came before, with the visit's features.
+        func example(of visit: TableServiceEvent, features: [Double]) -> LabelledServiceExample {
+            LabelledServiceExample(
+                restaurantID: visit.header.restaurantID, staffID: visit.staffID, visitID: visit.visitID, features: features,
+                servedAt: visit.header.occurredAt, feedbackAt: servedAt, observedSatisfaction: firstAnswerScore == 0 ? nil : Int(firstAnswerScore),
+                complaints: ComplaintCategory.allCases.indices.filter { firstAnswerComplaints & (1 << $0) != 0 }.map { ComplaintCategory.allCases[$0] })
+        }
 
         /// What an empty slot of the pending table holds.
         static let placeholder = PendingVisit(servedAt: EventTime(millisecondsSinceEpoch: 0), featureRow: -1)
@@ -359,15 +386,24 @@ public final class PartitionState {
         let visitKey = FNV1a.hash(visit.visitID)
         let known = pendingVisits.value(visitKey)
         // A visit sent again keeps its row, with the features recomputed; once answered, its
-        // label is taken and what was counted for it stays.
-        if known?.isAnswered != true {
-            let row = known?.featureRow ?? pendingFeatures.allocate()
+        // label is taken and what was counted for it stays. A visit whose answer came first
+        // completes that answer's labelled example at once.
+        if known?.isAnswered != true || known?.awaitsItsVisit == true {
+            let row = known.flatMap { $0.isAnswered ? nil : $0.featureRow } ?? pendingFeatures.allocate()
             pendingFeatures.fill(row) { features, start in
                 ServiceFeatures.compute(
                     visit: visit, waitRatio: ratio, staff: member, restaurant: restaurant, configuration: configuration, into: &features, at: start)
             }
-            pendingVisits.update(
-                visitKey, time: visit.header.occurredAt.millisecondsSinceEpoch, value: PendingVisit(servedAt: visit.header.occurredAt, featureRow: row))
+            var remembered = PendingVisit(servedAt: visit.header.occurredAt, featureRow: row)
+            if let answer = known, answer.awaitsItsVisit {
+                examples.append(answer.example(of: visit, features: pendingFeatures.doubles(row)))
+                pendingFeatures.release(row)
+                remembered.featureRow = -1
+                remembered.countedComplaints = answer.countedComplaints
+                notes.insert(.joinedVisit)
+                counters.labelsJoined += 1
+            }
+            pendingVisits.update(visitKey, time: visit.header.occurredAt.millisecondsSinceEpoch, value: remembered)
         }
         guard !late else { return notes }
         let day = visit.header.occurredAt.localDay
@@ -399,7 +435,8 @@ public final class PartitionState {
             counters.imputed += 1
         }
         // The visit, when it is known: the first answer labels it, and complaints land on the
-        // day the service was.
+        // day the service was. An answer that comes before its visit is kept to label it when
+        // it comes; its complaints land on the day of the answer.
         let visitKey = feedback.visitID.map { FNV1a.hash($0) }
         let remembered = visitKey.flatMap { pendingVisits.value($0) }
         var visit = remembered
@@ -414,6 +451,8 @@ public final class PartitionState {
             notes.insert(.joinedVisit)
             counters.labelsJoined += 1
             visit?.featureRow = -1
+        } else if visit == nil, feedback.visitID != nil {
+            visit = .firstAnswer(at: feedback.header.occurredAt, score: observed, complaints: cleaned.complaints ?? [])
         }
         var attributable = (cleaned.complaints ?? []).compactMap { ComplaintCategory.staffAttributable.firstIndex(of: $0) }
         // Another guest of a table whose lapse is already counted adds their score, not the lapse again.
