@@ -163,13 +163,14 @@ public struct GapDetector: Sendable {
     /// What a staff member's profile shows of a skill's assessment: what the detector judges
     /// the gap on, so that the profile and the alerts agree. Within 30 days of the pair's last
     /// resolution that is the windows that begin after it while the gap is open again (as its
-    /// alerts speak), and the recent windows it resolved on otherwise (when they have enough
-    /// tables); the whole assessment the rest of the time.
+    /// alerts speak; the recent windows while none of those has enough tables), and the recent
+    /// windows it resolved on otherwise (when they have enough tables); the whole assessment the
+    /// rest of the time.
     public func profiled(_ assessment: SkillAssessment, restaurantID: String, staffID: String, at time: EventTime) -> SkillAssessment {
         let key = Self.key(restaurantID, staffID, assessment.skill)
         guard daysSinceRecentResolution(key, at: time) != nil else { return assessment }
         guard open[key] != nil else { return assessment.judged(onWindowsUpTo: Self.recoveryWindowDays) }
-        return openingBasis(key, assessment, at: time) ?? assessment
+        return openingBasis(key, assessment, at: time) ?? assessment.judged(onWindowsUpTo: Self.recoveryWindowDays)
     }
 
     /// Whether the staff member's last 30 days hold a gap on the skill: open, or resolved less

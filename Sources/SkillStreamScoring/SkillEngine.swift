@@ -78,8 +78,12 @@ public final class SkillEngine {
         let outcome = state.process(bytes, key: key, receivedAt: receivedAt)
         var step = EngineStep(outcome: outcome)
         guard case .processed(let event, let notes) = outcome else { return step }
-        for example in state.takeLabelledExamples() { models.learn(example) }
-        if case .tableService(let visit) = event, let features = state.features(ofPendingVisit: visit.visitID) {
+        let examples = state.takeLabelledExamples()
+        for example in examples { models.learn(example) }
+        // A table whose answer came first is labelled already: its example holds its features.
+        if case .tableService(let visit) = event,
+            let features = state.features(ofPendingVisit: visit.visitID) ?? examples.last(where: { $0.visitID == visit.visitID })?.features
+        {
             lastFeatures[PartitionState.StaffKey(restaurantID: visit.header.restaurantID, staffID: visit.staffID)] = features
         }
         measureDueTrainings(today: event.header.occurredAt.localDay)

@@ -179,6 +179,9 @@ import Testing
         #expect(Set(example.complaints) == [.inattentiveOrRude, .foodQuality])
         #expect(example.servedAt == TestEvents.time(minutes: 90) && example.feedbackAt == TestEvents.time(minutes: 100))
         #expect(example.features[ServiceFeatures.names.firstIndex(of: "visit_wait_ratio")!] == 2)
+        #expect(
+            ServiceFeatures.fromAnswers.allSatisfy { example.features[$0].isNaN },
+            "the windows already hold the answer: what the answers feed is left unknown, not learnt from its own label")
         #expect(state.counters.labelsJoined == 1 && state.pendingVisitCount == 1, "v0 still waits; v1 is answered")
         // A third guest of the table, after the visit came, names the same lapse: still one.
         _ = state.process(TestEvents.feedback("f3", visit: "v1", at: TestEvents.time(minutes: 120), score: 2, complaints: [.inattentiveOrRude]))

@@ -68,6 +68,8 @@ import Testing
         #expect(old.openGaps == 4, "the gaps open when it was written")
         #expect(old.detector.resolvedAt.isEmpty, "the first format kept no resolutions")
         #expect(old.state.staff.count == 14)
+        #expect(old.state.counters.consumed == 2_237, "every record it processed")
+        #expect(old.state.counters.labelsJoined > 500 && old.models.quality()[0].quality.overall.count > 500, "the models had learnt")
         let current = try SkillEngine(snapshot: old.snapshot(), defaultPrograms: programs)
         // The next weeks of the same restaurant.
         let simulator = simulatedWorld(seed: 5, restaurants: 1, staffPerRestaurant: 12, days: 60) { $0.weakStaffShare = 0.4 }

@@ -437,6 +437,31 @@ import Testing
         }
     }
 
+    /// The models' view of a staff member rests on their last table, also when its answer
+    /// came before it (a point of sale that sends at the end of the shift).
+    @Test func aTableWhoseAnswerCameFirstIsTheModelsLastViewOfItsServer() throws {
+        let engine = SkillEngine()
+        let at = EventTime(rfc3339: "2026-03-01T20:00:00-05:00")!
+        func minutes(_ minutes: Int64) -> EventTime {
+            EventTime(millisecondsSinceEpoch: at.millisecondsSinceEpoch + minutes * 60_000, offsetMinutes: at.offsetMinutes)
+        }
+        func table(_ id: String, _ minute: Int64, wait: Double) -> ContractEvent {
+            .tableService(
+                TableServiceEvent(
+                    header: EventHeader(eventID: "pos-" + id, occurredAt: minutes(minute), restaurantID: "r1"), staffID: "s1", visitID: id,
+                    tableID: "T1", covers: 2, seatedAt: minutes(minute - 60), waitTimeSeconds: wait, itemsOrdered: 4, itemsIncorrect: 0,
+                    checkTotalPEN: 300))
+        }
+        let answer = ContractEvent.guestFeedback(
+            GuestFeedbackEvent(
+                header: EventHeader(eventID: "svy-1", occurredAt: minutes(100), restaurantID: "r1"), staffID: "s1", visitID: "v1", satisfaction: 2,
+                complaints: nil, comment: nil, repeatCustomer: nil))
+        for event in [table("v0", 0, wait: 600), answer, table("v1", 90, wait: 1_200)] { _ = engine.process(EventEncoder.encode(event)) }
+        let features = try #require(engine.lastFeatures[PartitionState.StaffKey(restaurantID: "r1", staffID: "s1")])
+        let v0Wait = try #require(engine.state.features(ofPendingVisit: "v0"))[ServiceFeatures.names.firstIndex(of: "visit_wait_ratio")!]
+        #expect(features[ServiceFeatures.names.firstIndex(of: "visit_wait_ratio")!] == 2 * v0Wait, "v1's wait, twice v0's")
+    }
+
     @Test func replayingTheSameEventsGivesTheSameAlertsAndTheyMatchTheTruth() {
         let simulator = Self.world()
         var records: [SimulatedRecord] = []

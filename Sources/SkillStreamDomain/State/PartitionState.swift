@@ -188,9 +188,13 @@ public final class PartitionState {
             return PendingVisit(servedAt: time, featureRow: answeredFirst, firstAnswerScore: UInt8(score ?? 0), firstAnswerComplaints: bits)
         }
 
-        /// The labelled example of the visit an answer came before, with the visit's features.
+        /// The labelled example of the visit an answer came before, with the visit's features —
+        /// those the answers feed left unknown (``ServiceFeatures/fromAnswers``): they already
+        /// hold the answer, which would teach the models from their own label.
         func example(of visit: TableServiceEvent, features: [Double]) -> LabelledServiceExample {
-            LabelledServiceExample(
+            var features = features
+            for index in ServiceFeatures.fromAnswers { features[index] = .nan }
+            return LabelledServiceExample(
                 restaurantID: visit.header.restaurantID, staffID: visit.staffID, visitID: visit.visitID, features: features,
                 servedAt: visit.header.occurredAt, feedbackAt: servedAt, observedSatisfaction: firstAnswerScore == 0 ? nil : Int(firstAnswerScore),
                 complaints: ComplaintCategory.allCases.indices.filter { firstAnswerComplaints & (1 << $0) != 0 }.map { ComplaintCategory.allCases[$0] })

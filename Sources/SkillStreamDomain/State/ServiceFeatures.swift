@@ -15,6 +15,15 @@ public enum ServiceFeatures {
         "visit_covers", "visit_wait_ratio", "visit_items", "visit_order_accuracy", "visit_local_hour", "visit_weekend",
     ]
 
+    /// The features the guests' answers feed (scores, complaints, repeat guests). When an answer
+    /// arrives before its table, these already hold that answer by the time the table's features
+    /// are computed: its labelled example leaves them unknown rather than learn from its own label.
+    static let fromAnswers: [Int] = [
+        "satisfaction_shrunk_30d", "satisfaction_answers_30d", "complaint_rate_slow_service_30d", "complaint_rate_order_error_30d",
+        "complaint_rate_inattentive_or_rude_30d", "complaint_rate_poor_recommendation_30d", "complaint_rate_etiquette_lapse_30d",
+        "repeat_share_30d", "restaurant_satisfaction_mean",
+    ].map { names.firstIndex(of: $0)! }
+
     /// Categorical features: role (code of ``Role``), accreditation and weekend (0/1).
     public static let nominal: Set<String> = ["role", "restaurant_accredited", "visit_weekend"]
 
