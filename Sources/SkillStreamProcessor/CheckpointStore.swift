@@ -55,10 +55,12 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Takes ownership of a partition (increments its epoch, fencing out a previous owner) and
-    /// loads its checkpoint.
+    /// loads its checkpoint; refuses (``claimDatabase(for:_:)``) a database that holds another
+    /// consumer group's results.
     public func claim(partition: Int32) async throws -> ClaimedPartition {
         let group = self.group
         return try await client.withTransaction { connection in
+            try Self.claimDatabase(for: group, connection)
             let row = try connection.query(
                 """
                 INSERT INTO engine_checkpoints (consumer_group, partition) VALUES ($1, $2)
@@ -81,6 +83,28 @@ public struct CheckpointStore: Sendable {
                 log: ProcessingLog(segments: try segments.map { (try $0.decode([UInt8].self, column: "segment"), try $0.decode(Int.self, column: "records")) }),
                 nextOffsets: next)
         }
+    }
+
+    /// Records `group` as the database's owner, or throws a ``ProcessorError`` saying what to do
+    /// when another group owns it: the one recorded, or, in a database whose owner was never
+    /// recorded (before migration 0009), a group with checkpoints here. Alerts, recommendations
+    /// and profiles are not keyed by group: a second group would write over the first's. The
+    /// table lock makes two groups claiming at once take turns.
+    static func claimDatabase(for group: String, _ connection: PostgresConnection) throws {
+        _ = try connection.query("LOCK TABLE database_owner IN SHARE ROW EXCLUSIVE MODE")
+        let owner =
+            try connection.query("SELECT consumer_group FROM database_owner").first
+            ?? connection.query("SELECT consumer_group FROM engine_checkpoints WHERE consumer_group <> $1 ORDER BY consumer_group LIMIT 1", [group]).first
+        guard let owner else {
+            _ = try connection.query("INSERT INTO database_owner (consumer_group) VALUES ($1)", [group])
+            return
+        }
+        let name = try owner.decode(String.self, column: "consumer_group")
+        guard name != group else { return }
+        throw ProcessorError(
+            "this database holds the results of consumer group \"\(name)\", not \"\(group)\": two groups must not share one database "
+                + "(their alerts, recommendations and profiles would collide). Run this group on a fresh, migrated database, or use --group \(name) "
+                + "(RUNBOOK: Reprocessing)")
     }
 
     /// Writes the checkpoints of several partitions in one transaction; throws ``FencedOut``

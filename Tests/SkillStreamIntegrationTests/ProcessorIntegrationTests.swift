@@ -428,6 +428,32 @@ import FoundationNetworking
         Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "stopped by SIGTERM and restarted")
     }
 
+    /// Alerts, recommendations and profiles are not keyed by consumer group: a second group on
+    /// the same database would write over the first's. The first group to claim a partition
+    /// owns the database; another group's processor stops with a message saying what to do,
+    /// and the owner goes on.
+    @Test func aSecondConsumerGroupIsRefusedTheDatabaseOfTheFirst() async throws {
+        defer { Self.killLeftovers() }
+        let log = IntegrationEnvironment.fileStem("processor-owner")
+        let prefix = "t" + UUID().uuidString.prefix(6).lowercased() + "owner."
+        try await Self.run(
+            ["topics", "create", "--brokers", try IntegrationEnvironment.brokers(), "--topic-prefix", prefix, "--partitions", "2"], log: log + ".topics.log")
+        let database = try await Self.migratedDatabase(log: log + ".migrate.log")
+        let idle = ["--exit-when-idle", "2"]
+        try await Self.run(try Self.processArguments(postgres: database, prefix: prefix, group: prefix + "first", extra: idle), log: log + ".first.log")
+        let second = try Self.start(try Self.processArguments(postgres: database, prefix: prefix, group: prefix + "second", extra: idle), log: log + ".second.log")
+        try await eventually("the second group's processor stops", timeout: .seconds(60)) { !second.isRunning }
+        let output = (try? String(contentsOfFile: log + ".second.log", encoding: .utf8)) ?? ""
+        #expect(second.terminationStatus != 0, "refused: \(output.suffix(2_000))")
+        #expect(
+            output.contains("this database holds the results of consumer group") && output.contains(prefix + "first")
+                && output.contains("fresh, migrated database"), "\(output.suffix(2_000))")
+        let connection = try PostgresConnection(connectionString: database, logger: IntegrationEnvironment.logger)
+        let groups = try connection.query("SELECT DISTINCT consumer_group FROM engine_checkpoints").map { try $0.decode(String.self, column: "consumer_group") }
+        #expect(groups == [prefix + "first"], "the second group wrote nothing")
+        try await Self.run(try Self.processArguments(postgres: database, prefix: prefix, group: prefix + "first", extra: idle), log: log + ".first.log")
+    }
+
     @Test func aSecondReplicaJoiningThenLeavingMidRunLosesNothingAndCountsNothingTwice() async throws {
         defer { Self.killLeftovers() }
         let scenario = try await Self.scenario("joinleave")
