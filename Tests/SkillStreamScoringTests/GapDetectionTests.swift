@@ -145,30 +145,30 @@ import Testing
 
     @Test func aNewcomerIsHeldToANewcomersRatesAndAlertedOnlyWhenFarBehindThem() throws {
         // Twenty complaints where the peers' rate predicts about 3.5 (30 days): a gap for settled
-        // staff, within what someone still settling in shows (about 10.5 expected from them).
+        // staff, not for someone still settling in (about 7 expected from them).
         let peers = [4, 3, 4, 3, 4, 3, 4]
         let (all, people) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [20] + peers, category: 2)
         let settled = try #require(Self.assess(0, people, all, benchmark: 90).first { $0.skill == .guestRapport })
         let newcomer = try #require(Self.assess(0, people, all, benchmark: 90, newcomer: true).first { $0.skill == .guestRapport })
         #expect(settled.gapProbability > GapDetector().openProbability)
-        #expect(newcomer.gapProbability < 0.1)
+        #expect(newcomer.gapProbability < 0.5)
         // Only the alert waits: their ratio and score still compare them with their peers.
         #expect(newcomer.troubleRatio > 4.0 / 3 && SkillStanding(score: newcomer.skillScore, benchmark: 90) == .far, "\(newcomer.troubleRatio)")
         // Far behind even a newcomer's rate: a gap, and the evidence says what was expected of them.
         let (crowd, staff) = Self.restaurant(tables: 120, ratio: 0.8, slowRatio: 0.8, complaints: [52] + peers, category: 2)
         let behind = try #require(Self.assess(0, staff, crowd, benchmark: 90, newcomer: true).first { $0.skill == .guestRapport })
         #expect(behind.gapProbability > 0.99)
-        #expect(behind.textEN.contains("over the last 30 days; even from a newcomer (3 times the peers' rate) about 10.5 would be expected."), "\(behind.textEN)")
-        #expect(behind.textES.contains("de los últimos 30 días; incluso de alguien recién ingresado (3 veces la tasa de sus compañeros) se esperarían 10,5."))
-        // 1.4 times the peers' wait: a timeliness gap, but within what a newcomer is allowed; twice it is not.
-        let (slowRoom, slowPeople) = Self.restaurant(tables: 30, ratio: 0.75, slowRatio: 1.05, complaints: [0, 0, 0, 0, 0, 0], category: 0)
+        #expect(behind.textEN.contains("over the last 30 days; even from a newcomer (2 times the peers' rate) about 7.0 would be expected."), "\(behind.textEN)")
+        #expect(behind.textES.contains("de los últimos 30 días; incluso de alguien recién ingresado (2 veces la tasa de sus compañeros) se esperarían 7,0."))
+        // A third more than the peers' wait: a timeliness gap, but within the 35% a newcomer is allowed; twice it is not.
+        let (slowRoom, slowPeople) = Self.restaurant(tables: 120, ratio: 0.75, slowRatio: 1.0, complaints: [0, 0, 0, 0, 0, 0], category: 0)
         #expect(Self.assess(0, slowPeople, slowRoom, benchmark: 88).first { $0.skill == .timeliness }!.gapProbability > 0.99)
-        #expect(Self.assess(0, slowPeople, slowRoom, benchmark: 88, newcomer: true).first { $0.skill == .timeliness }!.gapProbability < 0.1)
+        #expect(Self.assess(0, slowPeople, slowRoom, benchmark: 88, newcomer: true).first { $0.skill == .timeliness }!.gapProbability < 0.5)
         let (slowerRoom, slowerPeople) = Self.restaurant(tables: 30, ratio: 0.75, slowRatio: 1.5, complaints: [0, 0, 0, 0, 0, 0], category: 0)
         let slow = try #require(Self.assess(0, slowerPeople, slowerRoom, benchmark: 88, newcomer: true).first { $0.skill == .timeliness })
         #expect(slow.gapProbability > 0.99)
-        #expect(slow.textEN.hasSuffix("for their peers (a newcomer is allowed up to 50% more wait than them)."))
-        #expect(slow.textES.hasSuffix("de sus compañeros (a quien recién ingresa se le tolera hasta un 50 % más de espera que a ellos)."))
+        #expect(slow.textEN.hasSuffix("for their peers (a newcomer is allowed up to 35% more wait than them)."))
+        #expect(slow.textES.hasSuffix("de sus compañeros (a quien recién ingresa se le tolera hasta un 35 % más de espera que a ellos)."))
     }
 
     @Test func fewerComplaintsOrErrorsThanThePeersRatePredictsAreNeverAGap() {
