@@ -86,24 +86,34 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Records `group` as the database's owner, or throws a ``ProcessorError`` saying what to do
-    /// when another group owns it: the one recorded, or, in a database whose owner was never
-    /// recorded (before migration 0009), a group with checkpoints here. Alerts, recommendations
-    /// and profiles are not keyed by group: a second group would write over the first's. The
-    /// table lock makes two groups claiming at once take turns.
+    /// when another group owns it. Alerts, recommendations and profiles are not keyed by group:
+    /// a second group would write over the first's. The owner is the group recorded, or, in a
+    /// database whose owner was never recorded (before migration 0009), the claiming group if it
+    /// has checkpoints here, else any other group that has. Once recorded the owner never changes,
+    /// so it is read without a lock; only recording it takes the table lock, so that two groups
+    /// claiming at once take turns. A database without the table was not migrated: that is said,
+    /// not retried.
     static func claimDatabase(for group: String, _ connection: PostgresConnection) throws {
-        _ = try connection.query("LOCK TABLE database_owner IN SHARE ROW EXCLUSIVE MODE")
-        let owner =
-            try connection.query("SELECT consumer_group FROM database_owner").first
-            ?? connection.query("SELECT consumer_group FROM engine_checkpoints WHERE consumer_group <> $1 ORDER BY consumer_group LIMIT 1", [group]).first
-        guard let owner else {
-            _ = try connection.query("INSERT INTO database_owner (consumer_group) VALUES ($1)", [group])
-            return
+        func recorded() throws -> String? {
+            do {
+                return try connection.query("SELECT consumer_group FROM database_owner").first?.decode(String.self, column: "consumer_group")
+            } catch let error as PostgresError where error.sqlState == "42P01" {  // undefined_table
+                throw ProcessorError("the database has no table database_owner: run `skillstream migrate` against it before starting the processor (\(error.message))")
+            }
         }
-        let name = try owner.decode(String.self, column: "consumer_group")
-        guard name != group else { return }
+        var owner = try recorded()
+        if owner == nil {
+            _ = try connection.query("LOCK TABLE database_owner IN SHARE ROW EXCLUSIVE MODE")
+            let groups = try connection.query("SELECT DISTINCT consumer_group FROM engine_checkpoints ORDER BY consumer_group").map {
+                try $0.decode(String.self, column: "consumer_group")
+            }
+            owner = try recorded() ?? (groups.isEmpty || groups.contains(group) ? group : groups[0])
+            if owner == group { _ = try connection.query("INSERT INTO database_owner (consumer_group) VALUES ($1) ON CONFLICT DO NOTHING", [group]) }
+        }
+        guard let owner, owner != group else { return }
         throw ProcessorError(
-            "this database holds the results of consumer group \"\(name)\", not \"\(group)\": two groups must not share one database "
-                + "(their alerts, recommendations and profiles would collide). Run this group on a fresh, migrated database, or use --group \(name) "
+            "this database holds the results of consumer group \"\(owner)\", not \"\(group)\": two groups must not share one database "
+                + "(their alerts, recommendations and profiles would collide). Run this group on a fresh, migrated database, or use --group \(owner) "
                 + "(RUNBOOK: Reprocessing)")
     }
 

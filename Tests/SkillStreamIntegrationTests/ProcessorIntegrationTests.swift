@@ -451,7 +451,19 @@ import FoundationNetworking
         let connection = try PostgresConnection(connectionString: database, logger: IntegrationEnvironment.logger)
         let groups = try connection.query("SELECT DISTINCT consumer_group FROM engine_checkpoints").map { try $0.decode(String.self, column: "consumer_group") }
         #expect(groups == [prefix + "first"], "the second group wrote nothing")
+        // A database that held another group's checkpoints before its owner was recorded (an
+        // upgrade) goes to the group that claims it with checkpoints of its own.
+        _ = try connection.query("DELETE FROM database_owner")
+        _ = try connection.query("INSERT INTO engine_checkpoints (consumer_group, partition) VALUES ('a-stale-group', 0)")
         try await Self.run(try Self.processArguments(postgres: database, prefix: prefix, group: prefix + "first", extra: idle), log: log + ".first.log")
+        let owner = try connection.query("SELECT consumer_group FROM database_owner").map { try $0.decode(String.self, column: "consumer_group") }
+        #expect(owner == [prefix + "first"])
+        // A database nobody migrated: the processor says so and stops, rather than retry forever.
+        let bare = try IntegrationEnvironment.createDatabase()
+        let unmigrated = try Self.start(try Self.processArguments(postgres: bare, prefix: prefix, group: prefix + "bare", extra: idle), log: log + ".bare.log")
+        try await eventually("the processor on an unmigrated database stops", timeout: .seconds(60)) { !unmigrated.isRunning }
+        let said = (try? String(contentsOfFile: log + ".bare.log", encoding: .utf8)) ?? ""
+        #expect(unmigrated.terminationStatus != 0 && said.contains("skillstream migrate"), "\(said.suffix(2_000))")
     }
 
     @Test func aSecondReplicaJoiningThenLeavingMidRunLosesNothingAndCountsNothingTwice() async throws {
