@@ -198,9 +198,12 @@ public struct SkillAssessment: Sendable, Hashable {
 ///   ``meaningfulWaitExcess``, on the standard error of the difference of the two means.
 ///
 /// A newcomer (hired and first seen at work less than ``settlingInDays`` ago,
-/// ``StaffState/isSettlingIn(at:days:)``) is held to what is ordinary for someone
+/// ``StaffState/settlingInEnds(days:)``) is held to what is ordinary for someone
 /// still settling in: the peers' rates times ``newcomerFactor`` and a wait excess of at least
-/// ``newcomerWaitExcess``, so that only a newcomer far behind even that is alerted. Only the
+/// ``newcomerWaitExcess``, so that only a newcomer far behind even that is alerted. A window is
+/// judged by the share of its days that fell in those first weeks (``rateFactor(settling:)``,
+/// ``waitExcess(settling:)``): the tables served while settling in keep a newcomer's bar after
+/// the 30 days are over, and the bar returns to the peers' as they leave the window. Only the
 /// probability is held to that bar: the trouble ratio, score and severity still compare them
 /// with their peers, as for everyone.
 public enum GapTests {
@@ -231,6 +234,21 @@ public enum GapTests {
     /// A newcomer's wait shortfall counts from this excess over the peers' mean wait.
     public static let newcomerWaitExcess = 0.35
 
+    /// How many times the peers' rates a window is held to when `settling` (0…1) of its days fell
+    /// in the staff member's first weeks: from 1 to ``newcomerFactor``.
+    static func rateFactor(settling: Double) -> Double { 1 + settling * (newcomerFactor - 1) }
+
+    /// The wait excess over the peers' that counts for such a window: from
+    /// ``meaningfulWaitExcess`` to ``newcomerWaitExcess``.
+    static func waitExcess(settling: Double) -> Double { meaningfulWaitExcess + settling * (newcomerWaitExcess - meaningfulWaitExcess) }
+
+    /// The share of the `days` days ending on `day` that fell before `settlingEndsDay` (the
+    /// first local day the staff member no longer settles in; nil: never a newcomer).
+    static func settlingShare(of days: Int32, endingOn day: Int32, settlingEndsDay: Int32?) -> Double {
+        guard let end = settlingEndsDay else { return 0 }
+        return min(1, max(0, Double(end - (day - days + 1)) / Double(days)))
+    }
+
     /// One test's verdict: the figures behind it, put into words only for the verdict that
     /// decides (``explained()``) — most verdicts are compared and dropped.
     struct Verdict {
@@ -239,8 +257,9 @@ public enum GapTests {
         var window: Int32
         var tables: Int
         var evidence: Evidence
-        /// Whether the staff member was held to a newcomer's expectations (the text says so).
-        var newcomer = false
+        /// The share of the window's days the staff member was still settling in: they are held
+        /// to a newcomer's expectations in that proportion (the text says so).
+        var settling = 0.0
 
         /// What a count test counted (order errors per item, or one complaint category per table).
         enum Subject {
@@ -266,10 +285,12 @@ public enum GapTests {
                     case .complaints(let category): ("complaint_rate_\(category.rawValue)", GapTests.complaintWords(category), ("mesas", "tables"))
                     }
                 let ownRate = exposure > 0 ? Double(shown) / Double(exposure) : 0
-                let factor = GapTests.formatted(GapTests.newcomerFactor, digits: 0)
+                let multiple = GapTests.rateFactor(settling: settling)
+                let factor = GapTests.formatted(multiple, digits: multiple == multiple.rounded() ? 0 : 1, separator: ",")
+                let factorEN = GapTests.formatted(multiple, digits: multiple == multiple.rounded() ? 0 : 1)
                 let (rateES, rateEN) =
-                    newcomer
-                    ? ("incluso de alguien recién ingresado (\(factor) veces la tasa de sus compañeros)", "even from a newcomer (\(factor) times the peers' rate)")
+                    settling > 0
+                    ? ("incluso de alguien recién ingresado (\(factor) veces la tasa de sus compañeros)", "even from a newcomer (\(factorEN) times the peers' rate)")
                     : ("al ritmo de sus compañeros", "at the peers' rate")
                 return (
                     ["\(feature)_\(days)d": (ownRate, peerRate)],
@@ -277,9 +298,9 @@ public enum GapTests {
                     "\(shown) \(what.en) in \(exposure) \(per.en) over the last \(days) days; \(rateEN) about \(GapTests.formatted(expected, digits: 1)) would be expected."
                 )
             case .wait(let own, let peers):
-                let allowance = GapTests.formatted(GapTests.newcomerWaitExcess * 100, digits: 0)
+                let allowance = GapTests.formatted(GapTests.waitExcess(settling: settling) * 100, digits: 0)
                 let (noteES, noteEN) =
-                    newcomer
+                    settling > 0
                     ? (" (a quien recién ingresa se le tolera hasta un \(allowance) % más de espera que a ellos)", " (a newcomer is allowed up to \(allowance)% more wait than them)")
                     : ("", "")
                 return (
@@ -297,7 +318,7 @@ public enum GapTests {
     /// `roleFactors` (``RoleCalibration``): how many times the peers' rate of order errors and of
     /// each complaint category the staff member's role shows when competent (a sommelier hears
     /// more about the wine than a runner); 1 when unknown. `newcomer`: the staff member is still
-    /// settling in (see ``newcomerFactor``).
+    /// settling in, over every window (see ``newcomerFactor``).
     public static func assess(
         staff: ServiceWindows, colleagues: [ServiceWindows], restaurant: ServiceWindows, day: Int32, benchmark: Double,
         roleFactors: [Double] = RoleCalibration.neutral, newcomer: Bool = false
@@ -305,7 +326,7 @@ public enum GapTests {
         assess(
             summaries: { days in (staff.summary(endingOn: day, days: days), restaurant.summary(endingOn: day, days: days)) },
             colleagueSummaries: { days in colleagues.map { $0.summary(endingOn: day, days: days) } }, day: day, benchmark: benchmark,
-            roleFactors: roleFactors, newcomer: newcomer)
+            roleFactors: roleFactors, settling: { _ in newcomer ? 1 : 0 })
     }
 
     /// The same, with the summaries over the last `days` days ending on `day` — the staff
@@ -314,24 +335,25 @@ public enum GapTests {
     /// state, without copying anyone's windows.
     static func assess(
         summaries: (Int32) -> (own: WindowSummary, restaurant: WindowSummary), colleagueSummaries: (Int32) -> [WindowSummary], day: Int32,
-        benchmark: Double, roleFactors: [Double], newcomer: Bool
+        benchmark: Double, roleFactors: [Double], settling: (Int32) -> Double
     ) -> [SkillAssessment] {
         var verdicts = [[Verdict]](repeating: [], count: Skill.allCases.count)
         for days in [ServiceWindows.shortDays, ServiceWindows.middleDays, ServiceWindows.longDays] {
             let (own, all) = summaries(days)
             guard own.tables >= minimumTables else { continue }
             let peers = Peers(colleagueSummaries(days))
-            if let wait = waitTest(own: own, peers: peers, histogram: all, days: days, newcomer: newcomer) { verdicts[0].append(wait) }
+            let share = settling(days)
+            if let wait = waitTest(own: own, peers: peers, histogram: all, days: days, settling: share) { verdicts[0].append(wait) }
             verdicts[1].append(
                 rateTest(
                     count: own.itemsIncorrect, shown: own.itemsIncorrect, exposure: own.itemsOrdered, peerRate: peers.errorRate, peerCount: peers.errors.count,
-                    roleFactor: roleFactors[0], newcomer: newcomer, weak: weakErrors, days: days, tables: own.tables, subject: .orderErrors))
+                    roleFactor: roleFactors[0], settling: share, weak: weakErrors, days: days, tables: own.tables, subject: .orderErrors))
             for (index, category) in ComplaintCategory.staffAttributable.enumerated() {
                 verdicts[index].append(
                     rateTest(
                         count: own.countedComplaints[index], shown: own.complaints[index], exposure: own.tables, peerRate: peers.complaintRate(index),
                         peerCount: peers.complaints[index].count,
-                        roleFactor: roleFactors[index + 1], newcomer: newcomer, weak: weakComplaints, days: days, tables: own.tables,
+                        roleFactor: roleFactors[index + 1], settling: share, weak: weakComplaints, days: days, tables: own.tables,
                         subject: .complaints(category)))
             }
         }
@@ -416,20 +438,20 @@ public enum GapTests {
     /// behind someone the test finds probably competent. The test is one-sided: a count at or below
     /// what the peers' rate predicts is no sign of a gap (probability 0), however many tables —
     /// far below a large expectation, the wide weak prior would otherwise out-score the competent one.
-    /// A newcomer's count is tested against ``newcomerFactor`` times that expectation (the text
+    /// A newcomer's count is tested against ``rateFactor(settling:)`` times that expectation (the text
     /// quotes it); their ratio is still to the peers'.
     /// `count` is what is tested (events, or complaints counted at most
     /// ``DailyServiceBucket/complaintsCountedPerDay`` a day); `shown` what the text reports;
     /// `peerCount` the peers' pooled count behind `peerRate`, which says how uncertain that rate
     /// is (``widened(_:peerCount:)``).
     static func rateTest(
-        count: Int, shown: Int, exposure: Int, peerRate: Double, peerCount: Int, roleFactor: Double, newcomer: Bool = false,
+        count: Int, shown: Int, exposure: Int, peerRate: Double, peerCount: Int, roleFactor: Double, settling: Double = 0,
         weak: (shape: Double, rate: Double),
         days: Int32, tables: Int, subject: Verdict.Subject
     ) -> Verdict {
         let peerRate = peerRate * roleFactor
         let expected = Double(exposure) * peerRate
-        let bar = newcomer ? expected * newcomerFactor : expected
+        let bar = expected * rateFactor(settling: settling)
         let logBayesFactor =
             logMarginal(count: count, expected: bar, prior: widened(weak, peerCount: peerCount))
             - logMarginal(count: count, expected: bar, prior: widened(competent, peerCount: peerCount))
@@ -442,7 +464,7 @@ public enum GapTests {
         let likePeers = (competent.shape + Double(count)) / (competent.rate + expected)
         return Verdict(
             probability: probability, ratio: probability * measured + (1 - probability) * likePeers, window: days, tables: tables,
-            evidence: .counts(subject, shown: shown, exposure: exposure, expected: bar, peerRate: peerRate), newcomer: newcomer)
+            evidence: .counts(subject, shown: shown, exposure: exposure, expected: bar, peerRate: peerRate), settling: settling)
     }
 
     /// The measured trouble ratio of a count: (1 + count) / (1 + expected), one pseudo-event on
@@ -473,21 +495,21 @@ public enum GapTests {
     }
 
     /// The mean wait (relative to the restaurant's target) against the peers' plus
-    /// ``meaningfulWaitExcess`` (``newcomerWaitExcess`` for a newcomer), with the spread of a
+    /// ``meaningfulWaitExcess`` (up to ``newcomerWaitExcess`` for a newcomer, ``waitExcess(settling:)``), with the spread of a
     /// single table's wait taken from the restaurant's histogram. Both means are uncertain: the
     /// standard error is that of their difference (few peers' tables weigh as much as few of
     /// the staff member's own).
-    static func waitTest(own: WindowSummary, peers: Peers, histogram: WindowSummary, days: Int32, newcomer: Bool) -> Verdict? {
+    static func waitTest(own: WindowSummary, peers: Peers, histogram: WindowSummary, days: Int32, settling: Double) -> Verdict? {
         guard peers.waits.exposure >= minimumTables, let ownMean = own.waitRatioMean else { return nil }
         guard let peerMean = peers.meanWait, peerMean > 0 else { return nil }
         let spread = max(0.05, histogramSpread(histogram.waitHistogramCounts))
-        let factor = 1 + (newcomer ? newcomerWaitExcess : meaningfulWaitExcess)
+        let factor = 1 + waitExcess(settling: settling)
         let standardError = spread * (1 / Double(own.tables) + factor * factor / Double(peers.waits.exposure)).squareRoot()
         let threshold = peerMean * factor
         let probability = Probability.normalCDF((ownMean - threshold) / standardError)
         return Verdict(
             probability: probability, ratio: ownMean / peerMean, window: days, tables: own.tables, evidence: .wait(own: ownMean, peers: peerMean),
-            newcomer: newcomer)
+            settling: settling)
     }
 
     /// The standard deviation of a wait ratio from the histogram's bin midpoints.

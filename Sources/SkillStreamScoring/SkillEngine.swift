@@ -133,7 +133,9 @@ public final class SkillEngine {
         // Someone who has left is assessed no more: answers about their last tables keep arriving
         // for days, but their gaps were resolved on departure and nobody can train them now.
         guard let member = state.staff[key], member.terminatedAt == nil, let restaurant = state.restaurants[restaurantID] else { return [] }
-        let newcomer = member.isSettlingIn(at: time, days: GapTests.settlingInDays)
+        let settlingEndsDay = member.settlingInEnds(days: GapTests.settlingInDays).map {
+            EventTime(millisecondsSinceEpoch: $0, offsetMinutes: time.offsetMinutes).localDay
+        }
         lastAssessed[key] = time.millisecondsSinceEpoch
         if time.localDay > roleCalibration.day { recalibrateRoles(at: time) }  // once a day, moving forward only
         let colleagues = colleagues(of: key)
@@ -141,7 +143,8 @@ public final class SkillEngine {
         var assessments = GapTests.assess(
             summaries: { days in (member.windows.summary(endingOn: day, days: days), restaurant.windows.summary(endingOn: day, days: days)) },
             colleagueSummaries: { days in colleagues.map { $0.windows.summary(endingOn: day, days: days) } }, day: day,
-            benchmark: benchmark(restaurant), roleFactors: roleCalibration.factors(for: member.role), newcomer: newcomer)
+            benchmark: benchmark(restaurant), roleFactors: roleCalibration.factors(for: member.role),
+            settling: { GapTests.settlingShare(of: $0, endingOn: day, settlingEndsDay: settlingEndsDay) })
         if let features = lastFeatures[key] {
             assessments = assessments.map { withModelView($0, features: features, restaurantID: restaurantID) }
         }

@@ -169,6 +169,18 @@ import Testing
         #expect(slow.gapProbability > 0.99)
         #expect(slow.textEN.hasSuffix("for their peers (a newcomer is allowed up to 35% more wait than them)."))
         #expect(slow.textES.hasSuffix("de sus compañeros (a quien recién ingresa se le tolera hasta un 35 % más de espera que a ellos)."))
+        // After the first 30 days, a window is held to a newcomer's bar in the share of its days
+        // that fell in them: no cliff on day 30, and the peers' bar once they have left it.
+        #expect(GapTests.settlingShare(of: 30, endingOn: 100, settlingEndsDay: 86) == 0.5)
+        #expect(GapTests.settlingShare(of: 7, endingOn: 100, settlingEndsDay: 86) == 0)
+        #expect(GapTests.settlingShare(of: 7, endingOn: 100, settlingEndsDay: 120) == 1)
+        #expect(GapTests.settlingShare(of: 30, endingOn: 100, settlingEndsDay: nil) == 0)
+        let halfway = GapTests.rateTest(
+            count: 20, shown: 20, exposure: 100, peerRate: 0.03, peerCount: 30, roleFactor: 1, settling: 0.5, weak: GapTests.weakComplaints, days: 30,
+            tables: 100, subject: .complaints(.inattentiveOrRude))
+        #expect(halfway.explained().textEN.contains("even from a newcomer (1.5 times the peers' rate) about 4.5 would be expected."), "\(halfway.explained().textEN)")
+        #expect(halfway.explained().textES.contains("incluso de alguien recién ingresado (1,5 veces la tasa de sus compañeros) se esperarían 4,5."))
+        #expect(abs(GapTests.waitExcess(settling: 0.5) - 0.3) < 1e-12)
     }
 
     @Test func fewerComplaintsOrErrorsThanThePeersRatePredictsAreNeverAGap() {
@@ -209,7 +221,7 @@ import Testing
     @Test func aComplaintWhereAFifthOfOneIsExpectedDoesNotPutAProbablyCompetentPersonFarBelow() throws {
         func test(_ count: Int, newcomer: Bool = false) -> GapTests.Verdict {
             GapTests.rateTest(
-                count: count, shown: count, exposure: 40, peerRate: 0.005, peerCount: 300, roleFactor: 1, newcomer: newcomer, weak: GapTests.weakComplaints,
+                count: count, shown: count, exposure: 40, peerRate: 0.005, peerCount: 300, roleFactor: 1, settling: newcomer ? 1 : 0, weak: GapTests.weakComplaints,
                 days: 7, tables: 40, subject: .complaints(.inattentiveOrRude))
         }
         // One complaint in 40 tables where the peers' rate predicts 0.2: measured, twice the peers'
@@ -221,7 +233,7 @@ import Testing
         // the competent prior, centred on the peers: for a newcomer as for anyone, whatever their bar.
         let prior = GapTests.competent
         for newcomer in [false, true] {
-            for count in [0, 1] where Double(count) <= (newcomer ? 0.6 : 0.2) {
+            for count in [0, 1] where Double(count) <= (newcomer ? 0.2 * GapTests.newcomerFactor : 0.2) {
                 let verdict = test(count, newcomer: newcomer)
                 #expect(verdict.probability == 0)
                 #expect(abs(verdict.ratio - (prior.shape + Double(count)) / (prior.rate + 0.2)) < 1e-12)

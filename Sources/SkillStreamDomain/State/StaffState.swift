@@ -60,14 +60,13 @@ public final class StaffState {
         return max(0, Double(time.millisecondsSinceEpoch - start.millisecondsSinceEpoch) / 86_400_000)
     }
 
-    /// Whether they are still settling in at `time`: hired less than `days` ago, and not seen at
-    /// work (or hired) before that either. A hire record re-sent later with a later date makes
-    /// nobody new again, and neither does a return after a departure: both have been seen long
-    /// before. Without a hire event nobody is taken for new.
-    public func isSettlingIn(at time: EventTime, days: Int64) -> Bool {
-        guard let hired = hiredAt else { return false }
-        let start = min(hired.millisecondsSinceEpoch, firstSeen?.millisecondsSinceEpoch ?? hired.millisecondsSinceEpoch)
-        return time.millisecondsSinceEpoch - start < days * 86_400_000
+    /// When they stop settling in (milliseconds since the epoch): `days` after the hire, or after
+    /// they were first seen at work if that was earlier. A hire record re-sent later with a later
+    /// date makes nobody new again, and neither does a return after a departure: both have been
+    /// seen long before. Without a hire event nobody is taken for new (nil).
+    public func settlingInEnds(days: Int64) -> Int64? {
+        guard let hired = hiredAt else { return nil }
+        return min(hired.millisecondsSinceEpoch, firstSeen?.millisecondsSinceEpoch ?? hired.millisecondsSinceEpoch) + days * 86_400_000
     }
 
     /// Days since the last completed training at `time`; nil if none.
