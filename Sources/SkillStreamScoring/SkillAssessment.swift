@@ -242,10 +242,11 @@ public enum GapTests {
     /// ``meaningfulWaitExcess`` to ``newcomerWaitExcess``.
     static func waitExcess(settling: Double) -> Double { meaningfulWaitExcess + settling * (newcomerWaitExcess - meaningfulWaitExcess) }
 
-    /// The share of the `days` days ending on `day` that fell before `settlingEndsDay` (the
-    /// first local day the staff member no longer settles in; nil: never a newcomer).
-    static func settlingShare(of days: Int32, endingOn day: Int32, settlingEndsDay: Int32?) -> Double {
-        guard let end = settlingEndsDay else { return 0 }
+    /// The share of the `days` local days ending on `day` that the staff member spent settling
+    /// in: the days before the one `settlingEnds` falls on (``StaffState/settlingInEnds(days:)``,
+    /// in the hire's local time; nil: never a newcomer).
+    static func settlingShare(of days: Int32, endingOn day: Int32, settlingEnds: EventTime?) -> Double {
+        guard let end = settlingEnds?.localDay else { return 0 }
         return min(1, max(0, Double(end - (day - days + 1)) / Double(days)))
     }
 
@@ -285,11 +286,12 @@ public enum GapTests {
                     case .complaints(let category): ("complaint_rate_\(category.rawValue)", GapTests.complaintWords(category), ("mesas", "tables"))
                     }
                 let ownRate = exposure > 0 ? Double(shown) / Double(exposure) : 0
-                let multiple = GapTests.rateFactor(settling: settling)
-                let factor = GapTests.formatted(multiple, digits: multiple == multiple.rounded() ? 0 : 1, separator: ",")
-                let factorEN = GapTests.formatted(multiple, digits: multiple == multiple.rounded() ? 0 : 1)
+                // The bar as the text quotes it (one decimal, none when whole); 1 is the peers' rate.
+                let multiple = (GapTests.rateFactor(settling: settling) * 10).rounded() / 10
+                let digits = multiple == multiple.rounded() ? 0 : 1
+                let (factor, factorEN) = (GapTests.formatted(multiple, digits: digits, separator: ","), GapTests.formatted(multiple, digits: digits))
                 let (rateES, rateEN) =
-                    settling > 0
+                    multiple > 1
                     ? ("incluso de alguien recién ingresado (\(factor) veces la tasa de sus compañeros)", "even from a newcomer (\(factorEN) times the peers' rate)")
                     : ("al ritmo de sus compañeros", "at the peers' rate")
                 return (
@@ -298,9 +300,10 @@ public enum GapTests {
                     "\(shown) \(what.en) in \(exposure) \(per.en) over the last \(days) days; \(rateEN) about \(GapTests.formatted(expected, digits: 1)) would be expected."
                 )
             case .wait(let own, let peers):
-                let allowance = GapTests.formatted(GapTests.waitExcess(settling: settling) * 100, digits: 0)
+                let percent = (GapTests.waitExcess(settling: settling) * 100).rounded()
+                let allowance = GapTests.formatted(percent, digits: 0)
                 let (noteES, noteEN) =
-                    settling > 0
+                    percent > (GapTests.meaningfulWaitExcess * 100).rounded()
                     ? (" (a quien recién ingresa se le tolera hasta un \(allowance) % más de espera que a ellos)", " (a newcomer is allowed up to \(allowance)% more wait than them)")
                     : ("", "")
                 return (

@@ -133,9 +133,7 @@ public final class SkillEngine {
         // Someone who has left is assessed no more: answers about their last tables keep arriving
         // for days, but their gaps were resolved on departure and nobody can train them now.
         guard let member = state.staff[key], member.terminatedAt == nil, let restaurant = state.restaurants[restaurantID] else { return [] }
-        let settlingEndsDay = member.settlingInEnds(days: GapTests.settlingInDays).map {
-            EventTime(millisecondsSinceEpoch: $0, offsetMinutes: time.offsetMinutes).localDay
-        }
+        let settlingEnds = member.settlingInEnds(days: GapTests.settlingInDays)
         lastAssessed[key] = time.millisecondsSinceEpoch
         if time.localDay > roleCalibration.day { recalibrateRoles(at: time) }  // once a day, moving forward only
         let colleagues = colleagues(of: key)
@@ -144,7 +142,7 @@ public final class SkillEngine {
             summaries: { days in (member.windows.summary(endingOn: day, days: days), restaurant.windows.summary(endingOn: day, days: days)) },
             colleagueSummaries: { days in colleagues.map { $0.windows.summary(endingOn: day, days: days) } }, day: day,
             benchmark: benchmark(restaurant), roleFactors: roleCalibration.factors(for: member.role),
-            settling: { GapTests.settlingShare(of: $0, endingOn: day, settlingEndsDay: settlingEndsDay) })
+            settling: { GapTests.settlingShare(of: $0, endingOn: day, settlingEnds: settlingEnds) })
         if let features = lastFeatures[key] {
             assessments = assessments.map { withModelView($0, features: features, restaurantID: restaurantID) }
         }

@@ -254,14 +254,14 @@ import Testing
         }
         let veteran = PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s1")
         _ = state.process(hr("h1", .hired, day: 0))
-        #expect(state.staff[veteran]!.settlingInEnds(days: 30) == TestEvents.time(days: 30).millisecondsSinceEpoch)
+        #expect(state.staff[veteran]!.settlingInEnds(days: 30) == TestEvents.time(days: 30))
         _ = state.process(hr("h2", .hired, day: 20))  // the HR system sends the record again, dated later
-        #expect(state.staff[veteran]!.settlingInEnds(days: 30) == TestEvents.time(days: 30).millisecondsSinceEpoch, "hired on day 0")
+        #expect(state.staff[veteran]!.settlingInEnds(days: 30) == TestEvents.time(days: 30), "hired on day 0")
         _ = state.process(.tableService(TableServiceEvent(
             header: TestEvents.header("pos-t1", at: TestEvents.time(days: 25)), staffID: "s3", visitID: "t1", tableID: "T1", covers: 2,
             seatedAt: TestEvents.time(days: 25, minutes: -60), waitTimeSeconds: 600, itemsOrdered: 4, itemsIncorrect: 0, checkTotalPEN: 200)))
         _ = state.process(hr("h3", .hired, day: 30, staff: "s3"))  // at work before the hire record says
-        #expect(state.staff[PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s3")]!.settlingInEnds(days: 30) == TestEvents.time(days: 55).millisecondsSinceEpoch)
+        #expect(state.staff[PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s3")]!.settlingInEnds(days: 30) == TestEvents.time(days: 55))
         _ = state.process(TestEvents.visit("t2", staff: "s4", at: TestEvents.time(days: 31)))
         #expect(state.staff[PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s4")]!.settlingInEnds(days: 30) == nil, "no hire record: nobody new")
     }

@@ -171,16 +171,35 @@ import Testing
         #expect(slow.textES.hasSuffix("de sus compañeros (a quien recién ingresa se le tolera hasta un 35 % más de espera que a ellos)."))
         // After the first 30 days, a window is held to a newcomer's bar in the share of its days
         // that fell in them: no cliff on day 30, and the peers' bar once they have left it.
-        #expect(GapTests.settlingShare(of: 30, endingOn: 100, settlingEndsDay: 86) == 0.5)
-        #expect(GapTests.settlingShare(of: 7, endingOn: 100, settlingEndsDay: 86) == 0)
-        #expect(GapTests.settlingShare(of: 7, endingOn: 100, settlingEndsDay: 120) == 1)
-        #expect(GapTests.settlingShare(of: 30, endingOn: 100, settlingEndsDay: nil) == 0)
+        // Hired at 10:00 in Lima: settling in for 30 local days, so the 30 days ending 44 days
+        // after the hire are half settling in, and the last 7 of them not at all.
+        let hired = EventTime(rfc3339: "2026-03-01T10:00:00-05:00")!
+        let start = hired.localDay
+        let settledIn = EventTime(millisecondsSinceEpoch: hired.millisecondsSinceEpoch + 30 * 86_400_000, offsetMinutes: hired.offsetMinutes)
+        #expect(GapTests.settlingShare(of: 30, endingOn: start + 44, settlingEnds: settledIn) == 0.5)
+        #expect(GapTests.settlingShare(of: 7, endingOn: start + 44, settlingEnds: settledIn) == 0)
+        #expect(GapTests.settlingShare(of: 7, endingOn: start + 20, settlingEnds: settledIn) == 1)
+        #expect(GapTests.settlingShare(of: 30, endingOn: start + 30, settlingEnds: settledIn) == 29.0 / 30, "on day 30, the hire's day has left")
+        #expect(GapTests.settlingShare(of: 30, endingOn: start + 44, settlingEnds: nil) == 0)
+        // Late at night in Lima is the next day in UTC: the local day counts (in UTC days, 4/7).
+        let lateHire = EventTime(rfc3339: "2026-03-01T22:00:00-05:00")!
+        let lateSettled = EventTime(millisecondsSinceEpoch: lateHire.millisecondsSinceEpoch + 30 * 86_400_000, offsetMinutes: -300)
+        #expect(GapTests.settlingShare(of: 7, endingOn: start + 33, settlingEnds: lateSettled) == 3.0 / 7)
         let halfway = GapTests.rateTest(
             count: 20, shown: 20, exposure: 100, peerRate: 0.03, peerCount: 30, roleFactor: 1, settling: 0.5, weak: GapTests.weakComplaints, days: 30,
             tables: 100, subject: .complaints(.inattentiveOrRude))
         #expect(halfway.explained().textEN.contains("even from a newcomer (1.5 times the peers' rate) about 4.5 would be expected."), "\(halfway.explained().textEN)")
         #expect(halfway.explained().textES.contains("incluso de alguien recién ingresado (1,5 veces la tasa de sus compañeros) se esperarían 4,5."))
         #expect(abs(GapTests.waitExcess(settling: 0.5) - 0.3) < 1e-12)
+        // The bar is quoted as it is rounded: "2", not "2.0"; at 1.0 it is the peers' rate.
+        func quoted(_ settling: Double) -> String {
+            GapTests.rateTest(
+                count: 20, shown: 20, exposure: 100, peerRate: 0.03, peerCount: 30, roleFactor: 1, settling: settling, weak: GapTests.weakComplaints,
+                days: 30, tables: 100, subject: .complaints(.inattentiveOrRude)
+            ).explained().textEN
+        }
+        #expect(quoted(29.0 / 30).contains("even from a newcomer (2 times the peers' rate)"), "\(quoted(29.0 / 30))")
+        #expect(quoted(1.0 / 30).contains("; at the peers' rate about 3.1 would be expected."), "\(quoted(1.0 / 30))")
     }
 
     @Test func fewerComplaintsOrErrorsThanThePeersRatePredictsAreNeverAGap() {

@@ -60,13 +60,14 @@ public final class StaffState {
         return max(0, Double(time.millisecondsSinceEpoch - start.millisecondsSinceEpoch) / 86_400_000)
     }
 
-    /// When they stop settling in (milliseconds since the epoch): `days` after the hire, or after
-    /// they were first seen at work if that was earlier. A hire record re-sent later with a later
+    /// When they stop settling in, in the hire's local time: `days` after the hire, or after they
+    /// were first seen at work if that was earlier. A hire record re-sent later with a later
     /// date makes nobody new again, and neither does a return after a departure: both have been
     /// seen long before. Without a hire event nobody is taken for new (nil).
-    public func settlingInEnds(days: Int64) -> Int64? {
+    public func settlingInEnds(days: Int64) -> EventTime? {
         guard let hired = hiredAt else { return nil }
-        return min(hired.millisecondsSinceEpoch, firstSeen?.millisecondsSinceEpoch ?? hired.millisecondsSinceEpoch) + days * 86_400_000
+        let start = min(hired.millisecondsSinceEpoch, firstSeen?.millisecondsSinceEpoch ?? hired.millisecondsSinceEpoch)
+        return EventTime(millisecondsSinceEpoch: start + days * 86_400_000, offsetMinutes: hired.offsetMinutes)
     }
 
     /// Days since the last completed training at `time`; nil if none.
