@@ -7,7 +7,8 @@ extension PartitionState {
     /// Version 2 writes the windows' counts compactly (``SnapshotWriter/writeCompact(_:)``);
     /// version 3 adds when each staff member's role was set (``StaffState/roleSetAt``), and keeps
     /// answered visits with the staff complaints counted for them (``PendingVisit``); version 4
-    /// keeps the label of an answer that came before its visit. Versions 1 to 3 are still read.
+    /// keeps the label of an answer that came before its visit, and counts those whose table
+    /// never came. Versions 1 to 3 are still read.
     static let snapshotVersion = 4
 
     public func snapshot() -> [UInt8] {
@@ -90,7 +91,7 @@ extension PartitionState {
     private func writeCounters(_ writer: inout SnapshotWriter) {
         for value in [
             counters.consumed, counters.processed, counters.duplicates, counters.late, counters.imputed, counters.winsorized,
-            counters.complaintsFromComments, counters.labelsJoined, counters.visitsExpired,
+            counters.complaintsFromComments, counters.labelsJoined, counters.visitsExpired, counters.answersWithoutTable,
         ] { writer.write(value) }
         for reason in Rejection.Reason.allCases { writer.write(counters.deadLetteredByReason[reason] ?? 0) }
     }
@@ -191,6 +192,7 @@ extension PartitionState {
         restored.complaintsFromComments = try reader.readInt()
         restored.labelsJoined = try reader.readInt()
         restored.visitsExpired = try reader.readInt()
+        if version >= 4 { restored.answersWithoutTable = try reader.readInt() }
         for reason in Rejection.Reason.allCases {
             let count = try reader.readInt()
             if count > 0 { restored.deadLetteredByReason[reason] = count }

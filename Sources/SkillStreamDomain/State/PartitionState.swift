@@ -40,6 +40,10 @@ public struct ProcessingCounters: Sendable, Hashable {
     public var complaintsFromComments = 0
     public var labelsJoined = 0
     public var visitsExpired = 0
+    /// Answers naming a table that never came within the label horizon (they counted for the
+    /// staff member, but taught the models nothing): a point of sale that loses tables, or
+    /// sends them later than that, shows here.
+    public var answersWithoutTable = 0
     public var deadLetteredByReason: [Rejection.Reason: Int] = [:]
 
     public var deadLettered: Int { deadLetteredByReason.values.reduce(0, +) }
@@ -474,11 +478,17 @@ public final class PartitionState {
         return (cleaned, notes)
     }
 
-    /// Visits are forgotten after the label horizon; those whose feedback has not come expire unlabelled.
+    /// Visits are forgotten after the label horizon; those whose feedback has not come expire
+    /// unlabelled, and so do answers whose table has not come.
     private func expirePendingVisits() {
         var expired: [Int32] = []
-        pendingVisits.expire(before: newestEventTime - configuration.labelHorizonMilliseconds) { if !$0.isAnswered { expired.append($0.featureRow) } }
+        var unmatched = 0
+        pendingVisits.expire(before: newestEventTime - configuration.labelHorizonMilliseconds) {
+            if !$0.isAnswered { expired.append($0.featureRow) }
+            if $0.awaitsItsVisit { unmatched += 1 }
+        }
         for row in expired { pendingFeatures.release(row) }
         counters.visitsExpired += expired.count
+        counters.answersWithoutTable += unmatched
     }
 }
