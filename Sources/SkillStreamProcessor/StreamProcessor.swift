@@ -504,7 +504,7 @@ public final class StreamProcessor {
             ("consumed", counters.consumed), ("processed", counters.processed), ("duplicates", counters.duplicates), ("late", counters.late),
             ("imputed", counters.imputed), ("winsorized", counters.winsorized), ("complaints_from_comments", counters.complaintsFromComments),
             ("labels_joined", counters.labelsJoined), ("visits_expired", counters.visitsExpired),
-            ("answers_without_table", counters.answersWithoutTable), ("dead_lettered", counters.deadLettered),
+            ("answered_tables_not_seen", counters.answeredTablesNotSeen), ("dead_lettered", counters.deadLettered),
         ]
         for reason in Rejection.Reason.allCases { rows.append(("dead_lettered:" + reason.rawValue, counters.deadLetteredByReason[reason] ?? 0)) }
         return rows

@@ -83,7 +83,7 @@ public final class ReplaySession {
             "read_by_topic": readByTopic, "consumed": counters.consumed, "processed": counters.processed, "duplicates": counters.duplicates,
             "late": counters.late, "imputed": counters.imputed, "winsorized": counters.winsorized,
             "complaints_from_comments": counters.complaintsFromComments, "labels_joined": counters.labelsJoined,
-            "visits_expired": counters.visitsExpired, "answers_without_table": counters.answersWithoutTable, "dead_lettered": counters.deadLettered,
+            "visits_expired": counters.visitsExpired, "answered_tables_not_seen": counters.answeredTablesNotSeen, "dead_lettered": counters.deadLettered,
             "dead_lettered_by_reason": Dictionary(uniqueKeysWithValues: counters.deadLetteredByReason.map { ($0.key.rawValue, $0.value) }),
             "alerts": ["opened": alertsOpened, "updated": alertsUpdated, "resolved": alertsResolved], "recommendations": recommendations,
             "open_gaps_at_end": engine.openGaps, "models": models, "drifts_detected_by_restaurant": engine.models.driftsDetected,

@@ -91,7 +91,7 @@ extension PartitionState {
     private func writeCounters(_ writer: inout SnapshotWriter) {
         for value in [
             counters.consumed, counters.processed, counters.duplicates, counters.late, counters.imputed, counters.winsorized,
-            counters.complaintsFromComments, counters.labelsJoined, counters.visitsExpired, counters.answersWithoutTable,
+            counters.complaintsFromComments, counters.labelsJoined, counters.visitsExpired, counters.answeredTablesNotSeen,
         ] { writer.write(value) }
         for reason in Rejection.Reason.allCases { writer.write(counters.deadLetteredByReason[reason] ?? 0) }
     }
@@ -192,7 +192,7 @@ extension PartitionState {
         restored.complaintsFromComments = try reader.readInt()
         restored.labelsJoined = try reader.readInt()
         restored.visitsExpired = try reader.readInt()
-        if version >= 4 { restored.answersWithoutTable = try reader.readInt() }
+        if version >= 4 { restored.answeredTablesNotSeen = try reader.readInt() }
         for reason in Rejection.Reason.allCases {
             let count = try reader.readInt()
             if count > 0 { restored.deadLetteredByReason[reason] = count }

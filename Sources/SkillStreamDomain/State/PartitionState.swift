@@ -40,10 +40,12 @@ public struct ProcessingCounters: Sendable, Hashable {
     public var complaintsFromComments = 0
     public var labelsJoined = 0
     public var visitsExpired = 0
-    /// Answers naming a table that never came within the label horizon (they counted for the
-    /// staff member, but taught the models nothing): a point of sale that loses tables, or
-    /// sends them later than that, shows here.
-    public var answersWithoutTable = 0
+    /// Tables that answers named but that were not remembered when the answers came, and did
+    /// not come within the label horizon either: never sent, sent later than that, or served
+    /// more than the label horizon before the answer (already forgotten). Their answers counted
+    /// for the staff member but taught the models nothing; a point of sale that loses tables, or
+    /// a survey that collects answers for longer than the horizon, shows here.
+    public var answeredTablesNotSeen = 0
     public var deadLetteredByReason: [Rejection.Reason: Int] = [:]
 
     public var deadLettered: Int { deadLetteredByReason.values.reduce(0, +) }
@@ -489,6 +491,6 @@ public final class PartitionState {
         }
         for row in expired { pendingFeatures.release(row) }
         counters.visitsExpired += expired.count
-        counters.answersWithoutTable += unmatched
+        counters.answeredTablesNotSeen += unmatched
     }
 }
