@@ -109,21 +109,29 @@ public struct Recommender: Sendable {
 
     /// How the fitting programs are ranked.
     public enum Policy: String, Sendable, CaseIterable {
-        /// Explore, then exploit: while some fitting program has fewer than
-        /// ``Recommender/measurementsBeforeExploiting`` measurements, the least measured come
-        /// first (ties by measured effect, then at random); once all have them, the best
-        /// posterior mean first. Early measurements are few and noisy: trying every program a
-        /// little before trusting any avoids locking onto a lucky one.
+        /// Thompson sampling: each program is ranked by one draw from its posterior effect
+        /// (``ProgramEffectiveness/Estimate``), so a program is put first about as often as it
+        /// is likely to be the best. A program never measured is drawn from the prior (no
+        /// effect, the spread of one measurement) and still comes first now and then; one
+        /// measured well above the others leads almost always as soon as its first measurement
+        /// is in. Measurements are few and slow (a completion, then a ``ProgramEffectiveness/followUpDays``
+        /// follow-up), so the ranking has to act on the first ones without locking onto a lucky one.
         case measured
         /// Uniformly at random: the baseline evaluate-scenario compares against.
         case random
+        /// By the true effects given in ``Recommender/trueEffects``: what a perfect ranking
+        /// would achieve, the bound evaluate-scenario reports beside the other two. Only a
+        /// simulator knows them.
+        case oracle
     }
 
     public var policy: Policy
-    public static let measurementsBeforeExploiting = 1
+    /// Each program's true effect per skill, for ``Policy/oracle`` only.
+    public var trueEffects: [String: [Skill: Double]]
 
-    public init(policy: Policy = .measured) {
+    public init(policy: Policy = .measured, trueEffects: [String: [Skill: Double]] = [:]) {
         self.policy = policy
+        self.trueEffects = trueEffects
     }
 
     public func recommend(
@@ -136,18 +144,14 @@ public struct Recommender: Sendable {
         let candidates = programs.filter { program in
             program.skills.contains(alert.skill) && (role.map { program.roles.contains($0) } ?? true) && !recent.contains(program.programID)
         }.sorted { $0.programID < $1.programID }
-        let seed = FNV1a.hash(alert.alertID)
-        var random = RandomSource(seed: seed)
-        let estimates = candidates.map { effectiveness.estimate(programID: $0.programID, skill: alert.skill) }
-        let exploring = estimates.contains { $0.observations < Self.measurementsBeforeExploiting }
-        let scored = zip(candidates, estimates).map { program, estimate -> (program: TrainingProgramReference, estimate: ProgramEffectiveness.Estimate, rank: Double) in
+        var random = RandomSource(seed: FNV1a.hash(alert.alertID))
+        let scored = candidates.map { program -> (program: TrainingProgramReference, estimate: ProgramEffectiveness.Estimate, rank: Double) in
+            let estimate = effectiveness.estimate(programID: program.programID, skill: alert.skill)
             let rank: Double
             switch policy {
+            case .measured: rank = estimate.mean + estimate.spread * random.nextNormal()
             case .random: rank = random.nextUnit()
-            case .measured where exploring:
-                // Fewer measurements first; among equals, the better measured, then chance.
-                rank = -Double(min(estimate.observations, Self.measurementsBeforeExploiting)) * 1_000 + estimate.mean + random.nextUnit() * 1e-3
-            case .measured: rank = estimate.mean
+            case .oracle: rank = trueEffects[program.programID]?[alert.skill] ?? 0
             }
             return (program, estimate, rank)
         }

@@ -25,6 +25,11 @@ public struct SimulatedProgram: Sendable, Hashable {
 public enum SimulationCatalog {
     static let tableRoles: [Role] = [.server, .captain, .sommelier, .bartender]
 
+    /// Each program's true effect per skill (for the oracle ranking evaluate-scenario reports).
+    public static var trueEffects: [String: [Skill: Double]] {
+        Dictionary(uniqueKeysWithValues: programs.map { program in (program.programID, Dictionary(uniqueKeysWithValues: program.effects.map { ($0.skill, $0.effect) })) })
+    }
+
     /// The default catalog: two or three programs per skill, strong, weak and one useless.
     public static let programs: [SimulatedProgram] = [
         .init(programID: "prog-ritmo-servicio", titleES: "Ritmo de servicio y tiempos de cocina", titleEN: "Service pacing and kitchen timing",

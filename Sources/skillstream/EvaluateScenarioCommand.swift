@@ -18,7 +18,7 @@ struct EvaluateScenarioCommand: ParsableCommand {
     @Option(help: "Service staff per restaurant.") var staffPerRestaurant = 25
     @Option(help: "Days to simulate.") var days = 90
     @Option(help: "Share of the top recommendations the simulated restaurants follow (the closed loop).") var followShare = 0.5
-    @Option(help: "How recommendations are ranked: measured (the product) or random (the baseline).")
+    @Option(help: "How recommendations are ranked: measured (the product), random (the baseline) or oracle (by the simulator's true effects: the bound).")
     var policy: Recommender.Policy = .measured
     @Option(help: "The default training catalog (JSON Lines of ref.training_program.v1).") var catalog = "Schemas/catalog/training-programs.jsonl"
     @Flag(help: "Print one JSON object instead of a table.") var json = false
@@ -37,7 +37,7 @@ struct EvaluateScenarioCommand: ParsableCommand {
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         let simulator = RestaurantSimulator(configuration: configuration)
         let engine = SkillEngine(defaultPrograms: try TrainingCatalog.programs(jsonLines: Array(try optionFile("--catalog", catalog))))
-        engine.recommender = Recommender(policy: policy)
+        engine.recommender = Recommender(policy: policy, trueEffects: SimulationCatalog.trueEffects)
         engine.keepsAssessments = true
         var standings: [String: [Skill: SkillStanding]] = [:]
         var recommendations: [TrainingRecommendation] = []
