@@ -214,13 +214,13 @@ public struct CheckpointStore: Sendable {
                 """
                 INSERT INTO training_recommendations (recommendation_id, alert_id, restaurant_id, staff_id, skill, program_id, rank,
                                                       expected_improvement, confidence, recommended_at)
-                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, opened_at FROM gap_alerts WHERE alert_id = $2
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM gap_alerts WHERE alert_id = $2
                 ON CONFLICT (recommendation_id) DO NOTHING
                 """,
                 [
                     recommendation.recommendationID, recommendation.alertID, recommendation.restaurantID, recommendation.staffID,
                     recommendation.skill.rawValue, recommendation.programID, recommendation.rank, recommendation.expectedImprovement,
-                    recommendation.confidence,
+                    recommendation.confidence, timestamp(recommendation.recommendedAt),
                 ])
         }
         for (key, employment) in changes.employment.sorted(by: { ($0.key.restaurantID, $0.key.staffID) < ($1.key.restaurantID, $1.key.staffID) }) {

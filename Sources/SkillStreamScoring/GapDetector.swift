@@ -173,6 +173,14 @@ public struct GapDetector: Sendable {
         return openingBasis(key, assessment, at: time) ?? assessment.judged(onWindowsUpTo: Self.recoveryWindowDays)
     }
 
+    /// The last alert of the staff member's open gap on the skill while its recent windows still
+    /// show it; nil when there is no open gap, or while it counts down to its resolution (the
+    /// recent windows below the resolve level). What a training's follow-up recommends again for.
+    public func stillShowing(restaurantID: String, staffID: String, skill: Skill) -> GapAlert? {
+        guard let gap = open[Self.key(restaurantID, staffID, skill)], gap.clearSince == nil else { return nil }
+        return gap.last
+    }
+
     /// Whether the staff member's last 30 days hold a gap on the skill: open, or resolved less
     /// than 30 days before `time` (the weeks of a gap are not what is ordinary for a role).
     public func holdsGap(restaurantID: String, staffID: String, skill: Skill, at time: EventTime) -> Bool {

@@ -102,7 +102,8 @@ public struct ProgramEffectiveness: Sendable {
 /// Chooses the programs to recommend for an open gap: those that train the skill and fit the
 /// staff member's role, minus the ones they completed in the last ``recentDays`` days, ranked
 /// by the policy. Each carries the program's posterior mean effect as its expected improvement,
-/// and how sure that is. Every draw is seeded by the alert id, so a replay recommends the same.
+/// and how sure that is. Every draw is seeded by the alert id (and the time of a later round),
+/// so a replay recommends the same.
 public struct Recommender: Sendable {
     public static let recentDays = 90
     public static let count = 3
@@ -134,17 +135,23 @@ public struct Recommender: Sendable {
         self.trueEffects = trueEffects
     }
 
+    /// The recommendations for `alert` at `time`: its opening (`time` nil, the alert's own
+    /// detection), or a later round, at the follow-up of a training that left the gap open.
+    /// The opening round's ids are the (alert, program) pair's; a later round's also carry its
+    /// time, so that every round is new to whoever reads the topic, and each round draws anew.
     public func recommend(
-        for alert: GapAlert, role: Role?, completed: [StaffState.CompletedTraining], programs: [TrainingProgramReference],
+        for alert: GapAlert, at time: EventTime? = nil, role: Role?, completed: [StaffState.CompletedTraining], programs: [TrainingProgramReference],
         effectiveness: ProgramEffectiveness
     ) -> [TrainingRecommendation] {
+        let now = time ?? alert.detectedAt
+        let round = time.map { "\u{1F}" + $0.description } ?? ""
         let recent = Set(
-            completed.filter { alert.detectedAt.millisecondsSinceEpoch - $0.completedAt.millisecondsSinceEpoch < Int64(Self.recentDays) * 86_400_000 }
+            completed.filter { now.millisecondsSinceEpoch - $0.completedAt.millisecondsSinceEpoch < Int64(Self.recentDays) * 86_400_000 }
                 .map(\.programID))
         let candidates = programs.filter { program in
             program.skills.contains(alert.skill) && (role.map { program.roles.contains($0) } ?? true) && !recent.contains(program.programID)
         }.sorted { $0.programID < $1.programID }
-        var random = RandomSource(seed: FNV1a.hash(alert.alertID))
+        var random = RandomSource(seed: FNV1a.hash(alert.alertID + round))
         let scored = candidates.map { program -> (program: TrainingProgramReference, estimate: ProgramEffectiveness.Estimate, rank: Double) in
             let estimate = effectiveness.estimate(programID: program.programID, skill: alert.skill)
             let rank: Double
@@ -157,10 +164,10 @@ public struct Recommender: Sendable {
         }
         return scored.sorted { $0.rank > $1.rank }.prefix(Self.count).enumerated().map { index, entry in
             TrainingRecommendation(
-                recommendationID: "rec-" + String(FNV1a.hash(alert.alertID + "\u{1F}" + entry.program.programID), radix: 16),
+                recommendationID: "rec-" + String(FNV1a.hash(alert.alertID + "\u{1F}" + entry.program.programID + round), radix: 16),
                 alertID: alert.alertID, staffID: alert.staffID, restaurantID: alert.restaurantID, skill: alert.skill,
                 programID: entry.program.programID, rank: index + 1, expectedImprovement: (entry.estimate.mean * 10).rounded() / 10,
-                confidence: (entry.estimate.confidence * 1_000).rounded() / 1_000)
+                confidence: (entry.estimate.confidence * 1_000).rounded() / 1_000, recommendedAt: now)
         }
     }
 }

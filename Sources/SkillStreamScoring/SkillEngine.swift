@@ -73,7 +73,8 @@ public final class SkillEngine {
     }
 
     /// Decodes, cleanses and applies one message, then reassesses the staff member it concerns,
-    /// recommends training for the gaps it opens, and measures trainings whose follow-up is due.
+    /// recommends training for the gaps it opens, and measures trainings whose follow-up is due
+    /// (recommending again for the gaps they left open).
     public func process(_ bytes: [UInt8], key: String? = nil, receivedAt: EventTime? = nil) -> EngineStep {
         let outcome = state.process(bytes, key: key, receivedAt: receivedAt)
         var step = EngineStep(outcome: outcome)
@@ -86,7 +87,7 @@ public final class SkillEngine {
         {
             lastFeatures[PartitionState.StaffKey(restaurantID: visit.header.restaurantID, staffID: visit.staffID)] = features
         }
-        measureDueTrainings(today: event.header.occurredAt.localDay)
+        step.recommendations = measureDueTrainings(at: event.header.occurredAt)
         // A departure resolves the person's gaps, even one that arrives late: nobody is assessed
         // after leaving, so nothing else would.
         if case .staffEvent(let hr) = event, hr.type == .terminated,
@@ -94,6 +95,7 @@ public final class SkillEngine {
         {
             step.alerts = detector.resolveAll(staffID: hr.staffID, restaurantID: hr.header.restaurantID, at: hr.header.occurredAt)
             for alert in step.alerts { recommendedAlerts.remove(alert.alertID) }
+            step.recommendations.removeAll { recommendation in step.alerts.contains { $0.alertID == recommendation.alertID } }
             return step
         }
         guard !notes.contains(.late) else { return step }
@@ -199,10 +201,10 @@ public final class SkillEngine {
 
     // MARK: - Recommendations
 
-    private func recommend(for alert: GapAlert) -> [TrainingRecommendation] {
+    private func recommend(for alert: GapAlert, at time: EventTime? = nil) -> [TrainingRecommendation] {
         let member = state.staff[PartitionState.StaffKey(restaurantID: alert.restaurantID, staffID: alert.staffID)]
         return recommender.recommend(
-            for: alert, role: member?.role, completed: member?.completedTrainings ?? [], programs: programs, effectiveness: effectiveness)
+            for: alert, at: time, role: member?.role, completed: member?.completedTrainings ?? [], programs: programs, effectiveness: effectiveness)
     }
 
     // MARK: - Measuring what training did
@@ -236,10 +238,16 @@ public final class SkillEngine {
     }
 
     /// Follow-ups whose time has come: the trained staff member's change less the controls'.
-    private func measureDueTrainings(today: Int32) {
+    /// When the gap still shows on the recent windows then (the training did not close it) and
+    /// nobody has enrolled them in another program for the skill meanwhile, the alert gets a new
+    /// round of recommendations at `time`, ranked with what has been measured since (the program
+    /// just completed is left out, as every recent completion is).
+    private func measureDueTrainings(at time: EventTime) -> [TrainingRecommendation] {
+        let today = time.localDay
         let days = ProgramEffectiveness.followUpDays
-        guard effectiveness.pending.contains(where: { today >= $0.completedDay + days }) else { return }
+        guard effectiveness.pending.contains(where: { today >= $0.completedDay + days }) else { return [] }
         var waiting: [ProgramEffectiveness.Measurement] = []
+        var followUps: [GapAlert] = []
         for measurement in effectiveness.pending {
             guard today >= measurement.completedDay + days else {
                 waiting.append(measurement)
@@ -257,7 +265,21 @@ public final class SkillEngine {
             let controlChanges = measurement.controls.compactMap { control in score(control.0).map { $0 - control.1 } }
             let background = controlChanges.isEmpty ? 0 : controlChanges.reduce(0, +) / Double(controlChanges.count)
             effectiveness.record(programID: measurement.programID, skill: measurement.skill, effect: after - measurement.before - background)
+            if let alert = detector.stillShowing(restaurantID: measurement.trained.restaurantID, staffID: measurement.trained.staffID, skill: measurement.skill),
+                !isInTraining(measurement.trained, for: measurement.skill), !followUps.contains(where: { $0.alertID == alert.alertID })
+            {
+                followUps.append(alert)
+            }
         }
         effectiveness.pending = waiting
+        // After every measurement due is in, so that each round ranks with all of them.
+        return followUps.flatMap { recommend(for: $0, at: time) }
+    }
+
+    /// Whether the staff member is enrolled in a program (not completed yet) that trains the skill.
+    private func isInTraining(_ key: PartitionState.StaffKey, for skill: Skill) -> Bool {
+        guard let member = state.staff[key] else { return false }
+        let catalog = programs
+        return member.enrolledPrograms.contains { id in catalog.first { $0.programID == id }?.skills.contains(skill) ?? false }
     }
 }

@@ -43,7 +43,9 @@ struct SummaryCommand: AsyncParsableCommand {
             SELECT t.alert_id, t.rank, t.expected_improvement, t.confidence, coalesce(p.title_es, t.program_id) AS title_es,
                    coalesce(p.title_en, t.program_id) AS title_en
             FROM training_recommendations t JOIN gap_alerts a USING (alert_id) LEFT JOIN training_programs p USING (program_id)
-            WHERE a.status = 'open' ORDER BY t.alert_id, t.rank
+            WHERE a.status = 'open'
+              AND t.recommended_at = (SELECT max(l.recommended_at) FROM training_recommendations l WHERE l.alert_id = t.alert_id)
+            ORDER BY t.alert_id, t.rank
             """)
         var byAlert: [String: [String]] = [:]
         for row in recommendations {

@@ -308,8 +308,13 @@ import Testing
         #expect(step(2, 0.999, 0.35).isEmpty, "a small severity change is not news")
         let updated = step(3, 0.999, 0.6)
         #expect(updated.map(\.alertID) == [opened[0].alertID] && updated[0].severity == 0.6)
+        #expect(detector.stillShowing(restaurantID: "r1", staffID: "s1", skill: .timeliness)?.alertID == opened[0].alertID)
         #expect(step(4, 0.2, 0.0).isEmpty, "below the resolve level: the clock starts")
+        #expect(
+            detector.stillShowing(restaurantID: "r1", staffID: "s1", skill: .timeliness) == nil && detector.openCount == 1,
+            "open, but counting down to its resolution: a follow-up recommends nothing")
         #expect(step(6, 0.97, 0.6).isEmpty, "back up: no flapping, the clock resets")
+        #expect(detector.stillShowing(restaurantID: "r1", staffID: "s1", skill: .timeliness) != nil)
         #expect(step(7, 0.2, 0.0).isEmpty)
         #expect(step(13, 0.3, 0.0).isEmpty, "six days clear is not yet seven")
         let resolved = step(14, 0.1, 0.0)

@@ -128,5 +128,23 @@ import Testing
         #expect(object["alert_id"] as? String == "gap-1" && object["staff_id"] as? String == "lim-01-s001")
         #expect(object["rank"] as? Int == 1 && object["skill"] as? String == "timeliness")
         #expect((object["recommendation_id"] as? String)?.hasPrefix("rec-") == true)
+        #expect(object["recommended_at"] as? String == "2026-07-01T20:00:00-05:00", "the alert's opening")
+    }
+
+    @Test func aLaterRoundHasIdsAndDrawsOfItsOwnAndLeavesOutWhatWasJustCompleted() throws {
+        let programs = try Self.catalog()
+        let alert = Self.alert()
+        let opening = Recommender().recommend(for: alert, role: .server, completed: [], programs: programs, effectiveness: ProgramEffectiveness())
+        let followUp = try #require(EventTime(rfc3339: "2026-07-30T21:00:00-05:00"))
+        let completed = StaffState.CompletedTraining(programID: opening[0].programID, completedAt: EventTime(rfc3339: "2026-07-15T17:00:00-05:00")!, assessmentScore: nil)
+        let later = Recommender().recommend(
+            for: alert, at: followUp, role: .server, completed: [completed], programs: programs, effectiveness: ProgramEffectiveness())
+        #expect(!later.isEmpty && later.allSatisfy { $0.recommendedAt == followUp && $0.alertID == alert.alertID })
+        #expect(!later.contains { $0.programID == opening[0].programID }, "the program just completed is not recommended again")
+        #expect(Set(later.map(\.recommendationID)).isDisjoint(with: opening.map(\.recommendationID)), "a new round is new to the topic's readers")
+        #expect(opening.allSatisfy { $0.recommendedAt == alert.detectedAt })
+        let again = Recommender().recommend(
+            for: alert, at: followUp, role: .server, completed: [completed], programs: programs, effectiveness: ProgramEffectiveness())
+        #expect(again == later, "a replay recommends the same round")
     }
 }

@@ -102,10 +102,13 @@ public struct TrainingRecommendation: Sendable, Hashable {
     public var expectedImprovement: Double
     /// 0–1: how sure the estimate is (little evidence about the program = low).
     public var confidence: Double
+    /// Event time of the recommendation: the alert's opening, or the follow-up of a training that
+    /// left the gap open (a later round for the same alert).
+    public var recommendedAt: EventTime
 
     public init(
         recommendationID: String, alertID: String, staffID: String, restaurantID: String, skill: Skill, programID: String, rank: Int,
-        expectedImprovement: Double, confidence: Double
+        expectedImprovement: Double, confidence: Double, recommendedAt: EventTime
     ) {
         self.recommendationID = recommendationID
         self.alertID = alertID
@@ -116,6 +119,7 @@ public struct TrainingRecommendation: Sendable, Hashable {
         self.rank = rank
         self.expectedImprovement = expectedImprovement
         self.confidence = confidence
+        self.recommendedAt = recommendedAt
     }
 
     /// The JSON the contract specifies (Schemas/events/skills.training_recommendation.v1.schema.json).
@@ -131,6 +135,7 @@ public struct TrainingRecommendation: Sendable, Hashable {
         json.number("rank", Double(rank))
         json.number("expected_improvement", expectedImprovement)
         json.number("confidence", confidence)
+        json.time("recommended_at", recommendedAt)
         return json.finish()
     }
 }
