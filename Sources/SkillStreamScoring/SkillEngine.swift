@@ -87,7 +87,12 @@ public final class SkillEngine {
         {
             lastFeatures[PartitionState.StaffKey(restaurantID: visit.header.restaurantID, staffID: visit.staffID)] = features
         }
-        step.recommendations = measureDueTrainings(at: event.header.occurredAt)
+        // Reference records reach a partition at moments that depend on fetch timing, not on
+        // the input's order: only input events move the follow-ups on.
+        switch event {
+        case .restaurant, .trainingProgram: break
+        default: step.recommendations = measureDueTrainings(today: event.header.occurredAt.localDay)
+        }
         // A departure resolves the person's gaps, even one that arrives late: nobody is assessed
         // after leaving, so nothing else would.
         if case .staffEvent(let hr) = event, hr.type == .terminated,
@@ -238,16 +243,16 @@ public final class SkillEngine {
     }
 
     /// Follow-ups whose time has come: the trained staff member's change less the controls'.
-    /// When the gap still shows on the recent windows then (the training did not close it) and
-    /// nobody has enrolled them in another program for the skill meanwhile, the alert gets a new
-    /// round of recommendations at `time`, ranked with what has been measured since (the program
-    /// just completed is left out, as every recent completion is).
-    private func measureDueTrainings(at time: EventTime) -> [TrainingRecommendation] {
-        let today = time.localDay
+    /// When the gap still shows on the recent windows then (the training did not close it), the
+    /// alert gets a new round of recommendations, ranked with what has been measured since (the
+    /// program just completed is left out, as every recent completion is). A round is dated at
+    /// the start of the local day the follow-up came due, whichever event brought it, so its
+    /// time, draws and ids are the same however the partition's events are spread.
+    private func measureDueTrainings(today: Int32) -> [TrainingRecommendation] {
         let days = ProgramEffectiveness.followUpDays
         guard effectiveness.pending.contains(where: { today >= $0.completedDay + days }) else { return [] }
         var waiting: [ProgramEffectiveness.Measurement] = []
-        var followUps: [GapAlert] = []
+        var followUps: [(alert: GapAlert, due: Int32)] = []
         for measurement in effectiveness.pending {
             guard today >= measurement.completedDay + days else {
                 waiting.append(measurement)
@@ -265,21 +270,19 @@ public final class SkillEngine {
             let controlChanges = measurement.controls.compactMap { control in score(control.0).map { $0 - control.1 } }
             let background = controlChanges.isEmpty ? 0 : controlChanges.reduce(0, +) / Double(controlChanges.count)
             effectiveness.record(programID: measurement.programID, skill: measurement.skill, effect: after - measurement.before - background)
+            let due = measurement.completedDay + days
             if let alert = detector.stillShowing(restaurantID: measurement.trained.restaurantID, staffID: measurement.trained.staffID, skill: measurement.skill),
-                !isInTraining(measurement.trained, for: measurement.skill), !followUps.contains(where: { $0.alertID == alert.alertID })
+                !followUps.contains(where: { $0.alert.alertID == alert.alertID && $0.due == due })
             {
-                followUps.append(alert)
+                followUps.append((alert, due))
             }
         }
         effectiveness.pending = waiting
         // After every measurement due is in, so that each round ranks with all of them.
-        return followUps.flatMap { recommend(for: $0, at: time) }
-    }
-
-    /// Whether the staff member is enrolled in a program (not completed yet) that trains the skill.
-    private func isInTraining(_ key: PartitionState.StaffKey, for skill: Skill) -> Bool {
-        guard let member = state.staff[key] else { return false }
-        let catalog = programs
-        return member.enrolledPrograms.contains { id in catalog.first { $0.programID == id }?.skills.contains(skill) ?? false }
+        return followUps.flatMap { followUp in
+            let offset = followUp.alert.detectedAt.offsetMinutes
+            let dayStart = EventTime(millisecondsSinceEpoch: Int64(followUp.due) * 86_400_000 - Int64(offset) * 60_000, offsetMinutes: offset)
+            return recommend(for: followUp.alert, at: dayStart)
+        }
     }
 }

@@ -131,7 +131,7 @@ import Testing
         #expect(object["recommended_at"] as? String == "2026-07-01T20:00:00-05:00", "the alert's opening")
     }
 
-    @Test func aLaterRoundHasIdsAndDrawsOfItsOwnAndLeavesOutWhatWasJustCompleted() throws {
+    @Test func aLaterRoundHasIdsOfItsOwnAndLeavesOutWhatWasJustCompleted() throws {
         let programs = try Self.catalog()
         let alert = Self.alert()
         let opening = Recommender().recommend(for: alert, role: .server, completed: [], programs: programs, effectiveness: ProgramEffectiveness())

@@ -259,7 +259,8 @@ struct DashboardRoutes: Sendable {
             """
             <tr><td>\(HTML.escape(recommendation.programTitle))</td><td>\(HTML.escape(Skill(rawValue: recommendation.skill).map { Self.skillName($0, language) } ?? recommendation.skill))</td>\
             <td class="num">\(recommendation.rank)</td><td class="num">\(recommendation.confidence > 0 ? "+" + HTML.number(recommendation.expectedImprovement, language) : "–")</td>\
-            <td class="num">\(HTML.number(recommendation.confidence * 100, language, digits: 0)) %</td><td>\(HTML.escape(Self.statusName(recommendation.status, language)))</td></tr>
+            <td class="num">\(HTML.number(recommendation.confidence * 100, language, digits: 0)) %</td><td>\(HTML.escape(Self.statusName(recommendation.status, language)))</td>\
+            <td>\(HTML.escape(Self.local(recommendation.recommendedAt, timezone: timezone)))</td></tr>
             """
         }.joined()
         let role = profile.role.flatMap(Role.init(rawValue:)).map { $0.displayName(language) } ?? ""
@@ -276,7 +277,7 @@ struct DashboardRoutes: Sendable {
             \(recommendations.isEmpty ? "<p class=\"muted\">\(language.pick(es: "Ninguna por ahora.", en: "None for now."))</p>" : """
             <div class="scroll"><table><thead><tr><th>\(language.pick(es: "Programa", en: "Program"))</th><th>\(language.pick(es: "Habilidad", en: "Skill"))</th>\
             <th class="num">#</th><th class="num">\(language.pick(es: "Mejora esperada", en: "Expected gain"))</th><th class="num">\(language.pick(es: "Confianza", en: "Confidence"))</th>\
-            <th>\(language.pick(es: "Estado", en: "Status"))</th></tr></thead><tbody>\(trainingRows)</tbody></table></div>
+            <th>\(language.pick(es: "Estado", en: "Status"))</th><th>\(language.pick(es: "Recomendada el", en: "Recommended on"))</th></tr></thead><tbody>\(trainingRows)</tbody></table></div>
             """)
             <h2>\(language.pick(es: "Evolución diaria", en: "Daily trend"))</h2>
             <div class="charts">\(charts)</div>
