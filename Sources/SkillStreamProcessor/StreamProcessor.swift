@@ -130,8 +130,9 @@ public final class StreamProcessor {
     public let metrics = ProcessorMetrics()
     /// What `/readyz` and `/healthz` report.
     public let health = ProcessorHealth()
-    /// When the sampled gauges (lag, state size, model quality) were last refreshed.
+    /// When the sampled gauges (lag, state size) were last refreshed, and the models' quality.
     private var lastGaugeRefresh: ContinuousClock.Instant?
+    private var lastModelQualityRefresh: ContinuousClock.Instant?
 
     /// Called every ``ProcessorConfiguration/progressInterval`` on the processor's task.
     public var onProgress: ((ProcessorProgress) -> Void)?
@@ -177,8 +178,9 @@ public final class StreamProcessor {
     }
 
     /// Once a second: every owned input partition's lag (messages after the last processed
-    /// one, and how far behind the newest fetched record that is in time), state sizes and the
-    /// models' prequential quality; and the loop's heartbeat for `/healthz`.
+    /// one, and how far behind the newest fetched record that is in time) and state sizes, and
+    /// every ``ProcessorMetrics/modelQualityInterval`` the models' prequential quality; and the
+    /// loop's heartbeat for `/healthz`.
     private func refreshGauges() throws {
         let replaying = tasks.values.contains { $0.isReplaying }
         health.update {
@@ -188,6 +190,8 @@ public final class StreamProcessor {
         let now = clock.now
         guard lastGaugeRefresh.map({ now - $0 >= .seconds(1) }) ?? true else { return }
         lastGaugeRefresh = now
+        let modelQuality = lastModelQualityRefresh.map { now - $0 >= ProcessorMetrics.modelQualityInterval } ?? true
+        if modelQuality { lastModelQualityRefresh = now }
         for task in tasks.values {
             let partitions = task.inputTopics.map { KafkaTopicPartition(topic: $0, partition: task.partition) }
             for (rank, lag) in try consumer.localLag(for: partitions).enumerated() {
@@ -196,7 +200,7 @@ public final class StreamProcessor {
                 let messages = max(0, high - next)
                 metrics.lag(lag.topicPartition, messages: messages, seconds: messages > 0 ? task.secondsBehind(topic: rank) : 0)
             }
-            metrics.state(of: task)
+            metrics.state(of: task, modelQuality: modelQuality)
         }
     }
 
