@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SkillStreamDomain
+import SkillStreamKafka
 import SkillStreamScoring
 import SkillStreamSimulation
 
@@ -26,6 +27,13 @@ struct EvaluateScenarioCommand: ParsableCommand {
     var listAlerts = false
     @Option(help: "Also write the run's ground truth here (closed loop included: the trainings the recommendations led to).")
     var groundTruth: String?
+    @Option(
+        help: """
+            Engines, one per partition, as the processor runs them: the restaurants spread over this many partitions by the \
+            producer's partitioner, each engine learning its models, role calibration and program effects from its own \
+            restaurants; reference records reach every engine. 1: one engine for all restaurants, as replay runs.
+            """)
+    var partitions: Int32 = 1
 
     func run() throws {
         var configuration = SimulationConfiguration()
@@ -33,12 +41,17 @@ struct EvaluateScenarioCommand: ParsableCommand {
         configuration.restaurants = restaurants
         configuration.staffPerRestaurant = staffPerRestaurant
         configuration.days = days
-        let problems = configuration.validationProblems()
+        let problems = configuration.validationProblems() + (partitions < 1 ? ["--partitions must be at least 1"] : [])
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         let simulator = RestaurantSimulator(configuration: configuration)
-        let engine = SkillEngine(defaultPrograms: try TrainingCatalog.programs(jsonLines: Array(try optionFile("--catalog", catalog))))
-        engine.recommender = Recommender(policy: policy, trueEffects: SimulationCatalog.trueEffects)
-        engine.keepsAssessments = true
+        let programs = try TrainingCatalog.programs(jsonLines: Array(try optionFile("--catalog", catalog)))
+        let engines = (0..<partitions).map { _ in
+            let engine = SkillEngine(defaultPrograms: programs)
+            engine.recommender = Recommender(policy: policy, trueEffects: SimulationCatalog.trueEffects)
+            engine.keepsAssessments = true
+            return engine
+        }
+        let engine = engines[0]
         var standings: [String: [Skill: SkillStanding]] = [:]
         var recommendations: [TrainingRecommendation] = []
         var evidence = RunEvidence()
@@ -46,18 +59,21 @@ struct EvaluateScenarioCommand: ParsableCommand {
         while let day = simulator.nextDay() {
             for record in day {
                 records += 1
-                let step = engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt))
-                evidence.record(step)
-                // Skill by skill, like the profiles: a skill without enough tables keeps its last score.
-                for assessment in engine.takeAssessments() {
-                    for skill in assessment.skills {
-                        standings[assessment.staffID, default: [:]][skill.skill] = SkillStanding(score: skill.skillScore, benchmark: skill.benchmark)
+                let isReference = record.topic == Topics.restaurants || record.topic == Topics.trainingPrograms
+                for engine in isReference ? engines : [engines[Int(KafkaPartitioner.partition(ofKey: record.key, partitions: partitions))]] {
+                    let step = engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt))
+                    evidence.record(step)
+                    // Skill by skill, like the profiles: a skill without enough tables keeps its last score.
+                    for assessment in engine.takeAssessments() {
+                        for skill in assessment.skills {
+                            standings[assessment.staffID, default: [:]][skill.skill] = SkillStanding(score: skill.skillScore, benchmark: skill.benchmark)
+                        }
                     }
-                }
-                recommendations += step.recommendations
-                // The restaurant follows the first choice, or not.
-                for recommendation in step.recommendations where recommendation.rank == 1 {
-                    _ = simulator.receiveRecommendation(staffID: recommendation.staffID, programID: recommendation.programID, followShare: followShare)
+                    recommendations += step.recommendations
+                    // The restaurant follows the first choice, or not.
+                    for recommendation in step.recommendations where recommendation.rank == 1 {
+                        _ = simulator.receiveRecommendation(staffID: recommendation.staffID, programID: recommendation.programID, followShare: followShare)
+                    }
                 }
             }
         }
@@ -67,9 +83,14 @@ struct EvaluateScenarioCommand: ParsableCommand {
         if let groundTruth { try truth.jsonData().write(to: URL(fileURLWithPath: groundTruth)) }
         let score = DetectionScore(truth: truth, alerts: alerts, servedTables: served)
         let endings = ResolutionScore(truth: truth, alerts: alerts)
-        let estimates = engine.effectiveness.estimates.mapValues { $0.mapValues(\.mean) }
         let profiles = ProfileScore(truth: truth, standings: standings)
-        let training = TrainingScore(truth: truth, alerts: alerts, estimatedEffects: estimates, programs: engine.programs)
+        // Each partition ranks with what it measured: its (skill, role) pairs are scored apart.
+        let trainings = engines.map { engine in
+            TrainingScore(truth: truth, alerts: alerts, estimatedEffects: engine.effectiveness.estimates.mapValues { $0.mapValues(\.mean) }, programs: engine.programs)
+        }
+        var training = trainings[0]
+        training.rankingPairs = trainings.map(\.rankingPairs).reduce(0, +)
+        training.rankingCorrect = trainings.map(\.rankingCorrect).reduce(0, +)
         if listAlerts {
             var seen = Set<String>()
             for alert in alerts where alert.status == .open && seen.insert(alert.alertID).inserted {
@@ -96,7 +117,7 @@ struct EvaluateScenarioCommand: ParsableCommand {
         }
         if json {
             let object: [String: Any] = [
-                "seed": seed, "records": records, "policy": policy.rawValue, "recommendations": recommendations.count, "ranking_pairs": training.rankingPairs,
+                "seed": seed, "records": records, "partitions": partitions, "policy": policy.rawValue, "recommendations": recommendations.count, "ranking_pairs": training.rankingPairs,
                 "ranking_correct": training.rankingCorrect, "gap_days_after_alert": training.meanWeakDaysAfterAlert ?? NSNull(),
                 "gap_days_after_alert_when_trained": training.meanWeakDaysAfterAlertWhenTrained ?? NSNull(),
                 "gaps_trained": training.weakDaysAfterAlertWhenTrained.count,
@@ -106,7 +127,9 @@ struct EvaluateScenarioCommand: ParsableCommand {
             ].merging(score.jsonFields) { own, _ in own }.merging(endings.jsonFields) { own, _ in own }
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
-            print("Scenario: seed \(seed), \(restaurants) restaurants × \(staffPerRestaurant) staff, \(days) days, \(records) records.")
+            print(
+                "Scenario: seed \(seed), \(restaurants) restaurants × \(staffPerRestaurant) staff, \(days) days, \(records) records"
+                    + (partitions > 1 ? ", \(partitions) partitions (models and program effects below: partition 0's)." : "."))
             print(score)
             print(endings)
             print(profiles)
