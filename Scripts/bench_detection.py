@@ -125,8 +125,8 @@ is measured from fewer events, and the tests weigh that uncertainty (docs of `Ga
 One engine per partition, not a target: the processor keeps each partition's state apart (its models, role
 calibration and measured program effects learn from that partition's restaurants only), while evaluate-scenario and
 replay run one engine for all. The same closed loop with `--partitions 6` (the restaurants spread as the producer's
-partitioner spreads them, as `make demo` and the processor run them): ranking pairs are counted per partition, and a
-partition that measured none of a pair's programs counts it wrong.
+partitioner spreads them, as `make demo` and the processor run them): ranking pairs are counted per partition that
+holds restaurants, and such a partition that measured none of a pair's programs counts it wrong.
 
 | seed | alerts opened | precision | recall | median delay (days) | ranking | … when a recommended program was completed |
 |---|---|---|---|---|---|---|

@@ -51,7 +51,6 @@ struct EvaluateScenarioCommand: ParsableCommand {
             engine.keepsAssessments = true
             return engine
         }
-        let engine = engines[0]
         var standings: [String: [Skill: SkillStanding]] = [:]
         var recommendations: [TrainingRecommendation] = []
         var evidence = RunEvidence()
@@ -84,8 +83,12 @@ struct EvaluateScenarioCommand: ParsableCommand {
         let score = DetectionScore(truth: truth, alerts: alerts, servedTables: served)
         let endings = ResolutionScore(truth: truth, alerts: alerts)
         let profiles = ProfileScore(truth: truth, standings: standings)
-        // Each partition ranks with what it measured: its (skill, role) pairs are scored apart.
-        let trainings = engines.map { engine in
+        // Each partition holding restaurants ranks with what it measured: its (skill, role) pairs
+        // are scored apart (a partition no restaurant landed on has nothing to rank).
+        let holding = engines.indices.filter { !engines[$0].state.staff.isEmpty }
+        let shown = holding.first ?? 0
+        let engine = engines[shown]
+        let trainings = (holding.isEmpty ? [0] : holding).map { engines[$0] }.map { engine in
             TrainingScore(truth: truth, alerts: alerts, estimatedEffects: engine.effectiveness.estimates.mapValues { $0.mapValues(\.mean) }, programs: engine.programs)
         }
         var training = trainings[0]
@@ -129,7 +132,9 @@ struct EvaluateScenarioCommand: ParsableCommand {
         } else {
             print(
                 "Scenario: seed \(seed), \(restaurants) restaurants × \(staffPerRestaurant) staff, \(days) days, \(records) records"
-                    + (partitions > 1 ? ", \(partitions) partitions (models and program effects below: partition 0's)." : "."))
+                    + (partitions > 1
+                        ? ", \(partitions) partitions, \(holding.count) holding restaurants (ranking pairs counted per partition; models and program effects below: partition \(shown)'s)."
+                        : "."))
             print(score)
             print(endings)
             print(profiles)
