@@ -280,9 +280,7 @@ public final class SkillEngine {
         effectiveness.pending = waiting
         // After every measurement due is in, so that each round ranks with all of them.
         return followUps.flatMap { followUp in
-            let offset = followUp.alert.detectedAt.offsetMinutes
-            let dayStart = EventTime(millisecondsSinceEpoch: Int64(followUp.due) * 86_400_000 - Int64(offset) * 60_000, offsetMinutes: offset)
-            return recommend(for: followUp.alert, at: dayStart)
+            recommend(for: followUp.alert, at: EventTime(startOfLocalDay: followUp.due, offsetMinutes: followUp.alert.detectedAt.offsetMinutes))
         }
     }
 }

@@ -115,6 +115,14 @@ import Testing
         #expect((try? EventDecoder().decode(program, key: "prg-timing-01").get()) != nil)
     }
 
+    @Test func theStartOfALocalDayIsItsFirstInstantAtThatOffset() throws {
+        let evening = try #require(EventTime(rfc3339: "2026-07-14T21:30:00-05:00"))
+        let start = EventTime(startOfLocalDay: evening.localDay, offsetMinutes: -300)
+        #expect(start.description == "2026-07-14T00:00:00-05:00" && start.localDay == evening.localDay)
+        #expect(EventTime(millisecondsSinceEpoch: start.millisecondsSinceEpoch - 1, offsetMinutes: -300).localDay == evening.localDay - 1)
+        #expect(EventTime(startOfLocalDay: -1, offsetMinutes: 330).description == "1969-12-31T00:00:00+05:30", "before the epoch, east of UTC")
+    }
+
     @Test func rfc3339ParsingRejectsImpossibleAndOffsetlessTimes() {
         #expect(EventTime(rfc3339: "2024-02-29T12:00:00Z") != nil)
         #expect(EventTime(rfc3339: "2025-02-29T12:00:00Z") == nil)

@@ -20,6 +20,11 @@ public struct EventTime: Sendable, Hashable, Comparable, CustomStringConvertible
         return Int32((local >= 0 ? local : local - 86_399_999) / 86_400_000)
     }
 
+    /// The first instant of local day `day` (as ``localDay`` numbers it) at UTC offset `offsetMinutes`.
+    public init(startOfLocalDay day: Int32, offsetMinutes: Int16) {
+        self.init(millisecondsSinceEpoch: Int64(day) * 86_400_000 - Int64(offsetMinutes) * 60_000, offsetMinutes: offsetMinutes)
+    }
+
     /// Parses RFC 3339 (`T` or space separator, optional fraction, `Z` or `±HH:MM`); an offset is
     /// required. Returns nil for anything else, including impossible dates.
     public init?(rfc3339 text: String) {
