@@ -236,7 +236,8 @@ public struct APIStore: Sendable {
     static let recommendationColumns = """
         t.recommendation_id, t.alert_id, t.restaurant_id, t.staff_id, t.skill, t.program_id,
         coalesce(p.title_es, t.program_id) AS title_es, coalesce(p.title_en, t.program_id) AS title_en, t.rank, t.expected_improvement,
-        t.confidence, \(SQL.iso("t.recommended_at")) AS recommended_at, t.status, t.status_changed_by, \(SQL.iso("t.status_changed_at")) AS status_changed_at
+        t.confidence, \(SQL.iso("t.recommended_at")) AS recommended_at, t.status, t.status_changed_by, \(SQL.iso("t.status_changed_at")) AS status_changed_at,
+        \(SQL.iso("(SELECT min(later.recommended_at) FROM training_recommendations later WHERE later.alert_id = t.alert_id AND later.recommended_at > t.recommended_at)")) AS superseded_at
         """
 
     static func recommendation(_ row: PostgresRow, _ language: Language) throws -> RecommendationView {
@@ -247,7 +248,8 @@ public struct APIStore: Sendable {
             programTitle: try row.decode(String.self, column: language == .es ? "title_es" : "title_en"), rank: try row.decode(Int.self, column: "rank"),
             expectedImprovement: try row.decode(Double.self, column: "expected_improvement"), confidence: try row.decode(Double.self, column: "confidence"),
             recommendedAt: try row.decode(String.self, column: "recommended_at"), status: try row.decode(String.self, column: "status"),
-            statusChangedBy: try row.decode(String?.self, column: "status_changed_by"), statusChangedAt: try row.decode(String?.self, column: "status_changed_at"))
+            statusChangedBy: try row.decode(String?.self, column: "status_changed_by"), statusChangedAt: try row.decode(String?.self, column: "status_changed_at"),
+            supersededAt: try row.decode(String?.self, column: "superseded_at"))
     }
 
     /// The statuses a recommendation may move to from each status. Moving to the status it has

@@ -128,6 +128,7 @@ extension RecommendationView {
         json.string("status", status)
         json.string("status_changed_by", statusChangedBy)
         json.string("status_changed_at", statusChangedAt)
+        json.string("superseded_at", supersededAt)
     }
 }
 

@@ -176,6 +176,9 @@ struct RecommendationView: JSONBody {
     var status: String
     var statusChangedBy: String?
     var statusChangedAt: String?
+    /// When a later round of recommendations for the same alert came (a training completed for
+    /// it left the gap open); nil while this round is the latest. Status is left to people.
+    var supersededAt: String?
 }
 
 /// What a program measurably did to one skill, pooled over all partitions.

@@ -577,6 +577,49 @@ let servePID = Atomic<Int32>(0)
         try await recorder.expectResponsesMatchTheSpec(f.stem)
     }
 
+    @Test func aProposalThatALaterRoundReplacedSaysSoAndKeepsItsStatus() async throws {
+        let f = try await Self.fixture.value
+        let recorder = Recorder()
+        let connection = try PostgresConnection(connectionString: f.database, logger: IntegrationEnvironment.logger)
+        // A later round for an alert other than the one the assignment test moves, as the
+        // processor writes one when a completed training left the gap open: 14 days on.
+        let later = try #require(
+            try connection.query(
+                """
+                INSERT INTO training_recommendations (recommendation_id, alert_id, restaurant_id, staff_id, skill, program_id, rank,
+                                                      expected_improvement, confidence, recommended_at)
+                SELECT 'rec-later-round-' || recommendation_id, alert_id, restaurant_id, staff_id, skill, program_id, 1, expected_improvement,
+                       confidence, recommended_at + interval '14 days'
+                FROM training_recommendations WHERE alert_id <> $1 ORDER BY recommended_at DESC, recommendation_id LIMIT 1
+                RETURNING recommendation_id, alert_id, restaurant_id, staff_id,
+                          to_char(recommended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS recommended_at
+                """, [f.alert]
+            ).first, "a recommendation to follow up")
+        let (alert, restaurant, staff) = (later["alert_id"] ?? "", later["restaurant_id"] ?? "", later["staff_id"] ?? "")
+        let manager = try await Self.token(.manager, restaurants: [restaurant])
+        let listing = try await Self.send(
+            "GET", "/api/v1/restaurants/\(Self.encoded(restaurant))/recommendations?alert_id=\(Self.encoded(alert))",
+            template: "/api/v1/restaurants/{restaurant}/recommendations", token: manager, recorder: recorder)
+        #expect(listing.status == 200, "\(listing.body)")
+        let items = listing.items
+        #expect(items.count >= 2 && items.first?["recommendation_id"] as? String == later["recommendation_id"], "the later round first")
+        #expect(items.first?["superseded_at"] == nil, "the latest round is current")
+        let statuses = Dictionary(
+            uniqueKeysWithValues: try connection.query("SELECT recommendation_id, status FROM training_recommendations WHERE alert_id = $1", [alert]).map {
+                ($0["recommendation_id"] ?? "", $0["status"] ?? "")
+            })
+        for item in items.dropFirst() {
+            let at = item["recommended_at"] as? String ?? ""
+            let next = items.compactMap { $0["recommended_at"] as? String }.filter { $0 > at }.min()
+            #expect(item["superseded_at"] as? String == next, "each earlier round points at the round after it: \(item)")
+            #expect(item["status"] as? String == statuses[item["recommendation_id"] as? String ?? ""], "the status stays what people set")
+        }
+        #expect(items.contains { $0["superseded_at"] as? String == later["recommended_at"] }, "the round before it points at it")
+        let page = try await Self.page("/dashboard/restaurants/\(Self.encoded(restaurant))/staff/\(Self.encoded(staff))", token: manager).reply
+        #expect(page.status == 200 && page.body.contains("reemplazada el "), "the staff page says which proposals were replaced")
+        try await recorder.expectResponsesMatchTheSpec(f.stem)
+    }
+
     @Test func trainingProgramsCarryTheirMeasuredEffectivenessAndIngestionBalances() async throws {
         let f = try await Self.fixture.value
         let recorder = Recorder()

@@ -259,7 +259,7 @@ struct DashboardRoutes: Sendable {
             """
             <tr><td>\(HTML.escape(recommendation.programTitle))</td><td>\(HTML.escape(Skill(rawValue: recommendation.skill).map { Self.skillName($0, language) } ?? recommendation.skill))</td>\
             <td class="num">\(recommendation.rank)</td><td class="num">\(recommendation.confidence > 0 ? "+" + HTML.number(recommendation.expectedImprovement, language) : "–")</td>\
-            <td class="num">\(HTML.number(recommendation.confidence * 100, language, digits: 0)) %</td><td>\(HTML.escape(Self.statusName(recommendation.status, language)))</td>\
+            <td class="num">\(HTML.number(recommendation.confidence * 100, language, digits: 0)) %</td><td>\(HTML.escape(Self.statusName(recommendation, language, timezone: timezone)))</td>\
             <td>\(HTML.escape(Self.local(recommendation.recommendedAt, timezone: timezone)))</td></tr>
             """
         }.joined()
@@ -385,6 +385,13 @@ struct DashboardRoutes: Sendable {
     static func skillName(_ skill: Skill, _ language: Language) -> String {
         let name = skill.displayName(language)
         return name.prefix(1).uppercased() + name.dropFirst()
+    }
+
+    /// A recommendation's status as the staff page shows it: a proposal that a later round for the
+    /// same gap replaced says so (with the later round's local day), so it is not taken for current.
+    static func statusName(_ recommendation: RecommendationView, _ language: Language, timezone: String) -> String {
+        guard recommendation.status == "proposed", let later = recommendation.supersededAt else { return statusName(recommendation.status, language) }
+        return language.pick(es: "reemplazada el ", en: "superseded on ") + local(later, timezone: timezone)
     }
 
     static func statusName(_ status: String, _ language: Language) -> String {
