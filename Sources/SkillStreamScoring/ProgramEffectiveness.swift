@@ -80,10 +80,10 @@ public struct ProgramEffectiveness: Sendable {
     /// The skill score the effectiveness measurements use: the benchmark divided by the staff
     /// member's trouble ratio on the skill's own test (waits, errors per item, counted complaints
     /// per table) over `days` days ending on `day`; nil without enough tables.
-    static func score(of skill: Skill, staff: ServiceWindows, colleagues: [StaffState], day: Int32, days: Int32, benchmark: Double) -> Double? {
+    static func score(of skill: Skill, staff: StaffState, colleagues: [StaffState], day: Int32, days: Int32, benchmark: Double) -> Double? {
         let own = staff.summary(endingOn: day, days: days)
         guard own.tables >= GapTests.minimumTables else { return nil }
-        let peers = GapTests.Peers(colleagues.map { $0.windows.summary(endingOn: day, days: days) })
+        let peers = GapTests.Peers(colleagues.map { $0.summary(endingOn: day, days: days) })
         let ratio: Double
         switch skill {
         case .timeliness:

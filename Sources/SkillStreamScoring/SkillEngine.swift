@@ -146,8 +146,8 @@ public final class SkillEngine {
         let colleagues = colleagues(of: key)
         let day = time.localDay
         var assessments = GapTests.assess(
-            summaries: { days in (member.windows.summary(endingOn: day, days: days), restaurant.windows.summary(endingOn: day, days: days)) },
-            colleagueSummaries: { days in colleagues.map { $0.windows.summary(endingOn: day, days: days) } }, day: day,
+            summaries: { days in (member.summary(endingOn: day, days: days), restaurant.summary(endingOn: day, days: days)) },
+            colleagueSummaries: { days in colleagues.map { $0.summary(endingOn: day, days: days) } }, day: day,
             benchmark: benchmark(restaurant), roleFactors: roleCalibration.factors(for: member.role),
             settling: { GapTests.settlingShare(of: $0, endingOn: day, settlingEnds: settlingEnds) })
         if let features = lastFeatures[key] {
@@ -226,14 +226,14 @@ public final class SkillEngine {
             let trained = PartitionState.StaffKey(restaurantID: event.header.restaurantID, staffID: event.staffID)
             guard let member = state.staff[trained],
                 let before = ProgramEffectiveness.score(
-                    of: skill, staff: member.windows, colleagues: colleagues(of: trained), day: day, days: days, benchmark: benchmark(restaurant))
+                    of: skill, staff: member, colleagues: colleagues(of: trained), day: day, days: days, benchmark: benchmark(restaurant))
             else { continue }
             let controls = detector.staffWithOpenGap(restaurantID: event.header.restaurantID, skill: skill).compactMap { staffID -> (PartitionState.StaffKey, Double)? in
                 let key = PartitionState.StaffKey(restaurantID: event.header.restaurantID, staffID: staffID)
                 guard staffID != event.staffID, let other = state.staff[key],
                     !other.completedTrainings.contains(where: { day - $0.completedAt.localDay < days }),
                     let score = ProgramEffectiveness.score(
-                        of: skill, staff: other.windows, colleagues: colleagues(of: key), day: day, days: days, benchmark: benchmark(restaurant))
+                        of: skill, staff: other, colleagues: colleagues(of: key), day: day, days: days, benchmark: benchmark(restaurant))
                 else { return nil }
                 return (key, score)
             }
@@ -262,7 +262,7 @@ public final class SkillEngine {
             func score(_ key: PartitionState.StaffKey) -> Double? {
                 state.staff[key].flatMap {
                     ProgramEffectiveness.score(
-                        of: measurement.skill, staff: $0.windows, colleagues: colleagues(of: key), day: measurement.completedDay + days, days: days,
+                        of: measurement.skill, staff: $0, colleagues: colleagues(of: key), day: measurement.completedDay + days, days: days,
                         benchmark: benchmark(restaurant))
                 }
             }

@@ -45,8 +45,8 @@ public enum ServiceFeatures {
         into features: inout [Float], at start: Int
     ) {
         let day = visit.header.occurredAt.localDay
-        let (short, long, recentWaitRatio, recentAccuracy) = staff.windows.featureInputs(day: day)
-        let peers = restaurant.windows.summary(endingOn: day, days: ServiceWindows.longDays)
+        let (short, long, recentWaitRatio, recentAccuracy) = staff.featureInputs(day: day)
+        let peers = restaurant.summary(endingOn: day, days: ServiceWindows.longDays)
         let time = visit.header.occurredAt
         let localMilliseconds = time.millisecondsSinceEpoch + Int64(time.offsetMinutes) * 60_000
         let localHour = Double((localMilliseconds % 86_400_000 + 86_400_000) % 86_400_000) / 3_600_000

@@ -375,6 +375,13 @@ public struct ServiceWindows: Sendable, Hashable {
         return summary
     }
 
+    /// Reads windows that an object keeps in a property where they are. Read through the
+    /// property (`staff.windows.summary(...)`), the windows are first copied out of the object
+    /// (their arrays retained and released, some 800 bytes moved): for every colleague and window
+    /// at every assessment, and twice for every table's features, that copy cost more than the
+    /// reading. Nothing is written: `inout` only lends the windows without a copy.
+    static func read<Result>(inPlace windows: inout ServiceWindows, _ body: (inout ServiceWindows) -> Result) -> Result { body(&windows) }
+
     func computeSummary(endingOn day: Int32, days: Int32) -> WindowSummary {
         var summary = WindowSummary()
         let first = day - days + 1
@@ -382,8 +389,8 @@ public struct ServiceWindows: Sendable, Hashable {
         return summary
     }
 
-    /// The 7- and 30-day summaries ending on `day` and the last-50 means, in one call (the
-    /// windows are read in place, not copied).
+    /// The 7- and 30-day summaries ending on `day` and the last-50 means, in one call (a staff
+    /// member's are read in place through ``StaffState/featureInputs(day:)``).
     public func featureInputs(day: Int32) -> (short: WindowSummary, long: WindowSummary, recentWaitRatio: Double?, recentAccuracy: Double?) {
         (summary(endingOn: day, days: Self.shortDays), summary(endingOn: day, days: Self.longDays), recentWaitRatioMean, recentAccuracyMean)
     }

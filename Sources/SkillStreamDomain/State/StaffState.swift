@@ -34,6 +34,17 @@ public final class StaffState {
 
     public static let trainingHistoryLimit = 10
 
+    /// ``ServiceWindows/summary(endingOn:days:)`` of ``windows``, read in place
+    /// (``ServiceWindows/read(inPlace:_:)``).
+    public func summary(endingOn day: Int32, days: Int32) -> WindowSummary {
+        ServiceWindows.read(inPlace: &windows) { $0.summary(endingOn: day, days: days) }
+    }
+
+    /// ``ServiceWindows/featureInputs(day:)`` of ``windows``, read in place.
+    func featureInputs(day: Int32) -> (short: WindowSummary, long: WindowSummary, recentWaitRatio: Double?, recentAccuracy: Double?) {
+        ServiceWindows.read(inPlace: &windows) { $0.featureInputs(day: day) }
+    }
+
     public init(staffID: String, restaurantID: String) {
         self.staffID = staffID
         self.restaurantID = restaurantID
@@ -105,6 +116,12 @@ public final class RestaurantState {
 
     public init(restaurantID: String) {
         self.restaurantID = restaurantID
+    }
+
+    /// ``ServiceWindows/summary(endingOn:days:)`` of all staff's ``windows``, read in place
+    /// (``ServiceWindows/read(inPlace:_:)``).
+    public func summary(endingOn day: Int32, days: Int32) -> WindowSummary {
+        ServiceWindows.read(inPlace: &windows) { $0.summary(endingOn: day, days: days) }
     }
 
     /// The satisfaction used to impute missing scores and as the shrinkage prior: the observed
