@@ -12,8 +12,9 @@ import SkillStreamLearning
 extension SkillEngine {
     static let snapshotKind = "scoring-engine"
     /// 2: the gap detector keeps when each gap last resolved (a version 1 snapshot restores
-    /// with none).
-    static let snapshotVersion = 2
+    /// with none). 3: the day the follow-ups were last looked at (a version 2 snapshot restores
+    /// with none: the due ones are looked at on the next event, as that release did).
+    static let snapshotVersion = 3
 
     public func snapshot() -> [UInt8] {
         var writer = SnapshotWriter()
@@ -39,6 +40,7 @@ extension SkillEngine {
         for id in recommendedAlerts.sorted() { writer.write(id) }
         writer.write(Int(assessmentIntervalMilliseconds))
         writer.write(Int(GapTests.settlingInDays * 86_400_000))  // kept in the format; the running release's value applies
+        writer.write(Int(followUpsCheckedDay))
         return writer.bytes
     }
 
@@ -65,6 +67,10 @@ extension SkillEngine {
         for _ in 0..<(try reader.readCount(elementSize: 8)) { recommendedAlerts.insert(try reader.readString()) }
         assessmentIntervalMilliseconds = Int64(try reader.readInt())
         _ = try reader.readInt()  // the settling-in period the snapshot was taken with: the running release's applies
+        if version >= 3 {
+            guard let day = Int32(exactly: try reader.readInt()) else { throw .invalidSnapshot("follow-ups checked day") }
+            followUpsCheckedDay = day
+        }
         try reader.expectEnd()
     }
 

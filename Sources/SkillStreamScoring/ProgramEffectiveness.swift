@@ -14,6 +14,9 @@ import SkillStreamLearning
 /// few weeks is a noisy reading).
 public struct ProgramEffectiveness: Sendable {
     public static let followUpDays: Int32 = 14
+    /// How long past its due day a follow-up waits for the trained staff member to serve enough
+    /// tables before it is given up.
+    public static let longestWaitDays: Int32 = 28
     public static let minimumSpread = 15.0
 
     /// The evidence about one program on one skill.

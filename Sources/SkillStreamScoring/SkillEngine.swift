@@ -242,45 +242,62 @@ public final class SkillEngine {
         }
     }
 
+    /// The last local day the follow-ups were looked at (at the first input event of a day on
+    /// which some were due): a follow-up still waiting for tables is looked at again on the next.
+    var followUpsCheckedDay: Int32 = .min
+
     /// Follow-ups whose time has come: the trained staff member's change less the controls'.
     /// When the gap still shows on the recent windows then (the training did not close it), the
     /// alert gets a new round of recommendations, ranked with what has been measured since (the
     /// program just completed is left out, as every recent completion is). A round is dated at
-    /// the start of the local day the follow-up came due, whichever event brought it, so its
-    /// time, draws and ids are the same however the partition's events are spread.
+    /// the start of the local day of its measurement, whichever event brought it, so its time,
+    /// draws and ids are the same however the partition's events are spread.
+    ///
+    /// The after-score is that of the ``ProgramEffectiveness/followUpDays`` ending on the day
+    /// the follow-up came due. Someone who served too few tables in them (leave, few shifts) is
+    /// neither measured nor given a new round on the verdict from before the training: the
+    /// follow-up waits, and is looked at again each later day, on the days ending then (all after
+    /// the training), until they have served enough or ``ProgramEffectiveness/longestWaitDays``
+    /// have passed.
     private func measureDueTrainings(today: Int32) -> [TrainingRecommendation] {
         let days = ProgramEffectiveness.followUpDays
-        guard effectiveness.pending.contains(where: { today >= $0.completedDay + days }) else { return [] }
+        guard today > followUpsCheckedDay, effectiveness.pending.contains(where: { today >= $0.completedDay + days }) else { return [] }
+        let previousCheck = followUpsCheckedDay
+        followUpsCheckedDay = today
         var waiting: [ProgramEffectiveness.Measurement] = []
-        var followUps: [(alert: GapAlert, due: Int32)] = []
+        var followUps: [(alert: GapAlert, day: Int32)] = []
         for measurement in effectiveness.pending {
-            guard today >= measurement.completedDay + days else {
+            let due = measurement.completedDay + days
+            guard today >= due else {
                 waiting.append(measurement)
                 continue
             }
             guard let restaurant = state.restaurants[measurement.trained.restaurantID] else { continue }
+            // First looked at: the days ending on the due day; waiting since: those ending today.
+            let day = previousCheck >= due ? today : due
             func score(_ key: PartitionState.StaffKey) -> Double? {
                 state.staff[key].flatMap {
                     ProgramEffectiveness.score(
-                        of: measurement.skill, staff: $0, colleagues: colleagues(of: key), day: measurement.completedDay + days, days: days,
-                        benchmark: benchmark(restaurant))
+                        of: measurement.skill, staff: $0, colleagues: colleagues(of: key), day: day, days: days, benchmark: benchmark(restaurant))
                 }
             }
-            guard let after = score(measurement.trained) else { continue }
+            guard let after = score(measurement.trained) else {
+                if today - due < ProgramEffectiveness.longestWaitDays { waiting.append(measurement) }
+                continue
+            }
             let controlChanges = measurement.controls.compactMap { control in score(control.0).map { $0 - control.1 } }
             let background = controlChanges.isEmpty ? 0 : controlChanges.reduce(0, +) / Double(controlChanges.count)
             effectiveness.record(programID: measurement.programID, skill: measurement.skill, effect: after - measurement.before - background)
-            let due = measurement.completedDay + days
             if let alert = detector.stillShowing(restaurantID: measurement.trained.restaurantID, staffID: measurement.trained.staffID, skill: measurement.skill),
-                !followUps.contains(where: { $0.alert.alertID == alert.alertID && $0.due == due })
+                !followUps.contains(where: { $0.alert.alertID == alert.alertID && $0.day == day })
             {
-                followUps.append((alert, due))
+                followUps.append((alert, day))
             }
         }
         effectiveness.pending = waiting
         // After every measurement due is in, so that each round ranks with all of them.
         return followUps.flatMap { followUp in
-            recommend(for: followUp.alert, at: EventTime(startOfLocalDay: followUp.due, offsetMinutes: followUp.alert.detectedAt.offsetMinutes))
+            recommend(for: followUp.alert, at: EventTime(startOfLocalDay: followUp.day, offsetMinutes: followUp.alert.detectedAt.offsetMinutes))
         }
     }
 }

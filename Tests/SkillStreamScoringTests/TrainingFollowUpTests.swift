@@ -63,4 +63,65 @@ struct TrainingFollowUpTests {
         #expect(openingRounds > 10)
         #expect(!laterRounds.isEmpty, "some trainings left their gap open")
     }
+
+    /// Someone away for the 14 days after their training (no tables) is neither measured nor
+    /// given a new round on the verdict from before it: the follow-up waits until they are back
+    /// and have served enough tables, then measures on the 14 days ending that day (all after
+    /// the training), and a round, if the gap still shows, is dated that day.
+    @Test func aFollowUpWaitsForTheTablesOfSomeoneAwayAfterTheirTraining() throws {
+        let simulator = SkillEngineTests.world()
+        var records: [SimulatedRecord] = []
+        while let day = simulator.nextDay() { records += day }
+        let catalog = try RecommendationTests.catalog()
+        func process(_ engine: SkillEngine, _ record: SimulatedRecord) -> EngineStep {
+            engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt))
+        }
+        // The first gap of the run, where it opened, and a program for its skill that fits the role.
+        let reference = SkillEngine(defaultPrograms: catalog)
+        var opening: (index: Int, alert: GapAlert)?
+        for (index, record) in records.enumerated() where opening == nil {
+            if let alert = process(reference, record).alerts.first(where: { $0.status == .open }) { opening = (index, alert) }
+        }
+        let (index, alert) = try #require(opening)
+        let role = reference.state.staff[PartitionState.StaffKey(restaurantID: alert.restaurantID, staffID: alert.staffID)]?.role
+        let program = try #require(catalog.first { $0.skills.contains(alert.skill) && (role.map($0.roles.contains) ?? true) })
+        // They complete it a minute after the alert, then are away until 5 days past the
+        // follow-up (none of their events); everyone else's go on.
+        let completedAt = EventTime(millisecondsSinceEpoch: alert.detectedAt.millisecondsSinceEpoch + 60_000, offsetMinutes: alert.detectedAt.offsetMinutes)
+        let completion = EventEncoder.encode(
+            .staffEvent(
+                StaffEvent(
+                    header: EventHeader(eventID: "done-away", occurredAt: completedAt, restaurantID: alert.restaurantID), staffID: alert.staffID,
+                    type: .trainingCompleted, programID: program.programID)))
+        let due = completedAt.localDay + ProgramEffectiveness.followUpDays
+        let back = due + 5
+        let rest = records[(index + 1)...].filter { record in
+            guard let event = try? EventDecoder().decode(record.value).get(), event.header.occurredAt.localDay <= back else { return true }
+            switch event {
+            case .tableService(let visit): return visit.staffID != alert.staffID
+            case .guestFeedback(let feedback): return feedback.staffID != alert.staffID
+            case .staffEvent(let hr): return hr.staffID != alert.staffID
+            default: return true
+            }
+        }
+        let engine = SkillEngine(defaultPrograms: catalog)
+        for record in records[...index] { _ = process(engine, record) }
+        _ = engine.process(completion, key: alert.restaurantID, receivedAt: completedAt)
+        var measuredOn: Int32?
+        var rounds: [TrainingRecommendation] = []
+        for record in rest {
+            let step = process(engine, record)
+            rounds += step.recommendations.filter { $0.alertID == alert.alertID && $0.recommendedAt != alert.detectedAt }
+            if measuredOn == nil, engine.effectiveness.estimates[program.programID]?[alert.skill] != nil,
+                let event = try? EventDecoder().decode(record.value).get()
+            {
+                measuredOn = event.header.occurredAt.localDay
+            }
+        }
+        let day = try #require(measuredOn, "measured once they were back")
+        #expect(day > back && day - due < ProgramEffectiveness.longestWaitDays, "measured after they were back, on day \(day - due) past the due day")
+        #expect(engine.effectiveness.estimates[program.programID]?[alert.skill]?.observations == 1)
+        #expect(rounds.allSatisfy { $0.recommendedAt.localDay >= day }, "no round before the measurement: \(rounds.map(\.recommendedAt))")
+        #expect(rounds.filter { $0.recommendedAt.localDay == day }.allSatisfy { $0.programID != program.programID })
+    }
 }
