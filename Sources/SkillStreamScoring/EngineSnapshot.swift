@@ -12,8 +12,8 @@ import SkillStreamLearning
 extension SkillEngine {
     static let snapshotKind = "scoring-engine"
     /// 2: the gap detector keeps when each gap last resolved (a version 1 snapshot restores
-    /// with none). 3: the day the follow-ups were last looked at (a version 2 snapshot restores
-    /// with none: the due ones are looked at on the next event, as that release did).
+    /// with none). 3: each follow-up waiting for its trained staff member's tables keeps the day
+    /// it was last looked at (a version 2 snapshot has none waiting).
     static let snapshotVersion = 3
 
     public func snapshot() -> [UInt8] {
@@ -40,7 +40,6 @@ extension SkillEngine {
         for id in recommendedAlerts.sorted() { writer.write(id) }
         writer.write(Int(assessmentIntervalMilliseconds))
         writer.write(Int(GapTests.settlingInDays * 86_400_000))  // kept in the format; the running release's value applies
-        writer.write(Int(followUpsCheckedDay))
         return writer.bytes
     }
 
@@ -56,7 +55,7 @@ extension SkillEngine {
         self.init(state: state, models: models, defaultPrograms: defaultPrograms)
         self.recommender = recommender
         roleCalibration = try RoleCalibration.read(from: &reader)
-        effectiveness = try ProgramEffectiveness.read(from: &reader)
+        effectiveness = try ProgramEffectiveness.read(from: &reader, version: version)
         detector = try GapDetector.read(from: &reader, version: version)
         for _ in 0..<(try reader.readCount(elementSize: 24)) {
             lastFeatures[try Self.readStaffKey(&reader)] = try reader.readDoubles()
@@ -67,10 +66,6 @@ extension SkillEngine {
         for _ in 0..<(try reader.readCount(elementSize: 8)) { recommendedAlerts.insert(try reader.readString()) }
         assessmentIntervalMilliseconds = Int64(try reader.readInt())
         _ = try reader.readInt()  // the settling-in period the snapshot was taken with: the running release's applies
-        if version >= 3 {
-            guard let day = Int32(exactly: try reader.readInt()) else { throw .invalidSnapshot("follow-ups checked day") }
-            followUpsCheckedDay = day
-        }
         try reader.expectEnd()
     }
 
@@ -217,10 +212,12 @@ extension ProgramEffectiveness {
                 SkillEngine.write(key, &writer)
                 writer.write(score)
             }
+            writer.write(measurement.waitingSince != nil)
+            if let day = measurement.waitingSince { writer.write(Int(day)) }
         }
     }
 
-    static func read(from reader: inout SnapshotReader) throws(LearningError) -> ProgramEffectiveness {
+    static func read(from reader: inout SnapshotReader, version: Int) throws(LearningError) -> ProgramEffectiveness {
         var effectiveness = ProgramEffectiveness()
         for _ in 0..<(try reader.readCount(elementSize: 16)) {
             let id = try reader.readString()
@@ -242,8 +239,13 @@ extension ProgramEffectiveness {
             let before = try reader.readDouble()
             var controls: [(PartitionState.StaffKey, Double)] = []
             for _ in 0..<(try reader.readCount(elementSize: 24)) { controls.append((try SkillEngine.readStaffKey(&reader), try reader.readDouble())) }
+            var waitingSince: Int32?
+            if version >= 3, try reader.readBool() {
+                guard let since = Int32(exactly: try reader.readInt()) else { throw .invalidSnapshot("measurement waiting day") }
+                waitingSince = since
+            }
             effectiveness.pending.append(
-                Measurement(programID: programID, skill: skill, trained: trained, completedDay: day, before: before, controls: controls))
+                Measurement(programID: programID, skill: skill, trained: trained, completedDay: day, before: before, controls: controls, waitingSince: waitingSince))
         }
         return effectiveness
     }

@@ -242,10 +242,6 @@ public final class SkillEngine {
         }
     }
 
-    /// The last local day the follow-ups were looked at (at the first input event of a day on
-    /// which some were due): a follow-up still waiting for tables is looked at again on the next.
-    var followUpsCheckedDay: Int32 = .min
-
     /// Follow-ups whose time has come: the trained staff member's change less the controls'.
     /// When the gap still shows on the recent windows then (the training did not close it), the
     /// alert gets a new round of recommendations, ranked with what has been measured since (the
@@ -256,25 +252,29 @@ public final class SkillEngine {
     /// The after-score is that of the ``ProgramEffectiveness/followUpDays`` ending on the day
     /// the follow-up came due. Someone who served too few tables in them (leave, few shifts) is
     /// neither measured nor given a new round on the verdict from before the training: the
-    /// follow-up waits, and is looked at again each later day, on the days ending then (all after
-    /// the training), until they have served enough or ``ProgramEffectiveness/longestWaitDays``
-    /// have passed.
+    /// follow-up waits, and is looked at again once on each later day, on the days ending then
+    /// (all after the training), until they have served enough; it is given up after
+    /// ``ProgramEffectiveness/longestWaitDays`` days past its due day.
     private func measureDueTrainings(today: Int32) -> [TrainingRecommendation] {
         let days = ProgramEffectiveness.followUpDays
-        guard today > followUpsCheckedDay, effectiveness.pending.contains(where: { today >= $0.completedDay + days }) else { return [] }
-        let previousCheck = followUpsCheckedDay
-        followUpsCheckedDay = today
+        func isDue(_ measurement: ProgramEffectiveness.Measurement) -> Bool {
+            today >= measurement.completedDay + days && measurement.waitingSince.map { today > $0 } ?? true
+        }
+        guard effectiveness.pending.contains(where: isDue) else { return [] }
         var waiting: [ProgramEffectiveness.Measurement] = []
         var followUps: [(alert: GapAlert, day: Int32)] = []
         for measurement in effectiveness.pending {
             let due = measurement.completedDay + days
-            guard today >= due else {
+            guard isDue(measurement) else {
                 waiting.append(measurement)
                 continue
             }
+            // A follow-up waiting for tables is given up past the longest wait, however long the
+            // partition was quiet.
+            if measurement.waitingSince != nil, today - due > ProgramEffectiveness.longestWaitDays { continue }
             guard let restaurant = state.restaurants[measurement.trained.restaurantID] else { continue }
-            // First looked at: the days ending on the due day; waiting since: those ending today.
-            let day = previousCheck >= due ? today : due
+            // First looked at: the days ending on the due day; waiting: those ending today.
+            let day = measurement.waitingSince == nil ? due : today
             func score(_ key: PartitionState.StaffKey) -> Double? {
                 state.staff[key].flatMap {
                     ProgramEffectiveness.score(
@@ -282,7 +282,11 @@ public final class SkillEngine {
                 }
             }
             guard let after = score(measurement.trained) else {
-                if today - due < ProgramEffectiveness.longestWaitDays { waiting.append(measurement) }
+                if today - due < ProgramEffectiveness.longestWaitDays {
+                    var looked = measurement
+                    looked.waitingSince = today
+                    waiting.append(looked)
+                }
                 continue
             }
             let controlChanges = measurement.controls.compactMap { control in score(control.0).map { $0 - control.1 } }

@@ -65,9 +65,9 @@ struct TrainingFollowUpTests {
     }
 
     /// Someone away for the 14 days after their training (no tables) is neither measured nor
-    /// given a new round on the verdict from before it: the follow-up waits until they are back
-    /// and have served enough tables, then measures on the 14 days ending that day (all after
-    /// the training), and a round, if the gap still shows, is dated that day.
+    /// given a new round on the verdict from before it: the follow-up waits (looked at again each
+    /// day) until they are back and have served enough tables, then it is measured, and a round,
+    /// if one comes, comes that day, without the program just completed.
     @Test func aFollowUpWaitsForTheTablesOfSomeoneAwayAfterTheirTraining() throws {
         let simulator = SkillEngineTests.world()
         var records: [SimulatedRecord] = []
@@ -106,22 +106,48 @@ struct TrainingFollowUpTests {
         }
         let engine = SkillEngine(defaultPrograms: catalog)
         for record in records[...index] { _ = process(engine, record) }
+        let trained = PartitionState.StaffKey(restaurantID: alert.restaurantID, staffID: alert.staffID)
+        func followUp() -> ProgramEffectiveness.Measurement? {
+            engine.effectiveness.pending.first { $0.trained == trained && $0.programID == program.programID && $0.skill == alert.skill }
+        }
+        func observations() -> Int { engine.effectiveness.estimates[program.programID]?[alert.skill]?.observations ?? 0 }
+        #expect(followUp() == nil)
         _ = engine.process(completion, key: alert.restaurantID, receivedAt: completedAt)
+        let started = try #require(followUp(), "the completion on an open gap starts a follow-up")
+        let before = observations()
         var measuredOn: Int32?
         var rounds: [TrainingRecommendation] = []
+        // A checkpoint taken while the follow-up waits restores to an engine that goes on alike.
+        var twin: SkillEngine?
         for record in rest {
             let step = process(engine, record)
+            if let twin {
+                let twinStep = process(twin, record)
+                #expect(twinStep.alerts == step.alerts && twinStep.recommendations == step.recommendations, "the restored engine goes on alike")
+            }
             rounds += step.recommendations.filter { $0.alertID == alert.alertID && $0.recommendedAt != alert.detectedAt }
-            if measuredOn == nil, engine.effectiveness.estimates[program.programID]?[alert.skill] != nil,
-                let event = try? EventDecoder().decode(record.value).get()
-            {
-                measuredOn = event.header.occurredAt.localDay
+            guard measuredOn == nil, let event = try? EventDecoder().decode(record.value).get() else { continue }
+            let today = event.header.occurredAt.localDay
+            if let waiting = followUp() {
+                if today > due && today <= back { #expect(waiting.waitingSince != nil, "waiting while they are away (day \(today - due) past due)") }
+                if twin == nil, waiting.waitingSince != nil {
+                    let bytes = engine.snapshot()
+                    let restored = try SkillEngine(snapshot: bytes, defaultPrograms: catalog)
+                    #expect(restored.snapshot() == bytes)
+                    twin = restored
+                }
+            } else {
+                measuredOn = today
+                #expect(observations() == before + 1, "the follow-up was measured, not given up")
             }
         }
         let day = try #require(measuredOn, "measured once they were back")
-        #expect(day > back && day - due < ProgramEffectiveness.longestWaitDays, "measured after they were back, on day \(day - due) past the due day")
-        #expect(engine.effectiveness.estimates[program.programID]?[alert.skill]?.observations == 1)
+        #expect(twin != nil, "a checkpoint was taken while it waited")
+        #expect(started.completedDay == completedAt.localDay)
+        #expect(day > back && day - due <= ProgramEffectiveness.longestWaitDays, "measured after they were back, on day \(day - due) past the due day")
         #expect(rounds.allSatisfy { $0.recommendedAt.localDay >= day }, "no round before the measurement: \(rounds.map(\.recommendedAt))")
-        #expect(rounds.filter { $0.recommendedAt.localDay == day }.allSatisfy { $0.programID != program.programID })
+        if let first = rounds.first {
+            #expect(first.recommendedAt.localDay == day && first.programID != program.programID, "the round comes with the measurement, without the program")
+        }
     }
 }
