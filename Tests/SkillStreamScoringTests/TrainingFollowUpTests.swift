@@ -70,9 +70,12 @@ struct TrainingFollowUpTests {
     /// Someone away for the 14 days after their training (no tables) is neither measured nor
     /// given a new round on the verdict from before it: the follow-up waits (looked at again each
     /// day) until they are back and have served enough tables, then it is measured, and a round
-    /// comes that day if the gap still shows then, without the program just completed.
-    @Test func aFollowUpWaitsForTheTablesOfSomeoneAwayAfterTheirTraining() throws {
-        let simulator = SkillEngineTests.world()
+    /// comes that day if the gap still shows then, without the program just completed. Away for
+    /// longer, it is given up unmeasured at its last look, ``ProgramEffectiveness/longestWaitDays``
+    /// days past the due day.
+    @Test(arguments: [5, 30] as [Int32]) func aFollowUpWaitsForTheTablesOfSomeoneAwayAfterTheirTraining(awayDaysPastDue: Int32) throws {
+        // Long enough for a follow-up to be given up: due about 30 days in, then 29 more.
+        let simulator = simulatedWorld(seed: 3, restaurants: 3, staffPerRestaurant: 14, days: 90) { $0.weakStaffShare = 0.4 }
         var records: [SimulatedRecord] = []
         while let day = simulator.nextDay() { records += day }
         let catalog = try RecommendationTests.catalog()
@@ -88,8 +91,8 @@ struct TrainingFollowUpTests {
         let (index, alert) = try #require(opening)
         let role = reference.state.staff[PartitionState.StaffKey(restaurantID: alert.restaurantID, staffID: alert.staffID)]?.role
         let program = try #require(catalog.first { $0.skills.contains(alert.skill) && (role.map($0.roles.contains) ?? true) })
-        // They complete it a minute after the alert, then are away until 5 days past the
-        // follow-up (none of their events); everyone else's go on.
+        // They complete it a minute after the alert, then are away until `awayDaysPastDue` past
+        // the follow-up (none of their events); everyone else's go on.
         let completedAt = EventTime(millisecondsSinceEpoch: alert.detectedAt.millisecondsSinceEpoch + 60_000, offsetMinutes: alert.detectedAt.offsetMinutes)
         let completion = EventEncoder.encode(
             .staffEvent(
@@ -97,7 +100,7 @@ struct TrainingFollowUpTests {
                     header: EventHeader(eventID: "done-away", occurredAt: completedAt, restaurantID: alert.restaurantID), staffID: alert.staffID,
                     type: .trainingCompleted, programID: program.programID)))
         let due = completedAt.localDay + ProgramEffectiveness.followUpDays
-        let back = due + 5
+        let back = due + awayDaysPastDue
         let rest = records[(index + 1)...].filter { record in
             guard let event = try? EventDecoder().decode(record.value).get(), event.header.occurredAt.localDay <= back else { return true }
             switch event {
@@ -118,7 +121,7 @@ struct TrainingFollowUpTests {
         _ = engine.process(completion, key: alert.restaurantID, receivedAt: completedAt)
         let started = try #require(followUp(), "the completion on an open gap starts a follow-up")
         let before = observations()
-        var measuredOn: Int32?
+        var endedOn: Int32?
         var rounds: [TrainingRecommendation] = []
         // A checkpoint taken while the follow-up waits restores to an engine that goes on alike.
         var twin: SkillEngine?
@@ -132,7 +135,7 @@ struct TrainingFollowUpTests {
                 #expect(twinStep.alerts == step.alerts && twinStep.recommendations == step.recommendations, "the restored engine goes on alike")
             }
             rounds += step.recommendations.filter { $0.alertID == alert.alertID && $0.recommendedAt != alert.detectedAt }
-            guard measuredOn == nil, let event = try? EventDecoder().decode(record.value).get() else { continue }
+            guard endedOn == nil, let event = try? EventDecoder().decode(record.value).get() else { continue }
             let today = event.header.occurredAt.localDay
             if let waiting = followUp() {
                 if today > due && today <= back { #expect(waiting.waitingSince != nil, "waiting while they are away (day \(today - due) past due)") }
@@ -143,14 +146,19 @@ struct TrainingFollowUpTests {
                     twin = restored
                 }
             } else {
-                measuredOn = today
+                endedOn = today
                 showingWhenMeasured = showing
-                #expect(observations() == before + 1, "the follow-up was measured, not given up")
             }
         }
-        let day = try #require(measuredOn, "measured once they were back")
+        let day = try #require(endedOn, "the follow-up ended within the run")
         #expect(twin != nil, "a checkpoint was taken while it waited")
         #expect(started.completedDay == completedAt.localDay)
+        guard awayDaysPastDue <= ProgramEffectiveness.longestWaitDays else {
+            #expect(day - due == ProgramEffectiveness.longestWaitDays && observations() == before, "given up, unmeasured, at its last look \(ProgramEffectiveness.longestWaitDays) days past due: \(day - due)")
+            #expect(rounds.isEmpty)
+            return
+        }
+        #expect(observations() == before + 1, "the follow-up was measured, not given up")
         #expect(day > back && day - due <= ProgramEffectiveness.longestWaitDays, "measured after they were back, on day \(day - due) past the due day")
         #expect(rounds.allSatisfy { $0.recommendedAt.localDay >= day }, "no round before the measurement: \(rounds.map(\.recommendedAt))")
         // A round exactly when the gap still showed at the measurement: that day, without the program.
