@@ -212,8 +212,8 @@ extension ProgramEffectiveness {
                 SkillEngine.write(key, &writer)
                 writer.write(score)
             }
-            writer.write(measurement.waitingSince != nil)
-            if let day = measurement.waitingSince { writer.write(Int(day)) }
+            writer.write(measurement.lastLookedAt != nil)
+            if let day = measurement.lastLookedAt { writer.write(Int(day)) }
         }
     }
 
@@ -239,13 +239,13 @@ extension ProgramEffectiveness {
             let before = try reader.readDouble()
             var controls: [(PartitionState.StaffKey, Double)] = []
             for _ in 0..<(try reader.readCount(elementSize: 24)) { controls.append((try SkillEngine.readStaffKey(&reader), try reader.readDouble())) }
-            var waitingSince: Int32?
+            var lastLookedAt: Int32?
             if version >= 3, try reader.readBool() {
                 guard let since = Int32(exactly: try reader.readInt()) else { throw .invalidSnapshot("measurement waiting day") }
-                waitingSince = since
+                lastLookedAt = since
             }
             effectiveness.pending.append(
-                Measurement(programID: programID, skill: skill, trained: trained, completedDay: day, before: before, controls: controls, waitingSince: waitingSince))
+                Measurement(programID: programID, skill: skill, trained: trained, completedDay: day, before: before, controls: controls, lastLookedAt: lastLookedAt))
         }
         return effectiveness
     }

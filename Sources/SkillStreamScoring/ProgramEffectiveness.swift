@@ -49,7 +49,7 @@ public struct ProgramEffectiveness: Sendable {
         /// Untrained staff with the same gap then, and their score then.
         var controls: [(PartitionState.StaffKey, Double)]
         /// While waiting for the trained staff member's tables: the last day it was looked at.
-        var waitingSince: Int32? = nil
+        var lastLookedAt: Int32? = nil
     }
 
     public internal(set) var estimates: [String: [Skill: Estimate]] = [:]

@@ -258,7 +258,7 @@ public final class SkillEngine {
     private func measureDueTrainings(today: Int32) -> [TrainingRecommendation] {
         let days = ProgramEffectiveness.followUpDays
         func isDue(_ measurement: ProgramEffectiveness.Measurement) -> Bool {
-            today >= measurement.completedDay + days && measurement.waitingSince.map { today > $0 } ?? true
+            today >= measurement.completedDay + days && measurement.lastLookedAt.map { today > $0 } ?? true
         }
         guard effectiveness.pending.contains(where: isDue) else { return [] }
         var waiting: [ProgramEffectiveness.Measurement] = []
@@ -271,10 +271,10 @@ public final class SkillEngine {
             }
             // A follow-up waiting for tables is given up past the longest wait, however long the
             // partition was quiet.
-            if measurement.waitingSince != nil, today - due > ProgramEffectiveness.longestWaitDays { continue }
+            if measurement.lastLookedAt != nil, today - due > ProgramEffectiveness.longestWaitDays { continue }
             guard let restaurant = state.restaurants[measurement.trained.restaurantID] else { continue }
             // First looked at: the days ending on the due day; waiting: those ending today.
-            let day = measurement.waitingSince == nil ? due : today
+            let day = measurement.lastLookedAt == nil ? due : today
             func score(_ key: PartitionState.StaffKey) -> Double? {
                 state.staff[key].flatMap {
                     ProgramEffectiveness.score(
@@ -284,7 +284,7 @@ public final class SkillEngine {
             guard let after = score(measurement.trained) else {
                 if today - due < ProgramEffectiveness.longestWaitDays {
                     var looked = measurement
-                    looked.waitingSince = today
+                    looked.lastLookedAt = today
                     waiting.append(looked)
                 }
                 continue

@@ -138,8 +138,8 @@ struct TrainingFollowUpTests {
             guard endedOn == nil, let event = try? EventDecoder().decode(record.value).get() else { continue }
             let today = event.header.occurredAt.localDay
             if let waiting = followUp() {
-                if today > due && today <= back { #expect(waiting.waitingSince != nil, "waiting while they are away (day \(today - due) past due)") }
-                if twin == nil, waiting.waitingSince != nil {
+                if today > due && today <= back { #expect(waiting.lastLookedAt != nil, "waiting while they are away (day \(today - due) past due)") }
+                if twin == nil, waiting.lastLookedAt != nil {
                     let bytes = engine.snapshot()
                     let restored = try SkillEngine(snapshot: bytes, defaultPrograms: catalog)
                     #expect(restored.snapshot() == bytes)
