@@ -595,6 +595,8 @@ let servePID = Atomic<Int32>(0)
                           to_char(recommended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS recommended_at
                 """, [f.alert]
             ).first, "a recommendation to follow up")
+        // The fixture's database is shared by the suite: the made-up round goes when the test ends.
+        defer { _ = try? connection.query("DELETE FROM training_recommendations WHERE recommendation_id = $1", [later["recommendation_id"] ?? ""]) }
         let (alert, restaurant, staff) = (later["alert_id"] ?? "", later["restaurant_id"] ?? "", later["staff_id"] ?? "")
         let manager = try await Self.token(.manager, restaurants: [restaurant])
         let listing = try await Self.send(
