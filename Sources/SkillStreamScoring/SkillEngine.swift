@@ -103,14 +103,18 @@ public final class SkillEngine {
             step.recommendations.removeAll { recommendation in step.alerts.contains { $0.alertID == recommendation.alertID } }
             return step
         }
+        // A completion is measured even when it comes late (HR and training systems send in
+        // batches), as long as the days before it are still in the windows (startMeasurement);
+        // the same completion sent again starts nothing.
+        if case .staffEvent(let hr) = event, hr.type == .trainingCompleted {
+            if !notes.contains(.repeated) { startMeasurement(hr) }
+            return step
+        }
         guard !notes.contains(.late) else { return step }
         let staffID: String
         switch event {
         case .tableService(let visit): staffID = visit.staffID
         case .guestFeedback(let feedback): staffID = feedback.staffID
-        case .staffEvent(let hr) where hr.type == .trainingCompleted:
-            startMeasurement(hr)
-            return step
         default: return step
         }
         let restaurantID = event.header.restaurantID
@@ -215,23 +219,24 @@ public final class SkillEngine {
     // MARK: - Measuring what training did
 
     /// A completion on a skill the staff member has an open gap on starts a measurement, with
-    /// the untrained staff of the same restaurant who have the same gap as controls.
+    /// the untrained staff of the same restaurant who have the same gap as controls. One that
+    /// came so late that the days before it have left the windows is not measured.
     private func startMeasurement(_ event: StaffEvent) {
         guard let programID = event.programID, let program = programs.first(where: { $0.programID == programID }),
             let restaurant = state.restaurants[event.header.restaurantID]
         else { return }
         let day = event.header.occurredAt.localDay
         let days = ProgramEffectiveness.followUpDays
+        let trained = PartitionState.StaffKey(restaurantID: event.header.restaurantID, staffID: event.staffID)
+        if let newest = state.staff[trained]?.windows.newestDay, day - days < newest - ServiceWindows.longDays { return }
         for skill in program.skills where detector.isOpen(restaurantID: event.header.restaurantID, staffID: event.staffID, skill: skill) {
-            let trained = PartitionState.StaffKey(restaurantID: event.header.restaurantID, staffID: event.staffID)
             guard let member = state.staff[trained],
                 let before = ProgramEffectiveness.score(
                     of: skill, staff: member, colleagues: colleagues(of: trained), day: day, days: days, benchmark: benchmark(restaurant))
             else { continue }
             let controls = detector.staffWithOpenGap(restaurantID: event.header.restaurantID, skill: skill).compactMap { staffID -> (PartitionState.StaffKey, Double)? in
                 let key = PartitionState.StaffKey(restaurantID: event.header.restaurantID, staffID: staffID)
-                guard staffID != event.staffID, let other = state.staff[key],
-                    !other.completedTrainings.contains(where: { day - $0.completedAt.localDay < days }),
+                guard staffID != event.staffID, let other = state.staff[key], Self.isUntrained(other, from: day - days + 1, through: day),
                     let score = ProgramEffectiveness.score(
                         of: skill, staff: other, colleagues: colleagues(of: key), day: day, days: days, benchmark: benchmark(restaurant))
                 else { return nil }
@@ -240,6 +245,13 @@ public final class SkillEngine {
             effectiveness.pending.append(
                 .init(programID: programID, skill: skill, trained: trained, completedDay: day, before: before, controls: controls))
         }
+    }
+
+    /// Whether a staff member can stand as a control for the local days `from…through`: still
+    /// employed, and no training completed in them.
+    private static func isUntrained(_ member: StaffState, from: Int32, through: Int32) -> Bool {
+        member.terminatedAt.map { $0.localDay > through } ?? true
+            && !member.completedTrainings.contains { (from...through).contains($0.completedAt.localDay) }
     }
 
     /// Follow-ups whose time has come: the trained staff member's change less the controls'.
@@ -289,7 +301,11 @@ public final class SkillEngine {
                 }
                 continue
             }
-            let controlChanges = measurement.controls.compactMap { control in score(control.0).map { $0 - control.1 } }
+            // A control trained, or gone, since is no longer a like-for-like comparison.
+            let controlChanges = measurement.controls.compactMap { control -> Double? in
+                guard let other = state.staff[control.0], Self.isUntrained(other, from: measurement.completedDay + 1, through: day) else { return nil }
+                return score(control.0).map { $0 - control.1 }
+            }
             let background = controlChanges.isEmpty ? 0 : controlChanges.reduce(0, +) / Double(controlChanges.count)
             effectiveness.record(programID: measurement.programID, skill: measurement.skill, effect: after - measurement.before - background)
             if let alert = detector.stillShowing(restaurantID: measurement.trained.restaurantID, staffID: measurement.trained.staffID, skill: measurement.skill),

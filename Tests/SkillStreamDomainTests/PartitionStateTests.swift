@@ -273,6 +273,19 @@ import Testing
         #expect(state.staff[PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s4")]!.settlingInEnds(days: 30) == nil, "no hire record: nobody new")
     }
 
+    @Test func aCompletionSentAgainUnderAnotherIDIsMarkedRepeatedAndKeptOnce() {
+        let state = PartitionState()
+        func completion(_ id: String, day: Double) -> ContractEvent {
+            .staffEvent(StaffEvent(header: TestEvents.header(id, at: TestEvents.time(days: day)), staffID: "s1", type: .trainingCompleted, programID: "p1"))
+        }
+        _ = state.process(.staffEvent(StaffEvent(header: TestEvents.header("h1", at: TestEvents.time()), staffID: "s1", type: .hired, role: .server)))
+        #expect(state.process(completion("c1", day: 10)) == .processed(completion("c1", day: 10), []))
+        #expect(state.process(completion("c1-again", day: 10)) == .processed(completion("c1-again", day: 10), .repeated))
+        #expect(state.process(completion("c2", day: 12)) == .processed(completion("c2", day: 12), []), "the same program completed another time")
+        let member = state.staff[PartitionState.StaffKey(restaurantID: "lim-01", staffID: "s1")]!
+        #expect(member.completedTrainings.map(\.completedAt) == [TestEvents.time(days: 10), TestEvents.time(days: 12)])
+    }
+
     @Test func anOldOrRepeatedHRRecordDoesNotUndoAPromotion() throws {
         var state = PartitionState()
         func hr(_ id: String, _ type: StaffEventType, day: Double, _ role: Role? = nil, staff: String = "s1") -> ContractEvent {

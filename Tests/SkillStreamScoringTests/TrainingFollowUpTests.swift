@@ -7,6 +7,15 @@ import Testing
 /// What happens after a recommended training: its effect is measured at the follow-up, and a
 /// gap it left open gets a new round of recommendations.
 struct TrainingFollowUpTests {
+    /// The bytes of an HR record saying `staffID` completed `programID` at `time`.
+    static func completion(_ id: String, at time: EventTime, restaurantID: String, staffID: String, programID: String) -> [UInt8] {
+        EventEncoder.encode(
+            .staffEvent(
+                StaffEvent(
+                    header: EventHeader(eventID: id, occurredAt: time, restaurantID: restaurantID), staffID: staffID, type: .trainingCompleted,
+                    programID: programID)))
+    }
+
     /// A closed loop (every first choice followed) over a small world with many weak staff:
     /// some trainings leave their gap open, and each of those gaps is recommended for again,
     /// once, dated at the start of the day its follow-up was measured (the day it came due, or
@@ -94,11 +103,7 @@ struct TrainingFollowUpTests {
         // They complete it a minute after the alert, then are away until `awayDaysPastDue` past
         // the follow-up (none of their events); everyone else's go on.
         let completedAt = EventTime(millisecondsSinceEpoch: alert.detectedAt.millisecondsSinceEpoch + 60_000, offsetMinutes: alert.detectedAt.offsetMinutes)
-        let completion = EventEncoder.encode(
-            .staffEvent(
-                StaffEvent(
-                    header: EventHeader(eventID: "done-away", occurredAt: completedAt, restaurantID: alert.restaurantID), staffID: alert.staffID,
-                    type: .trainingCompleted, programID: program.programID)))
+        let completion = Self.completion("done-away", at: completedAt, restaurantID: alert.restaurantID, staffID: alert.staffID, programID: program.programID)
         let due = completedAt.localDay + ProgramEffectiveness.followUpDays
         let back = due + awayDaysPastDue
         let rest = records[(index + 1)...].filter { record in
@@ -164,5 +169,110 @@ struct TrainingFollowUpTests {
         // A round exactly when the gap still showed at the measurement: that day, without the program.
         #expect(rounds.contains { $0.recommendedAt.localDay == day } == (showingWhenMeasured == true), "showing: \(String(describing: showingWhenMeasured))")
         #expect(rounds.allSatisfy { $0.recommendedAt.localDay != day || $0.programID != program.programID })
+    }
+
+    /// Training and HR systems send in batches: a completion that arrives a day after it
+    /// happened (past the allowed lateness) still starts its follow-up, from the day it happened,
+    /// and the same completion sent again under another id starts no second one: the training is
+    /// measured once.
+    @Test func aCompletionThatArrivesADayLateIsMeasuredOnceEvenWhenSentAgain() throws {
+        let simulator = simulatedWorld(seed: 3, restaurants: 3, staffPerRestaurant: 14, days: 60) { $0.weakStaffShare = 0.4 }
+        var records: [SimulatedRecord] = []
+        while let day = simulator.nextDay() { records += day }
+        let catalog = try RecommendationTests.catalog()
+        let engine = SkillEngine(defaultPrograms: catalog)
+        func process(_ record: SimulatedRecord) -> EngineStep {
+            engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt))
+        }
+        var opening: (index: Int, alert: GapAlert)?
+        for (index, record) in records.enumerated() where opening == nil {
+            if let alert = process(record).alerts.first(where: { $0.status == .open }) { opening = (index, alert) }
+        }
+        let (index, alert) = try #require(opening)
+        let trained = PartitionState.StaffKey(restaurantID: alert.restaurantID, staffID: alert.staffID)
+        let program = try #require(catalog.first { $0.skills.contains(alert.skill) && (engine.state.staff[trained]?.role).map($0.roles.contains) ?? true })
+        let completedAt = EventTime(millisecondsSinceEpoch: alert.detectedAt.millisecondsSinceEpoch + 60_000, offsetMinutes: alert.detectedAt.offsetMinutes)
+        // A day and more of everyone's events goes by before the record arrives.
+        var next = index + 1
+        while next < records.count, records[next].sentAt < completedAt.millisecondsSinceEpoch + 30 * 3_600_000 {
+            _ = process(records[next])
+            next += 1
+        }
+        func completion(_ id: String) -> [UInt8] {
+            Self.completion(id, at: completedAt, restaurantID: alert.restaurantID, staffID: alert.staffID, programID: program.programID)
+        }
+        func followUps() -> [ProgramEffectiveness.Measurement] {
+            engine.effectiveness.pending.filter { $0.trained == trained && $0.programID == program.programID && $0.skill == alert.skill }
+        }
+        func observations() -> Int { engine.effectiveness.estimates[program.programID]?[alert.skill]?.observations ?? 0 }
+        let arrival = EventTime(millisecondsSinceEpoch: records[next - 1].sentAt)
+        let late = engine.process(completion("done-late"), key: alert.restaurantID, receivedAt: arrival)
+        guard case .processed(_, let lateNotes) = late.outcome else { Issue.record("processed: \(late.outcome)"); return }
+        #expect(lateNotes.contains(.late), "past the allowed lateness")
+        #expect(followUps().map(\.completedDay) == [completedAt.localDay], "a follow-up from the day it happened")
+        let again = engine.process(completion("done-late-again"), key: alert.restaurantID, receivedAt: arrival)
+        guard case .processed(_, let againNotes) = again.outcome else { Issue.record("processed: \(again.outcome)"); return }
+        #expect(againNotes.contains(.repeated) && followUps().count == 1, "sent again: no second follow-up")
+        let before = observations()
+        for record in records[next...] { _ = process(record) }
+        #expect(followUps().isEmpty && observations() == before + 1, "measured once")
+    }
+
+    /// A control is someone untrained with the same gap over the same days: one who completes a
+    /// training during the follow-up no longer is, and weighs nothing in the measured effect —
+    /// the same effect as if they had never been a control.
+    @Test func aControlTrainedDuringTheFollowUpIsLeftOutOfTheMeasurement() throws {
+        let simulator = simulatedWorld(seed: 4, restaurants: 2, staffPerRestaurant: 16, days: 60) { $0.weakStaffShare = 0.6 }
+        var records: [SimulatedRecord] = []
+        while let day = simulator.nextDay() { records += day }
+        let catalog = try RecommendationTests.catalog()
+        let engine = SkillEngine(defaultPrograms: catalog)
+        func process(_ engine: SkillEngine, _ record: SimulatedRecord) -> EngineStep {
+            engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt))
+        }
+        // The first time two people of a restaurant have a gap on the same skill.
+        var pair: (index: Int, alert: GapAlert, control: String)?
+        for (index, record) in records.enumerated() where pair == nil {
+            for alert in process(engine, record).alerts where alert.status == .open && pair == nil {
+                let others = engine.detector.staffWithOpenGap(restaurantID: alert.restaurantID, skill: alert.skill).filter { $0 != alert.staffID }
+                if let control = others.first { pair = (index, alert, control) }
+            }
+        }
+        let (index, alert, control) = try #require(pair)
+        let trained = PartitionState.StaffKey(restaurantID: alert.restaurantID, staffID: alert.staffID)
+        let controlKey = PartitionState.StaffKey(restaurantID: alert.restaurantID, staffID: control)
+        let program = try #require(catalog.first { $0.skills.contains(alert.skill) && (engine.state.staff[trained]?.role).map($0.roles.contains) ?? true })
+        let completedAt = EventTime(millisecondsSinceEpoch: alert.detectedAt.millisecondsSinceEpoch + 60_000, offsetMinutes: alert.detectedAt.offsetMinutes)
+        _ = engine.process(
+            Self.completion("done", at: completedAt, restaurantID: alert.restaurantID, staffID: alert.staffID, programID: program.programID),
+            key: alert.restaurantID, receivedAt: completedAt)
+        let started = try #require(engine.effectiveness.pending.first { $0.trained == trained && $0.programID == program.programID })
+        #expect(started.controls.contains { $0.0 == controlKey }, "the colleague with the same gap is a control")
+        // The same engine with the colleague never taken as a control.
+        let without = try SkillEngine(snapshot: engine.snapshot(), defaultPrograms: catalog)
+        for position in without.effectiveness.pending.indices where without.effectiveness.pending[position].trained == trained {
+            without.effectiveness.pending[position].controls.removeAll { $0.0 == controlKey }
+        }
+        // Three days in, the colleague completes a training of their own.
+        var trainedControl = false
+        func observations(_ engine: SkillEngine) -> (Int, Double) {
+            let estimate = engine.effectiveness.estimates[program.programID]?[alert.skill]
+            return (estimate?.observations ?? 0, estimate?.sum ?? 0)
+        }
+        let before = observations(engine).0
+        for record in records[(index + 1)...] {
+            if !trainedControl, record.sentAt > completedAt.millisecondsSinceEpoch + 3 * 86_400_000 {
+                trainedControl = true
+                let at = EventTime(millisecondsSinceEpoch: record.sentAt - 1, offsetMinutes: completedAt.offsetMinutes)
+                let controlsTraining = Self.completion("control-done", at: at, restaurantID: alert.restaurantID, staffID: control, programID: program.programID)
+                _ = engine.process(controlsTraining, key: alert.restaurantID, receivedAt: at)
+                _ = without.process(controlsTraining, key: alert.restaurantID, receivedAt: at)
+            }
+            _ = process(engine, record)
+            _ = process(without, record)
+        }
+        #expect(trainedControl)
+        #expect(observations(engine).0 > before, "the training was measured")
+        #expect(observations(engine) == observations(without), "as if the colleague had never been a control")
     }
 }

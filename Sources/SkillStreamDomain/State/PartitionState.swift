@@ -16,6 +16,9 @@ public struct CleansingNotes: OptionSet, Sendable, Hashable {
     public static let joinedVisit = CleansingNotes(rawValue: 8)
     /// Later than the allowed lateness: used to join labels but not added to the windows.
     public static let late = CleansingNotes(rawValue: 16)
+    /// An HR record repeating one already applied (the same completion sent again under
+    /// another event id): it changes nothing, and starts nothing.
+    public static let repeated = CleansingNotes(rawValue: 32)
 }
 
 /// What became of one consumed message.
@@ -264,7 +267,7 @@ public final class PartitionState {
             programs[program.programID] = program
             outcome = .processed(event, notes)
         case .staffEvent(let staffEvent):
-            apply(staffEvent)
+            notes.formUnion(apply(staffEvent))
             outcome = .processed(event, notes)
         case .tableService(let visit):
             notes.formUnion(apply(visit, late: notes.contains(.late)))
@@ -333,7 +336,7 @@ public final class PartitionState {
         return restaurant
     }
 
-    private func apply(_ event: StaffEvent) {
+    private func apply(_ event: StaffEvent) -> CleansingNotes {
         let key = StaffKey(restaurantID: event.header.restaurantID, staffID: event.staffID)
         let member = member(key)
         let restaurant = restaurant(key.restaurantID)
@@ -342,13 +345,13 @@ public final class PartitionState {
         case .hired:
             // A hire older than a departure already applied (HR records can arrive out of
             // order) is history, not a return.
-            if let left = member.terminatedAt, left.millisecondsSinceEpoch > time.millisecondsSinceEpoch { return }
+            if let left = member.terminatedAt, left.millisecondsSinceEpoch > time.millisecondsSinceEpoch { return [] }
             // A hire record of someone employed is the record sent again (or an older one late):
             // it moves neither the hire date nor a role set since.
             if member.hiredAt != nil && member.terminatedAt == nil {
                 if member.role == nil { member.setRole(event.role, at: time) }
                 restaurant.activeStaff.insert(event.staffID)
-                return
+                return []
             }
             member.setRole(event.role, at: time)
             member.hiredAt = time
@@ -357,7 +360,7 @@ public final class PartitionState {
             restaurant.activeStaff.insert(event.staffID)
         case .terminated:
             // Likewise a departure older than the latest hire: they came back since.
-            if let hired = member.hiredAt, hired.millisecondsSinceEpoch > time.millisecondsSinceEpoch { return }
+            if let hired = member.hiredAt, hired.millisecondsSinceEpoch > time.millisecondsSinceEpoch { return [] }
             member.terminatedAt = time
             restaurant.activeStaff.remove(event.staffID)
             restaurant.departures.append(time)
@@ -369,6 +372,7 @@ public final class PartitionState {
             if let program = event.programID, !member.enrolledPrograms.contains(program) { member.enrolledPrograms.append(program) }
         case .trainingCompleted:
             if let program = event.programID {
+                if member.completedTrainings.contains(where: { $0.programID == program && $0.completedAt == time }) { return .repeated }
                 member.enrolledPrograms.removeAll { $0 == program }
                 member.completedTrainings.append(.init(programID: program, completedAt: time, assessmentScore: event.assessmentScore))
                 member.completedTrainings.sort { $0.completedAt < $1.completedAt }
@@ -377,6 +381,7 @@ public final class PartitionState {
                 }
             }
         }
+        return []
     }
 
     private func apply(_ visit: TableServiceEvent, late: Bool) -> CleansingNotes {
