@@ -287,9 +287,18 @@ public struct APIStore: Sendable {
             }
             var eventID: String?
             if status == "assigned" {
+                let staffID = try current.decode(String.self, column: "staff_id")
+                // Nobody can train someone who has left: the enrolment would reach HR for them.
+                // Declining, or marking done what was assigned before, stays possible.
+                let departed = try connection.query(
+                    "SELECT 1 FROM staff_employment WHERE restaurant_id = $1 AND staff_id = $2 AND left_at IS NOT NULL", [restaurant, staffID])
+                guard departed.isEmpty else {
+                    throw Problem(
+                        .conflict, es: "\(staffID) ya no trabaja en este restaurante: no se le puede asignar una capacitación.",
+                        en: "\(staffID) no longer works at this restaurant: no training can be assigned to them.", code: "staff_departed")
+                }
                 let record = enrolment(
-                    try current.decode(String.self, column: "staff_id"), try current.decode(String.self, column: "program_id"),
-                    try current.decode(String?.self, column: "timezone"))
+                    staffID, try current.decode(String.self, column: "program_id"), try current.decode(String?.self, column: "timezone"))
                 try Outbox.write([record], group: group, partition: Outbox.apiPartition, on: connection)
                 eventID = Self.enrolmentEventID(recommendationID)
             }

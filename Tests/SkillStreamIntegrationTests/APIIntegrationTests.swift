@@ -577,6 +577,36 @@ let servePID = Atomic<Int32>(0)
         try await recorder.expectResponsesMatchTheSpec(f.stem)
     }
 
+    @Test func nobodyCanBeAssignedATrainingAfterLeavingTheRestaurant() async throws {
+        let f = try await Self.fixture.value
+        let recorder = Recorder()
+        let connection = try PostgresConnection(connectionString: f.database, logger: IntegrationEnvironment.logger)
+        // A proposal for someone the HR system has since said left (the fixture's own departures
+        // came before any proposal for them): their departure, undone when the test ends.
+        let proposal = try #require(
+            try connection.query(
+                """
+                SELECT t.recommendation_id, t.restaurant_id, t.staff_id FROM training_recommendations t
+                JOIN staff_employment e ON e.restaurant_id = t.restaurant_id AND e.staff_id = t.staff_id
+                WHERE e.left_at IS NULL AND t.status = 'proposed' AND t.recommendation_id <> $1 ORDER BY t.recommendation_id LIMIT 1
+                """, [f.recommendation]
+            ).first, "a proposal")
+        let (id, restaurant, staff) = (proposal["recommendation_id"] ?? "", proposal["restaurant_id"] ?? "", proposal["staff_id"] ?? "")
+        _ = try connection.query(
+            "UPDATE staff_employment SET left_at = $3::timestamptz WHERE restaurant_id = $1 AND staff_id = $2", [restaurant, staff, "2026-08-01T18:00:00Z"])
+        defer { _ = try? connection.query("UPDATE staff_employment SET left_at = NULL WHERE restaurant_id = $1 AND staff_id = $2", [restaurant, staff]) }
+        let trainer = try await Self.token(.trainingManager, restaurants: [restaurant])
+        let assigned = try await Self.send(
+            "POST", "/api/v1/restaurants/\(Self.encoded(restaurant))/recommendations/\(Self.encoded(id))/status",
+            template: "/api/v1/restaurants/{restaurant}/recommendations/{recommendation}/status", token: trainer, body: #"{"status":"assigned"}"#,
+            recorder: recorder)
+        #expect(assigned.status == 409 && assigned.json?["code"] as? String == "staff_departed", "\(assigned.status) \(assigned.body)")
+        #expect(try connection.query("SELECT status FROM training_recommendations WHERE recommendation_id = $1", [id]).first?["status"] == "proposed")
+        let published = try connection.query("SELECT count(*)::int AS n FROM recommendation_status_changes WHERE recommendation_id = $1", [id])
+        #expect(try published[0].decode(Int.self, column: "n") == 0, "no change recorded, no enrolment published")
+        try await recorder.expectResponsesMatchTheSpec(f.stem)
+    }
+
     @Test func aProposalThatALaterRoundReplacedSaysSoAndKeepsItsStatus() async throws {
         let f = try await Self.fixture.value
         let recorder = Recorder()
