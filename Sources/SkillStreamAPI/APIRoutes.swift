@@ -31,7 +31,9 @@ struct APIRoutes: Sendable {
 
     @Sendable func restaurants(_ request: Request, context: APIRequestContext) async throws -> Page<RestaurantView> {
         let query = try QueryParameters(request, allowed: [], paged: true)
-        return try await store.restaurants(visible: try context.caller().visibleRestaurants, paging: try Paging(query, listing: "restaurants", keys: 1))
+        let caller = try context.caller()
+        let page = try await store.restaurants(visible: caller.visibleRestaurants, paging: try Paging(query, listing: "restaurants", keys: 1))
+        return caller.role == .staff ? Page(items: page.items.map(\.withoutCounts), nextCursor: page.nextCursor) : page
     }
 
     @Sendable func restaurant(_ request: Request, context: APIRequestContext) async throws -> RestaurantView {
@@ -40,7 +42,7 @@ struct APIRoutes: Sendable {
         let caller = try context.caller()
         try caller.require(caller.mayView(restaurant: restaurant), "restaurant \(restaurant)")
         guard let view = try await store.restaurant(restaurant) else { throw Self.noRestaurant }
-        return view
+        return caller.role == .staff ? view.withoutCounts : view
     }
 
     // MARK: - Staff

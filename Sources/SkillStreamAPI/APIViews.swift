@@ -47,7 +47,8 @@ extension JSONWriter {
     }
 }
 
-/// A restaurant with its standards and how many staff and open gaps it has now.
+/// A restaurant with its standards and how many staff and open gaps it has now (the counts
+/// only for those who may see its people: ``withoutCounts``).
 struct RestaurantView: JSONBody {
     var restaurantID: String
     var name: String
@@ -56,8 +57,16 @@ struct RestaurantView: JSONBody {
     var serviceQualityBenchmark: Double
     var targetWaitTimeSeconds: Double
     var fineDiningAccreditation: Bool
-    var staffCount: Int
-    var openAlerts: Int
+    var staffCount: Int?
+    var openAlerts: Int?
+
+    /// The restaurant as a staff member sees it: its name and standards, not how many of their
+    /// colleagues have a gap (in a small team, their own taken away would say who).
+    var withoutCounts: RestaurantView {
+        var view = self
+        (view.staffCount, view.openAlerts) = (nil, nil)
+        return view
+    }
 }
 
 /// A staff member's latest assessment of one skill against the restaurant's benchmark.

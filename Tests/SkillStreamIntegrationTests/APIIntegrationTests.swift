@@ -229,6 +229,14 @@ let servePID = Atomic<Int32>(0)
         let mine = try await Self.send(
             "GET", base + "/alerts?staff_id=\(Self.encoded(f.staff))", template: "/api/v1/restaurants/{restaurant}/alerts", token: who["staff"], recorder: recorder)
         #expect(!mine.items.isEmpty && mine.items.allSatisfy { $0["staff_id"] as? String == f.staff }, "staff see their own alerts")
+        // Staff see their restaurant's name and standards, not how many colleagues have a gap.
+        for (name, counted) in [("staff", false), ("manager", true)] {
+            let one = try await Self.send("GET", base, template: "/api/v1/restaurants/{restaurant}", token: who[name], recorder: recorder)
+            let listed = try await Self.send("GET", "/api/v1/restaurants", template: "/api/v1/restaurants", token: who[name], recorder: recorder)
+            for view in [one.json] + listed.items.map(Optional.some) {
+                #expect(view?["name"] != nil && (view?["open_alerts"] != nil) == counted && (view?["staff_count"] != nil) == counted, "\(name): \(String(describing: view))")
+            }
+        }
         try await recorder.expectResponsesMatchTheSpec(f.stem)
     }
 

@@ -112,7 +112,7 @@ struct DashboardRoutes: Sendable {
             let rows = restaurants.map { r in
                 """
                 <tr><td><a href="/dashboard/restaurants/\(HTML.component(r.restaurantID))">\(HTML.escape(r.name))</a></td><td>\(HTML.escape(r.city))</td>\
-                <td class="num">\(r.staffCount)</td><td class="num">\(r.openAlerts)</td></tr>
+                <td class="num">\(Self.count(r.staffCount))</td><td class="num">\(Self.count(r.openAlerts))</td></tr>
                 """
             }.joined()
             let body = """
@@ -165,7 +165,7 @@ struct DashboardRoutes: Sendable {
         let body = """
             <div class="cards">
             <div class="card"><b>\(staff.count)</b>\(language.pick(es: "personas evaluadas", en: "staff assessed"))</div>
-            <div class="card"><b>\(restaurant.openAlerts)</b>\(language.pick(es: "brechas abiertas", en: "open gaps"))</div>
+            <div class="card"><b>\(Self.count(restaurant.openAlerts))</b>\(language.pick(es: "brechas abiertas", en: "open gaps"))</div>
             <div class="card"><b>\(HTML.number(restaurant.serviceQualityBenchmark, language))</b>\(language.pick(es: "estándar de servicio", en: "service benchmark"))</div>
             <div class="card"><b>\(HTML.number(restaurant.targetWaitTimeSeconds / 60, language, digits: 0)) min</b>\(language.pick(es: "espera objetivo", en: "target wait"))</div>
             </div>
@@ -438,6 +438,9 @@ struct DashboardRoutes: Sendable {
         }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
+
+    /// A restaurant's count as a page shows it (only pages staff never see show counts).
+    static func count(_ value: Int?) -> String { value.map(String.init) ?? "—" }
 
     /// The page language: `?lang=`, else the cookie, else the browser's preference (Spanish
     /// by default).
