@@ -485,6 +485,43 @@ let servePID = Atomic<Int32>(0)
         }
     }
 
+    /// Takes each response as it comes, redirects included (their cookies are what is looked at).
+    final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
+            completionHandler: @escaping (URLRequest?) -> Void
+        ) { completionHandler(nil) }
+    }
+
+    @Test func theSignInAndSignOutFormsTakeOnlyPostsFromTheDashboardItself() async throws {
+        let f = try await Self.fixture.value
+        let owner = try await Self.token(.owner)
+        func post(_ path: String, form: String, headers: [String: String]) async throws -> Reply {
+            let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+            return try await Self.exchange(path, session: session) { request in
+                request.httpMethod = "POST"
+                request.httpBody = Data(form.utf8)
+                request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+                request.setValue("skillstream_token=\(owner)", forHTTPHeaderField: "Cookie")
+                for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+            }.reply
+        }
+        let here = "http://127.0.0.1:\(f.port)"
+        let cases: [(headers: [String: String], fromHere: Bool)] = [
+            (["Sec-Fetch-Site": "same-origin", "Origin": here], true),
+            (["Origin": here], true),  // a browser too old for Sec-Fetch-Site
+            (["Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"], false),
+            (["Origin": "https://evil.example"], false),
+            ([:], false),
+        ]
+        for (headers, fromHere) in cases {
+            let signIn = try await post("/dashboard/login", form: "token=" + Self.encoded(owner), headers: headers)
+            #expect(signIn.status == 303 && (signIn.headers["set-cookie"]?.hasPrefix("skillstream_token=ey") ?? false) == fromHere, "sign-in \(headers): \(signIn.headers)")
+            let signOut = try await post("/dashboard/logout", form: "", headers: headers)
+            #expect(signOut.status == 303 && (signOut.headers["set-cookie"]?.contains("Max-Age=0") ?? false) == fromHere, "sign-out \(headers): \(signOut.headers)")
+        }
+    }
+
     @Test func dashboardPagesKeepTheAPIsScopesAndAnswerHostilePathsWithAnErrorPage() async throws {
         let f = try await Self.fixture.value
         let r = Self.encoded(f.restaurant)

@@ -19,6 +19,19 @@ struct DashboardRoutes: Sendable {
     static let clearedTokenCookie = "\(tokenCookie)=; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=0"
     static let fetchSite = HTTPField.Name("Sec-Fetch-Site")!
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+    static let forwardedHost = HTTPField.Name("X-Forwarded-Host")!
+
+    /// Whether a form post comes from this site's own pages, so that no other site can sign a
+    /// browser in (to an account of its choosing) or out: the browser says where the request
+    /// comes from in `Sec-Fetch-Site`; one too old to send it sends `Origin`, which must then be
+    /// this host (as the browser reached it, directly or through a proxy). A post that says
+    /// neither is refused too: the forms are for browsers, and programs send a bearer token.
+    static func isFromThisSite(_ request: Request) -> Bool {
+        if let site = request.headers[fetchSite] { return ["same-origin", "none"].contains(site) }
+        guard let origin = request.headers[.origin] else { return false }
+        let hosts = [request.headers[forwardedHost], request.head.authority].compactMap { $0 }
+        return hosts.contains { origin == "http://" + $0 || origin == "https://" + $0 }
+    }
 
     /// `; Secure` when the request reached a TLS front end (the token cookie then never travels
     /// in clear).
@@ -65,10 +78,7 @@ struct DashboardRoutes: Sendable {
     }
 
     @Sendable func login(_ request: Request, context: APIRequestContext) async throws -> Response {
-        // Only from this site's own form: a browser says where a request comes from.
-        if let site = request.headers[Self.fetchSite], !["same-origin", "none"].contains(site) {
-            return Response.redirect(to: "/dashboard/login?reason=invalid", type: .normal)
-        }
+        guard Self.isFromThisSite(request) else { return Response.redirect(to: "/dashboard/login?reason=invalid", type: .normal) }
         let body = try await request.body.collect(upTo: 16 * 1024)
         let form = Self.formFields(String(buffer: body))
         guard let token = form["token"]?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty,
@@ -80,6 +90,7 @@ struct DashboardRoutes: Sendable {
     }
 
     @Sendable func logout(_ request: Request, context: APIRequestContext) async throws -> Response {
+        guard Self.isFromThisSite(request) else { return Response.redirect(to: "/dashboard", type: .normal) }
         var response = Response.redirect(to: "/dashboard/login", type: .normal)
         response.headers[.setCookie] = Self.clearedTokenCookie
         return response
