@@ -13,8 +13,9 @@ extension SkillEngine {
     static let snapshotKind = "scoring-engine"
     /// 2: the gap detector keeps when each gap last resolved (a version 1 snapshot restores
     /// with none). 3: each follow-up waiting for its trained staff member's tables keeps the day
-    /// it was last looked at (a version 2 snapshot has none waiting).
-    static let snapshotVersion = 3
+    /// it was last looked at (a version 2 snapshot has none waiting). 4: each follow-up keeps the
+    /// id of the gap its training was for (a version 3 snapshot's follow-ups have none).
+    static let snapshotVersion = 4
 
     public func snapshot() -> [UInt8] {
         var writer = SnapshotWriter()
@@ -214,6 +215,8 @@ extension ProgramEffectiveness {
             }
             writer.write(measurement.lastLookedAt != nil)
             if let day = measurement.lastLookedAt { writer.write(Int(day)) }
+            writer.write(measurement.alertID != nil)
+            if let alertID = measurement.alertID { writer.write(alertID) }
         }
     }
 
@@ -244,8 +247,12 @@ extension ProgramEffectiveness {
                 guard let since = Int32(exactly: try reader.readInt()) else { throw .invalidSnapshot("measurement waiting day") }
                 lastLookedAt = since
             }
+            var alertID: String?
+            if version >= 4, try reader.readBool() { alertID = try reader.readString() }
             effectiveness.pending.append(
-                Measurement(programID: programID, skill: skill, trained: trained, completedDay: day, before: before, controls: controls, lastLookedAt: lastLookedAt))
+                Measurement(
+                    programID: programID, skill: skill, trained: trained, completedDay: day, before: before, controls: controls, lastLookedAt: lastLookedAt,
+                    alertID: alertID))
         }
         return effectiveness
     }

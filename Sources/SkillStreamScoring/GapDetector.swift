@@ -62,9 +62,9 @@ public struct GapDetector: Sendable {
 
     public var openCount: Int { open.count }
 
-    /// Whether the staff member has an open gap on the skill.
-    public func isOpen(restaurantID: String, staffID: String, skill: Skill) -> Bool {
-        open[Self.key(restaurantID, staffID, skill)] != nil
+    /// The id of the staff member's open gap on the skill, if there is one.
+    public func openAlertID(restaurantID: String, staffID: String, skill: Skill) -> String? {
+        open[Self.key(restaurantID, staffID, skill)]?.alertID
     }
 
     /// The staff of a restaurant with an open gap on the skill.

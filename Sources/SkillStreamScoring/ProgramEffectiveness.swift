@@ -50,6 +50,9 @@ public struct ProgramEffectiveness: Sendable {
         var controls: [(PartitionState.StaffKey, Double)]
         /// While waiting for the trained staff member's tables: the last day it was looked at.
         var lastLookedAt: Int32? = nil
+        /// The gap the training was for: only that alert gets a new round at the follow-up (nil
+        /// in a follow-up restored from a version 3 snapshot or older: any open gap on the skill).
+        var alertID: String? = nil
     }
 
     public internal(set) var estimates: [String: [Skill: Estimate]] = [:]

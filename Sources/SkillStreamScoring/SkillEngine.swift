@@ -229,8 +229,9 @@ public final class SkillEngine {
         let days = ProgramEffectiveness.followUpDays
         let trained = PartitionState.StaffKey(restaurantID: event.header.restaurantID, staffID: event.staffID)
         if let newest = state.staff[trained]?.windows.newestDay, day - days < newest - ServiceWindows.longDays { return }
-        for skill in program.skills where detector.isOpen(restaurantID: event.header.restaurantID, staffID: event.staffID, skill: skill) {
-            guard let member = state.staff[trained],
+        for skill in program.skills {
+            guard let alertID = detector.openAlertID(restaurantID: event.header.restaurantID, staffID: event.staffID, skill: skill),
+                let member = state.staff[trained],
                 let before = ProgramEffectiveness.score(
                     of: skill, staff: member, colleagues: colleagues(of: trained), day: day, days: days, benchmark: benchmark(restaurant))
             else { continue }
@@ -243,7 +244,7 @@ public final class SkillEngine {
                 return (key, score)
             }
             effectiveness.pending.append(
-                .init(programID: programID, skill: skill, trained: trained, completedDay: day, before: before, controls: controls))
+                .init(programID: programID, skill: skill, trained: trained, completedDay: day, before: before, controls: controls, alertID: alertID))
         }
     }
 
@@ -308,10 +309,17 @@ public final class SkillEngine {
             }
             let background = controlChanges.isEmpty ? 0 : controlChanges.reduce(0, +) / Double(controlChanges.count)
             effectiveness.record(programID: measurement.programID, skill: measurement.skill, effect: after - measurement.before - background)
+            // A new round for the gap the training was for, while it still shows (not for a gap
+            // that closed since and opened again: that one had its own opening round); one round
+            // per alert, on the latest day, however many of its follow-ups came in this step.
             if let alert = detector.stillShowing(restaurantID: measurement.trained.restaurantID, staffID: measurement.trained.staffID, skill: measurement.skill),
-                !followUps.contains(where: { $0.alert.alertID == alert.alertID && $0.day == day })
+                measurement.alertID.map({ $0 == alert.alertID }) ?? true
             {
-                followUps.append((alert, day))
+                if let earlier = followUps.firstIndex(where: { $0.alert.alertID == alert.alertID }) {
+                    followUps[earlier].day = max(followUps[earlier].day, day)
+                } else {
+                    followUps.append((alert, day))
+                }
             }
         }
         effectiveness.pending = waiting

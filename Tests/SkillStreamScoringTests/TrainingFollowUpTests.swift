@@ -275,4 +275,41 @@ struct TrainingFollowUpTests {
         #expect(observations(engine).0 > before, "the training was measured")
         #expect(observations(engine) == observations(without), "as if the colleague had never been a control")
     }
+
+    /// A follow-up's new round goes to the gap its training was for, never to another alert on
+    /// the same skill (one that opened after the first closed had its own opening round): the same
+    /// closed-loop run replayed with every follow-up pointed at some other alert gets its
+    /// trainings measured alike and no later round at all. The follow-up's alert survives a
+    /// checkpoint.
+    @Test func aNewRoundGoesOnlyToTheGapTheTrainingWasFor() throws {
+        let simulator = simulatedWorld(seed: 5, restaurants: 3, staffPerRestaurant: 14, days: 75) { $0.weakStaffShare = 0.5 }
+        let catalog = try RecommendationTests.catalog()
+        let engine = SkillEngine(defaultPrograms: catalog)
+        var records: [SimulatedRecord] = []
+        var laterRounds = 0
+        var checkpointed = false
+        while let day = simulator.nextDay() {
+            for record in day {
+                records.append(record)
+                let step = engine.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt))
+                for recommendation in step.recommendations where recommendation.rank == 1 {
+                    if step.alerts.allSatisfy({ $0.alertID != recommendation.alertID }) { laterRounds += 1 }
+                    _ = simulator.receiveRecommendation(staffID: recommendation.staffID, programID: recommendation.programID, followShare: 1)
+                }
+                if !checkpointed, let waiting = engine.effectiveness.pending.first(where: { $0.alertID != nil }) {
+                    checkpointed = true
+                    let restored = try SkillEngine(snapshot: engine.snapshot(), defaultPrograms: catalog)
+                    #expect(restored.effectiveness.pending.first { $0.trained == waiting.trained && $0.programID == waiting.programID }?.alertID == waiting.alertID)
+                }
+            }
+        }
+        #expect(laterRounds > 0 && checkpointed, "some trainings left their gap open")
+        let elsewhere = SkillEngine(defaultPrograms: catalog)
+        for record in records {
+            let step = elsewhere.process(record.value, key: record.key, receivedAt: EventTime(millisecondsSinceEpoch: record.sentAt))
+            for index in elsewhere.effectiveness.pending.indices { elsewhere.effectiveness.pending[index].alertID = "gap-elsewhere" }
+            #expect(step.recommendations.allSatisfy { recommendation in step.alerts.contains { $0.alertID == recommendation.alertID } }, "only opening rounds")
+        }
+        #expect(elsewhere.effectiveness.estimates == engine.effectiveness.estimates, "the same trainings measured alike")
+    }
 }
