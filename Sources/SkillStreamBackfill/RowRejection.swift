@@ -38,6 +38,7 @@ public struct RowRejection: Error, Sendable, Hashable, CustomStringConvertible {
         case unknownEnum = "unknown_enum"
         case invalidTimestamp = "invalid_timestamp"
         case keyMismatch = "key_mismatch"
+        case invalidCharacter = "invalid_character"
 
         /// The code of a contract rejection, under the same name.
         init(_ contract: Rejection.Reason) {
@@ -55,6 +56,7 @@ public struct RowRejection: Error, Sendable, Hashable, CustomStringConvertible {
             case .invalidTimestamp: self = .invalidTimestamp
             case .inconsistent: self = .inconsistent
             case .keyMismatch: self = .keyMismatch
+            case .invalidCharacter: self = .invalidCharacter
             }
         }
     }

@@ -5,7 +5,7 @@ import SkillStreamLearning
 /// processor must dead-letter with a known reason code.
 enum MalformedMessages {
     /// The kinds, named by the dead-letter reason the processor must give them.
-    static let kinds: [Rejection.Reason] = [.malformedJSON, .wrongType, .outOfRange, .oversize, .invalidUTF8, .missingField]
+    static let kinds: [Rejection.Reason] = [.malformedJSON, .wrongType, .outOfRange, .oversize, .invalidUTF8, .missingField, .invalidCharacter]
 
     /// A malformed variant of `bytes` (an event as ``EventEncoder`` writes it) and the reason it must be refused for.
     static func corrupt(_ bytes: [UInt8], random: inout RandomSource) -> (bytes: [UInt8], reason: Rejection.Reason) {
@@ -36,6 +36,11 @@ enum MalformedMessages {
             if let range = stringValue(of: "restaurant_id", in: bytes) {
                 let member = Array(",\"restaurant_id\":".utf8)
                 return (Array(bytes[..<(range.lowerBound - 1 - member.count)]) + Array(bytes[(range.upperBound + 1)...]), kind)
+            }
+        case .invalidCharacter:
+            // A NUL, escaped, in the staff id (no database text holds it).
+            if let range = stringValue(of: "staff_id", in: bytes) {
+                return (Array(bytes[..<range.lowerBound]) + Array("\\u0000".utf8) + Array(bytes[range.lowerBound...]), kind)
             }
         default:
             break

@@ -32,7 +32,7 @@ public struct SimulationConfiguration: Sendable, Hashable {
         public var outOfOrder = 0.01
         /// Delayed 8 to 48 hours: later than the processor's allowed lateness.
         public var late = 0.002
-        /// Replaced by a malformed message (bad JSON, wrong type, out of range, oversize, invalid UTF-8, missing field).
+        /// Replaced by a malformed message (bad JSON, wrong type, out of range, oversize, invalid UTF-8, missing field, a NUL in a text).
         public var malformed = 0.002
 
         public init() {}

@@ -115,6 +115,25 @@ import Testing
         #expect((try? EventDecoder().decode(program, key: "prg-timing-01").get()) != nil)
     }
 
+    /// No database text holds U+0000: a text with one is refused for it, whatever the field, and no
+    /// rejection's message carries one (it becomes a dead-letter header stored in PostgreSQL).
+    @Test func aNulInAnyTextIsRefusedAndNoRejectionMessageCarriesOne() throws {
+        let feedback = #"{"schema":"survey.guest_feedback.v1","event_id":"f1","occurred_at":"2026-03-14T22:00:00-05:00","restaurant_id":"lim-01","staff_id":"s1","customer_satisfaction_score":4,"comment":"COMMENT"}"#
+        for comment in [#"bien\u0000"#, #"\u0000"#] {
+            let bytes = Array(feedback.replacingOccurrences(of: "COMMENT", with: comment).utf8)
+            guard case .failure(let rejection) = EventDecoder().decode(bytes) else { Issue.record("\(comment) accepted"); continue }
+            #expect(rejection.reason == .invalidCharacter && rejection.field == "comment", "\(rejection)")
+        }
+        let accepted = Array(feedback.replacingOccurrences(of: "COMMENT", with: #"bien \u00e9"#).utf8)
+        #expect((try? EventDecoder().decode(accepted).get()) != nil, "other escapes are fine")
+        let file = Self.examples.appendingPathComponent("valid/pos.table_service.v1.json")
+        guard case .failure(let rejection) = EventDecoder().decode(Array(try Data(contentsOf: file)), key: "lim\u{0}01") else {
+            Issue.record("a key with a NUL was accepted")
+            return
+        }
+        #expect(rejection.reason == .keyMismatch && !rejection.message.utf8.contains(0), "\(rejection.message)")
+    }
+
     @Test func theStartOfALocalDayIsItsFirstInstantAtThatOffset() throws {
         let evening = try #require(EventTime(rfc3339: "2026-07-14T21:30:00-05:00"))
         let start = EventTime(startOfLocalDay: evening.localDay, offsetMinutes: -300)

@@ -23,7 +23,7 @@ public struct EventDecoder: Sendable {
                 if let key {
                     let expected = event.messageKey
                     guard key == expected else {
-                        throw Rejection(.keyMismatch, "message key '\(key)' is not the event's partitioning value '\(expected)'")
+                        throw Rejection(.keyMismatch, "message key \(key.debugDescription) is not the event's partitioning value '\(expected)'")
                     }
                 }
                 return .success(event)
@@ -226,7 +226,10 @@ struct Fields {
     private func text(_ field: Field) throws(Rejection) -> String? {
         guard let value = value(field) else { return nil }
         guard case .string(let start, let end, let escaped) = value else { throw Rejection(.wrongType, field: field.name, "must be a string") }
-        return try scanner.string(at: start, end: end, escaped: escaped)
+        let text = try scanner.string(at: start, end: end, escaped: escaped)
+        // Only an escape can bring one in: the scanner refuses raw control characters.
+        if escaped, text.utf8.contains(0) { throw Rejection(.invalidCharacter, field: field.name, "holds U+0000 (NUL), which no text may") }
+        return text
     }
 
     /// A field's value, which must be given.

@@ -16,6 +16,8 @@ public struct Rejection: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidTimestamp = "invalid_timestamp"
         case inconsistent
         case keyMismatch = "key_mismatch"
+        /// A text holds U+0000 (valid JSON as `\u0000`, but no PostgreSQL text stores it).
+        case invalidCharacter = "invalid_character"
     }
 
     public var reason: Reason

@@ -8,8 +8,11 @@ extension PartitionState {
     /// version 3 adds when each staff member's role was set (``StaffState/roleSetAt``), and keeps
     /// answered visits with the staff complaints counted for them (``PendingVisit``); version 4
     /// keeps the label of an answer that came before its visit, and counts those whose table
-    /// never came. Versions 1 to 3 are still read.
-    static let snapshotVersion = 4
+    /// never came; version 5 says how many dead-letter reasons it counts (the contract gained
+    /// `invalid_character`). Versions 1 to 4 are still read.
+    static let snapshotVersion = 5
+    /// The dead-letter reasons versions 1 to 4 counted: the first of ``Rejection/Reason/allCases``.
+    static let reasonsBeforeVersion5 = 13
 
     public func snapshot() -> [UInt8] {
         var writer = SnapshotWriter()
@@ -93,6 +96,7 @@ extension PartitionState {
             counters.consumed, counters.processed, counters.duplicates, counters.late, counters.imputed, counters.winsorized,
             counters.complaintsFromComments, counters.labelsJoined, counters.visitsExpired, counters.answeredTablesNotSeen,
         ] { writer.write(value) }
+        writer.write(Rejection.Reason.allCases.count)
         for reason in Rejection.Reason.allCases { writer.write(counters.deadLetteredByReason[reason] ?? 0) }
     }
 
@@ -193,7 +197,9 @@ extension PartitionState {
         restored.labelsJoined = try reader.readInt()
         restored.visitsExpired = try reader.readInt()
         if version >= 4 { restored.answeredTablesNotSeen = try reader.readInt() }
-        for reason in Rejection.Reason.allCases {
+        let reasons = version >= 5 ? try reader.readCount(elementSize: 8) : Self.reasonsBeforeVersion5
+        guard reasons <= Rejection.Reason.allCases.count else { throw .invalidSnapshot("\(reasons) dead-letter reasons, more than this release knows") }
+        for reason in Rejection.Reason.allCases.prefix(reasons) {
             let count = try reader.readInt()
             if count > 0 { restored.deadLetteredByReason[reason] = count }
         }
