@@ -301,8 +301,13 @@ public final class StreamProcessor {
     private func step() async throws {
         if let backoff = checkpointBackoff {
             // PostgreSQL is refusing checkpoints: consumption is paused; keep the group membership
-            // alive and retry when the backoff is over.
-            _ = try await consumer.poll(maxMessages: 1, timeout: .milliseconds(100))
+            // alive and retry when the backoff is over. A rebalance meanwhile is taken as always
+            // (a revoked partition's unsaved work is dropped: its next owner restores what
+            // PostgreSQL holds and reads on from there), and a record that was fetched before the
+            // pause is kept for its partition.
+            let batch = try await consumer.poll(maxMessages: 1, timeout: .milliseconds(100))
+            for message in batch.messages { tasks[message.topicPartition.partition]?.append(message) }
+            if let rebalance = batch.rebalance { try await handle(rebalance) }
             guard clock.now >= backoff.until else { return }
             try await checkpoint(force: true)
             return
@@ -557,7 +562,13 @@ public final class StreamProcessor {
             await publishOutbox()
             for partition in revoked { tasks[partition] = nil }
             try consumer.completeRebalance()
-            logger.info("Partitions released", metadata: ["partitions": .string("\(revoked)")])
+            if checkpointBackoff != nil {
+                logger.warning(
+                    "Partitions released without a checkpoint (PostgreSQL unreachable): their next owner resumes from the last one",
+                    metadata: ["partitions": .string("\(revoked)")])
+            } else {
+                logger.info("Partitions released", metadata: ["partitions": .string("\(revoked)")])
+            }
         case .lost:
             for partition in numbers { tasks[partition] = nil }
             try consumer.completeRebalance()
@@ -573,6 +584,8 @@ public final class StreamProcessor {
                 }
             }
             try consumer.completeRebalance(startingOffsets: starting)
+            // While PostgreSQL refuses checkpoints, new partitions wait paused like the others.
+            if checkpointBackoff != nil { try? consumer.pause(Array(starting.keys)) }
             if processingSpan == nil { processingSpan = (clock.now, clock.now) }
             logger.info("Partitions assigned and restored", metadata: ["partitions": .string("\(numbers)")])
         }

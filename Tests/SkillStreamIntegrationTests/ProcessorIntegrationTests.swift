@@ -405,6 +405,37 @@ import FoundationNetworking
         Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "PostgreSQL down for 20 s")
     }
 
+    /// A replica joins while PostgreSQL is down: the first, its checkpoints refused, takes the
+    /// rebalance as it comes (what it had not saved of the partitions it gives up is dropped, and
+    /// their next owner resumes from their last checkpoint), the newcomer waits to claim its
+    /// partitions, and once PostgreSQL is back both go on to the tables of an uninterrupted run.
+    @Test func aReplicaJoiningWhilePostgresIsDownLosesNothingAndCountsNothingTwice() async throws {
+        defer { Self.killLeftovers() }
+        let services = try IntegrationEnvironment.variable("SERVICES_STATE_DIR")
+        let scenario = try await Self.scenario("pgdownjoin")
+        let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
+        let arguments = try Self.processArguments(
+            postgres: database, prefix: prefix, group: prefix + "group",
+            extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500", "--exit-when-idle", "10"])
+        let first = try await Self.startAndAwaitProgress(arguments, log: log + ".first.log", database: database)
+        #expect(try Self.checkpointedOffsets(database) < reference.inputs, "PostgreSQL goes down mid-run")
+        func firstLog() -> String { (try? String(contentsOfFile: log + ".first.log", encoding: .utf8)) ?? "" }
+        try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-stop \(services)"], shell: true, log: log + ".services.log")
+        try await eventually("the first replica pauses", timeout: .seconds(30)) { firstLog().contains("consumption paused") }
+        let second = try Self.start(arguments, log: log + ".second.log")
+        try await eventually("the first replica gives partitions up while PostgreSQL is down", timeout: .seconds(90)) {
+            firstLog().contains("Partitions released without a checkpoint")
+        }
+        try await Task.sleep(for: .seconds(5))
+        try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-start \(services)"], shell: true, log: log + ".services.log")
+        try await eventually("both replicas finish", timeout: .seconds(300)) { !first.isRunning && !second.isRunning }
+        let secondLog = (try? String(contentsOfFile: log + ".second.log", encoding: .utf8)) ?? ""
+        #expect(first.terminationStatus == 0, "\(firstLog().suffix(2_000))")
+        #expect(second.terminationStatus == 0, "\(secondLog.suffix(2_000))")
+        #expect(secondLog.contains("Partitions assigned and restored"), "the newcomer claimed its partitions once PostgreSQL was back")
+        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "a replica joined while PostgreSQL was down")
+    }
+
     @Test func sigtermCheckpointsLeavesTheGroupAndExitsCleanly() async throws {
         defer { Self.killLeftovers() }
         let scenario = try await Self.scenario("term")
