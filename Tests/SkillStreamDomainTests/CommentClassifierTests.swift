@@ -46,10 +46,37 @@ import Testing
         }
     }
 
-    @Test func normalisationFoldsAccentsCaseAndPunctuation() {
-        #expect(CommentClassifier.normalize("¡Pésimo SERVICIO!! ¿Por qué tardó tanto?") == "pesimo servicio por que tardo tanto")
+    @Test func normalisationFoldsAccentsCaseAndPunctuationAndKeepsWhereSentencesEnd() {
+        #expect(CommentClassifier.normalize("¡Pésimo SERVICIO!! ¿Por qué tardó tanto?") == "pesimo servicio . por que tardo tanto")
+        #expect(CommentClassifier.normalize("Muy lenti\u{301}simo") == "muy lentisimo", "a decomposed accent folds like a composed one")
         #expect(CommentClassifier.normalize("Didn't   know—the wine") == "didnt know the wine")
         #expect(CommentClassifier.normalize("ñandú 🍷 café") == "nandu cafe")
+    }
+
+    @Test func aNegationReachesThreeWordsBackWithinItsSentence() {
+        let classifier = CommentClassifier()
+        #expect(classifier.categories(of: "No tuvimos que esperar nada.") == [])
+        #expect(classifier.categories(of: "Can't wait to come back!") == [])
+        #expect(classifier.categories(of: "¿Volveríamos? No. Lento.") == [.slowService], "the negation ended with its sentence")
+    }
+
+    @Test func phrasesThatOnlyLookLikeComplaintsDoNotCount() {
+        let classifier = CommentClassifier()
+        for praise in ["Esperamos volver pronto.", "Worth the wait.", "We had a late dinner and loved it.", "Es justo lo que uno espera de un lugar así."] {
+            #expect(classifier.categories(of: praise) == [], "\(praise)")
+        }
+        #expect(classifier.categories(of: "Esperamos 40 minutos por la entrada.") == [.slowService])
+    }
+
+    @Test func aTopicWordCountsOnlyWithAComplaintInItsSentence() {
+        let classifier = CommentClassifier()
+        for praise in ["El maridaje fue excelente.", "Great attitude from the whole team.", "Etiqueta impecable. Precio justo."] {
+            #expect(classifier.categories(of: praise) == [], "\(praise)")
+        }
+        #expect(classifier.categories(of: "El maridaje no tenía sentido.") == [.poorRecommendation])
+        #expect(classifier.categories(of: "No cutlery change between courses.") == [.etiquetteLapse])
+        #expect(classifier.categories(of: "Precios muy elevados.") == [.price])
+        #expect(classifier.categories(of: "El maridaje fue excelente. El servicio, lento.") == [.slowService], "a complaint in another sentence is not about the wine")
     }
 
     @Test func negatedComplaintsDoNotCount() {
