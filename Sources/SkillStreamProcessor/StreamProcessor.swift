@@ -447,6 +447,15 @@ public final class StreamProcessor {
             tasks[fenced.partition] = nil
             for (task, changes) in taken where task.partition != fenced.partition { task.restoreChanges(changes) }
             return
+        } catch let error as PostgresError where error.code == .transactionOutcomeUnknown {
+            // The connection dropped while committing: PostgreSQL may hold the checkpoint or not,
+            // and writing it again could apply it twice. Its partitions start over from what
+            // PostgreSQL holds, as after a rebalance.
+            metrics.checkpointFailed()
+            let partitions = taken.map(\.task.partition)
+            logger.error("PostgreSQL connection lost while committing a checkpoint; partitions \(partitions) start over from what PostgreSQL holds: \(error)")
+            for partition in partitions { try await startOver(partition: partition) }
+            return
         } catch {
             for (task, changes) in taken { task.restoreChanges(changes) }
             metrics.checkpointFailed()
@@ -579,9 +588,7 @@ public final class StreamProcessor {
             for partition in numbers where tasks[partition] == nil {
                 let task = try await restoreWaitingForPostgres(partition: partition)
                 tasks[partition] = task
-                for topic in configuration.topics.inputs {
-                    starting[KafkaTopicPartition(topic: topic, partition: partition)] = task.nextOffsets[topic] ?? KafkaOffset.beginning
-                }
+                starting.merge(startingOffsets(task)) { $1 }
             }
             try consumer.completeRebalance(startingOffsets: starting)
             // While PostgreSQL refuses checkpoints, new partitions wait paused like the others.
@@ -590,6 +597,23 @@ public final class StreamProcessor {
             logger.info("Partitions assigned and restored", metadata: ["partitions": .string("\(numbers)")])
         }
         lastActivity = clock.now
+    }
+
+    /// Where a restored partition's input resumes: after what its state holds, or from the start.
+    private func startingOffsets(_ task: PartitionTask) -> [KafkaTopicPartition: Int64] {
+        Dictionary(
+            uniqueKeysWithValues: configuration.topics.inputs.map {
+                (KafkaTopicPartition(topic: $0, partition: task.partition), task.nextOffsets[$0] ?? KafkaOffset.beginning)
+            })
+    }
+
+    /// Drops an owned partition's task and restores it from PostgreSQL, its input moved back to
+    /// where that state ends: what it had not saved is read again.
+    private func startOver(partition: Int32) async throws {
+        tasks[partition] = nil
+        let task = try await restoreWaitingForPostgres(partition: partition)
+        tasks[partition] = task
+        try await consumer.seek(startingOffsets(task).map { KafkaTopicPartitionOffset(topicPartition: $0.key, offset: $0.value) })
     }
 
     /// ``restore(partition:)``, retried with a growing backoff while PostgreSQL is unreachable

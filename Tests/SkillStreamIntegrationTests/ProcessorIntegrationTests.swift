@@ -436,6 +436,33 @@ import FoundationNetworking
         Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "a replica joined while PostgreSQL was down")
     }
 
+    /// The connection drops after PostgreSQL committed a checkpoint but before the processor
+    /// heard so (Scripts/pg_commit_cutter.py, three times): writing it again could apply it twice,
+    /// so its partitions start over from what PostgreSQL holds, and the tables end as an
+    /// uninterrupted run's.
+    @Test func aCheckpointWhoseCommitGoesUnansweredIsNeitherLostNorAppliedTwice() async throws {
+        defer { Self.killLeftovers() }
+        let scenario = try await Self.scenario("commitcut")
+        let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
+        var proxied = try #require(URLComponents(string: database))
+        let (host, port) = (try #require(proxied.host), try #require(proxied.port))
+        proxied.port = try Self.freePort()
+        _ = try Self.start(
+            command: ["/usr/bin/env", "python3", "Scripts/pg_commit_cutter.py", String(proxied.port!), host, String(port), "3", "3", "UPDATE engine_checkpoints SET"],
+            log: log + ".proxy.log")
+        let arguments = try Self.processArguments(
+            postgres: try #require(proxied.string), prefix: prefix, group: prefix + "group",
+            extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500", "--exit-when-idle", "10"])
+        let process = try Self.start(arguments, log: log + ".process.log")
+        try await eventually("the processor finishes", timeout: .seconds(300)) { !process.isRunning }
+        let output = (try? String(contentsOfFile: log + ".process.log", encoding: .utf8)) ?? ""
+        let proxyOutput = (try? String(contentsOfFile: log + ".proxy.log", encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 0, "\(output.suffix(2_000))")
+        #expect(proxyOutput.components(separatedBy: "cut after COMMIT").count - 1 == 3, "three commits went unanswered: \(proxyOutput)")
+        #expect(output.contains("start over from what PostgreSQL holds"))
+        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "three commits unanswered")
+    }
+
     @Test func sigtermCheckpointsLeavesTheGroupAndExitsCleanly() async throws {
         defer { Self.killLeftovers() }
         let scenario = try await Self.scenario("term")
