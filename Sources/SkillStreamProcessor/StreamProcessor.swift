@@ -327,8 +327,9 @@ public final class StreamProcessor {
             for task in tasks.values { metrics.count(task.takeOutcomeCounts()) }
             statistics.processed += processed
             let pending = pendingRecords + processed
-            // Any change is due, with records or without (the departures a restored partition writes).
-            if tasks.values.contains(where: { !$0.changes.isEmpty }),
+            // Any change is due, with records or without (the departures a restored partition
+            // writes), and so is an overdue snapshot.
+            if tasks.values.contains(where: hasWork),
                 pending >= configuration.checkpointRecords || lastCheckpointBegan.map({ clock.now - $0 >= configuration.checkpointInterval }) ?? true
             {
                 try await beginCheckpoint(force: false)
@@ -386,6 +387,14 @@ public final class StreamProcessor {
         try await finishCheckpoint()
     }
 
+    /// Whether a partition has something to write: changes, or records its snapshot does not hold
+    /// while that snapshot is overdue. A partition gone quiet after a checkpoint that only logged
+    /// its order is snapshotted all the same, so that restoring it never needs input the topic's
+    /// retention may have deleted by then.
+    private func hasWork(_ task: PartitionTask) -> Bool {
+        !task.changes.isEmpty || (task.recordsSinceSnapshot > 0 && clock.now - task.lastSnapshotAt >= configuration.snapshotInterval)
+    }
+
     /// Takes every changed partition's state, outputs and next offsets and starts writing them in
     /// one PostgreSQL transaction in the background, so that processing goes on while the
     /// database writes (the write waits on PostgreSQL, not on this core). The checkpoint still
@@ -397,7 +406,7 @@ public final class StreamProcessor {
         try await finishCheckpoint()
         guard checkpointBackoff == nil || force else { return }
         let dirty = tasks.values.filter { task in
-            !task.isReplaying && (!task.changes.isEmpty || force || (snapshotAll && task.recordsSinceSnapshot > 0))
+            !task.isReplaying && (hasWork(task) || force || (snapshotAll && task.recordsSinceSnapshot > 0))
         }.sorted { $0.partition < $1.partition }
         guard !dirty.isEmpty else { return }
         try await saveReferencesIfChanged(engine: dirty[0].engine)

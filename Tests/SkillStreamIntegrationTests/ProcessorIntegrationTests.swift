@@ -463,6 +463,27 @@ import FoundationNetworking
         Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "three commits unanswered")
     }
 
+    /// Once the input is consumed, every partition is snapshotted within a few snapshot
+    /// intervals, though nothing changes any more: no restore then depends on input records that
+    /// the topic's retention may delete (a processing log replays them).
+    @Test func aPartitionGoneQuietIsSnapshottedSoItsRestoreNeedsNoOldInput() async throws {
+        defer { Self.killLeftovers() }
+        let scenario = try await Self.scenario("quiet")
+        let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
+        let process = try Self.start(
+            try Self.processArguments(
+                postgres: database, prefix: prefix, group: prefix + "group", extra: ["--snapshot-interval-ms", "2000", "--exit-when-idle", "60"]),
+            log: log + ".process.log")
+        try await eventually("every input record checkpointed", timeout: .seconds(180)) { try Self.checkpointedOffsets(database) == reference.inputs }
+        let connection = try PostgresConnection(connectionString: database, logger: IntegrationEnvironment.logger)
+        func logged() throws -> Int { try connection.query("SELECT count(*)::int AS n FROM engine_order_log")[0].decode(Int.self, column: "n") }
+        try await eventually("the quiet partitions are snapshotted while the processor still runs", timeout: .seconds(30)) { try logged() == 0 }
+        #expect(process.isRunning, "snapshotted before the shutdown's own")
+        process.terminate()
+        try await eventually("the processor stops", timeout: .seconds(30)) { !process.isRunning }
+        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "quiet partitions snapshotted")
+    }
+
     @Test func sigtermCheckpointsLeavesTheGroupAndExitsCleanly() async throws {
         defer { Self.killLeftovers() }
         let scenario = try await Self.scenario("term")
