@@ -169,7 +169,11 @@ public final class StreamProcessor {
         try consumer.subscribe(topics: configuration.topics.inputs)
         logger.info("Processor started", metadata: ["group": .string(configuration.group), "inputs": .string("\(configuration.topics.inputs)")])
         while !stopRequest.isRaised {
-            try await step()
+            do {
+                try await step()
+            } catch is StopRequested {
+                break  // asked to stop while waiting for PostgreSQL to claim a partition
+            }
             try refreshGauges()
             try reportProgress()
             if let idle = configuration.exitWhenIdle, clock.now - lastActivity >= idle, try await isCaughtUp() { break }
@@ -620,6 +624,7 @@ public final class StreamProcessor {
     /// where that state ends: what it had not saved is read again.
     private func startOver(partition: Int32) async throws {
         tasks[partition] = nil
+        guard !stopRequest.isRaised else { return }  // stopping: what PostgreSQL holds is where the next owner starts
         let task = try await restoreWaitingForPostgres(partition: partition)
         tasks[partition] = task
         try await consumer.seek(startingOffsets(task).map { KafkaTopicPartitionOffset(topicPartition: $0.key, offset: $0.value) })
@@ -634,13 +639,16 @@ public final class StreamProcessor {
                 let task = try await restore(partition: partition)
                 health.update { $0.databaseReachable = true }
                 return task
-            } catch let error as PostgresError where !stopRequest.isRaised {
+            } catch let error as PostgresError {
+                guard !stopRequest.isRaised else { throw StopRequested() }
                 health.update {
                     $0.databaseReachable = false
                     $0.lastLoopMilliseconds = Self.wallClockMilliseconds()
                 }
                 logger.error("Cannot claim partition \(partition) in PostgreSQL; retrying in \(delay): \(error)")
-                try await Task.sleep(for: delay)
+                // Woken early by a stop: SIGTERM must not wait out a 10 s backoff.
+                let retryAt = clock.now + delay
+                while clock.now < retryAt, !stopRequest.isRaised { try await Task.sleep(for: .milliseconds(50)) }
                 delay = min(delay * 2, .seconds(10))
             }
         }
@@ -677,6 +685,9 @@ public final class StreamProcessor {
 
     // MARK: - Ending
 
+    /// Thrown out of a wait for PostgreSQL when the processor is asked to stop.
+    private struct StopRequested: Error {}
+
     /// Everything assigned read to its end, nothing buffered or unsaved, the outbox empty.
     private func isCaughtUp() async throws -> Bool {
         guard !tasks.isEmpty, checkpointBackoff == nil, writing == nil,
@@ -692,10 +703,16 @@ public final class StreamProcessor {
         health.update { $0.stopping = true }
         try await checkpoint(force: false, snapshotAll: true)
         await publishOutbox()
-        let offsets = tasks.values.filter { !$0.isReplaying }.flatMap { task in
-            task.nextOffsets.map { KafkaTopicPartitionOffset(topicPartition: KafkaTopicPartition(topic: $0.key, partition: task.partition), offset: $0.value) }
+        // Kafka's committed offsets never run ahead of PostgreSQL's: with the last checkpoint
+        // refused, the ones committed after the previous checkpoint stand.
+        if checkpointBackoff == nil {
+            let offsets = tasks.values.filter { !$0.isReplaying }.flatMap { task in
+                task.nextOffsets.map { KafkaTopicPartitionOffset(topicPartition: KafkaTopicPartition(topic: $0.key, partition: task.partition), offset: $0.value) }
+            }
+            try? await consumer.commit(offsets, mode: .sync)
+        } else {
+            logger.warning("PostgreSQL refused the last checkpoint: offsets are not committed to Kafka past the checkpoint before it")
         }
-        try? await consumer.commit(offsets, mode: .sync)
         try await consumer.close()
         try await references.close()
         await producer.shutdown(timeout: .seconds(5))

@@ -484,6 +484,42 @@ import FoundationNetworking
         Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "quiet partitions snapshotted")
     }
 
+    /// SIGTERM while PostgreSQL is down: the processor cannot checkpoint, so it stops at once,
+    /// exits 0, and leaves Kafka's committed offsets no further than what PostgreSQL holds (what
+    /// the next owner, kcat or a lag tool read there must not skip unsaved records).
+    @Test func sigtermWhilePostgresIsDownStopsPromptlyAndCommitsNothingAheadOfIt() async throws {
+        defer { Self.killLeftovers() }
+        let services = try IntegrationEnvironment.variable("SERVICES_STATE_DIR")
+        let scenario = try await Self.scenario("termpgdown")
+        let (log, prefix, database) = (scenario.log, scenario.prefix, scenario.database)
+        let group = prefix + "group"
+        let process = try await Self.startAndAwaitProgress(
+            try Self.processArguments(postgres: database, prefix: prefix, group: group, extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500"]),
+            log: log + ".process.log", database: database)
+        func processLog() -> String { (try? String(contentsOfFile: log + ".process.log", encoding: .utf8)) ?? "" }
+        try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-stop \(services)"], shell: true, log: log + ".services.log")
+        try await eventually("consumption pauses", timeout: .seconds(30)) { processLog().contains("consumption paused") }
+        let signalled = ContinuousClock.now
+        process.terminate()
+        try await eventually("the processor exits after SIGTERM", timeout: .seconds(30)) { !process.isRunning }
+        let took = ContinuousClock.now - signalled
+        try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-start \(services)"], shell: true, log: log + ".services.log")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(processLog().suffix(2_000))")
+        #expect(took < .seconds(10), "stopped within 10 s of SIGTERM (took \(took))")
+        let connection = try PostgresConnection(connectionString: database, logger: IntegrationEnvironment.logger)
+        var checkpointed: [KafkaTopicPartition: Int64] = [:]
+        for row in try connection.query("SELECT topic, partition, next_offset FROM partition_checkpoints") {
+            let partition = KafkaTopicPartition(topic: try row.decode(String.self, column: "topic"), partition: Int32(try row.decode(Int.self, column: "partition")))
+            checkpointed[partition] = Int64(try row.decode(Int.self, column: "next_offset"))
+        }
+        let reader = try KafkaConsumer(configuration: try IntegrationEnvironment.kafkaConfiguration(), groupID: group, logger: IntegrationEnvironment.logger)
+        let committed = try await reader.committedOffsets(for: Array(checkpointed.keys))
+        #expect(committed.values.contains { $0 != nil }, "offsets were committed before PostgreSQL went down")
+        for (partition, offset) in committed {
+            if let offset { #expect(offset <= checkpointed[partition]!, "\(partition): Kafka \(offset), PostgreSQL \(checkpointed[partition]!)") }
+        }
+    }
+
     @Test func sigtermCheckpointsLeavesTheGroupAndExitsCleanly() async throws {
         defer { Self.killLeftovers() }
         let scenario = try await Self.scenario("term")
