@@ -126,26 +126,54 @@ public struct CommentClassifier: Sendable {
         ].map(Pattern.init)),
     ]
 
-    /// A pattern with its category's position in ``ComplaintCategory/allCases``.
-    typealias Entry = (category: Int, pattern: Pattern)
+    /// Patterns (each with a value) by the FNV-1a hash of their first word (a hash collision only
+    /// costs a byte comparison that fails), and those whose first word is a prefix (`demora*`):
+    /// a token is compared with the few patterns that can start there, not with every one.
+    struct Index<Value: Sendable>: Sendable {
+        var exact: [UInt64: [(value: Value, pattern: Pattern)]] = [:]
+        var prefixed: [(value: Value, pattern: Pattern)] = []
 
-    /// Patterns by the FNV-1a hash of their first word (a hash collision only costs a byte
-    /// comparison that fails), and those whose first word is a prefix (`demora*`).
-    static let index: (exact: [UInt64: [Entry]], prefixed: [Entry]) = {
-        var exact: [UInt64: [Entry]] = [:]
-        var prefixed: [Entry] = []
-        for (category, patterns) in lexicon {
-            let position = ComplaintCategory.allCases.firstIndex(of: category)!
-            for pattern in patterns {
-                if pattern.isPrefix[0] {
-                    prefixed.append((position, pattern))
+        init(_ entries: [(value: Value, pattern: Pattern)]) {
+            for entry in entries {
+                if entry.pattern.isPrefix[0] {
+                    prefixed.append(entry)
                 } else {
-                    exact[FNV1a.hash(pattern.words[0]), default: []].append((position, pattern))
+                    exact[FNV1a.hash(entry.pattern.words[0]), default: []].append(entry)
                 }
             }
         }
-        return (exact, prefixed)
-    }()
+
+        /// Gives `body` each entry whose pattern matches at `position` (its token hashed to
+        /// `hash`) until it returns false.
+        func forEachMatch(
+            _ text: [UInt8], _ tokens: [Range<Int>], at position: Int, hash: UInt64, _ body: ((value: Value, pattern: Pattern)) -> Bool
+        ) {
+            for entry in exact[hash] ?? [] where entry.pattern.matches(text, tokens, at: position) {
+                guard body(entry) else { return }
+            }
+            for entry in prefixed where entry.pattern.matches(text, tokens, at: position) {
+                guard body(entry) else { return }
+            }
+        }
+
+        /// The first entry whose pattern matches at `position`.
+        func firstMatch(_ text: [UInt8], _ tokens: [Range<Int>], at position: Int, hash: UInt64) -> (value: Value, pattern: Pattern)? {
+            var first: (value: Value, pattern: Pattern)?
+            forEachMatch(text, tokens, at: position, hash: hash) { entry in
+                first = entry
+                return false
+            }
+            return first
+        }
+    }
+
+    static let index = Index<Int>(
+        lexicon.flatMap { category, patterns in
+            let position = ComplaintCategory.allCases.firstIndex(of: category)!
+            return patterns.map { (value: position, pattern: $0) }
+        })
+    static let cueIndex = Index<Void>(cues.map { ((), $0) })
+    static let benignIndex = Index<Void>(benign.map { ((), $0) })
 
     static let negationHashes: Set<UInt64> = Set(negations.map { FNV1a.hash($0) })
     /// The token a sentence's end becomes.
@@ -174,8 +202,8 @@ public struct CommentClassifier: Sendable {
         var benign = [Bool](repeating: false, count: tokens.count)
         for position in tokens.indices {
             sentence[position] = (position > 0 ? sentence[position - 1] : 0) + (isBoundary[position] ? 1 : 0)
-            if Self.cues.contains(where: { $0.matches(text, tokens, at: position) }) { cued.insert(sentence[position]) }
-            if let phrase = Self.benign.first(where: { $0.matches(text, tokens, at: position) }) {
+            if Self.cueIndex.firstMatch(text, tokens, at: position, hash: hashes[position]) != nil { cued.insert(sentence[position]) }
+            if let phrase = Self.benignIndex.firstMatch(text, tokens, at: position, hash: hashes[position])?.pattern {
                 for covered in position..<(position + phrase.words.count) { benign[covered] = true }
             }
         }
@@ -187,17 +215,14 @@ public struct CommentClassifier: Sendable {
                 if isBoundary[position - back] { break }
                 if isNegation[position - back] { negated = true }
             }
-            func consider(_ entry: Entry) {
-                let bit = UInt16(1) << UInt16(entry.category)
-                guard found & bit == 0, entry.pattern.matches(text, tokens, at: position) else { return }
+            Self.index.forEachMatch(text, tokens, at: position, hash: hashes[position]) { entry in
                 // A topic word stands or falls with its sentence's cue, a negation included ("no
                 // cutlery change"); any other match does not count right after a negation.
-                if entry.pattern.needsCue ? cued.contains(sentence[position]) : !negated || entry.pattern.startsWithNegation { found |= bit }
+                if entry.pattern.needsCue ? cued.contains(sentence[position]) : !negated || entry.pattern.startsWithNegation {
+                    found |= UInt16(1) << UInt16(entry.value)
+                }
+                return true
             }
-            if let candidates = Self.index.exact[hashes[position]] {
-                for entry in candidates { consider(entry) }
-            }
-            for entry in Self.index.prefixed { consider(entry) }
         }
         return ComplaintCategory.allCases.enumerated().filter { found & (1 << $0.offset) != 0 }.map(\.element)
     }
