@@ -203,9 +203,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Helpers several test targets share (loopback sockets).
+        .target(name: "SkillStreamTestSupport", path: "Tests/SkillStreamTestSupport"),
         .testTarget(
             name: "SkillStreamKafkaTests",
-            dependencies: ["SkillStreamKafka"]
+            dependencies: ["SkillStreamKafka", "SkillStreamTestSupport"]
         ),
         .testTarget(
             name: "SkillStreamLearningTests",
@@ -259,7 +261,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SkillStreamPostgresTests",
-            dependencies: ["SkillStreamPostgres"]
+            dependencies: ["SkillStreamPostgres", "SkillStreamTestSupport"]
         ),
         // Needs a real broker and a real PostgreSQL: `make test` starts both.
         .testTarget(
@@ -275,6 +277,7 @@ let package = Package(
                 "SkillStreamAccess",
                 "SkillStreamAPI",
                 "SkillStreamGroupLag",
+                "SkillStreamTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -31,10 +31,24 @@ public final class PostgresConnection: @unchecked Sendable {
     private var transactionDepth = 0
     private let logger: Logger
 
+    /// libpq options set unless the connection string sets them: a server that stops answering
+    /// (a network partition, a host gone) fails the call within seconds, as a stopped one does,
+    /// instead of after the kernel's TCP retries (about 15 minutes), so callers retry and say so.
+    public static let defaultOptions: KeyValuePairs<String, String> = [
+        "connect_timeout": "10", "keepalives": "1", "keepalives_idle": "30", "keepalives_interval": "10", "keepalives_count": "3",
+        "tcp_user_timeout": "30000",
+    ]
+
     /// Opens a session from a libpq connection string: a URL (`postgresql://user@host:5432/db?sslmode=require`)
-    /// or key/value pairs (`host=/tmp port=5432 dbname=app`); every libpq option is honoured.
+    /// or key/value pairs (`host=/tmp port=5432 dbname=app`); every libpq option is honoured,
+    /// and wins over ``defaultOptions``.
     public init(connectionString: String, logger: Logger) throws {
-        guard let connection = PQconnectdb(connectionString) else {
+        // libpq takes the last value of a repeated keyword: the defaults first, then the
+        // connection string, expanded in place of `dbname`.
+        let keywords = Self.defaultOptions.map(\.key) + ["dbname"]
+        let values = Self.defaultOptions.map(\.value) + [connectionString]
+        let opened = keywords.withCStrings { keywords in values.withCStrings { values in PQconnectdbParams(keywords, values, 1) } }
+        guard let connection = opened else {
             throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
         }
         self.connection = connection
@@ -349,3 +363,12 @@ final class PostgresNoticeLogger: Sendable {
     }
 }
 
+extension Array where Element == String {
+    /// The strings as a NULL-terminated array of C strings, alive for the duration of `body`.
+    func withCStrings<T>(_ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+        let copies = map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        let pointers = copies.map { UnsafePointer($0) } + [nil]
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}

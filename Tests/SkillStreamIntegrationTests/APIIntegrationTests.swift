@@ -4,6 +4,7 @@ import SkillStreamAccess
 import SkillStreamKafka
 import SkillStreamPostgres
 import Synchronization
+import SkillStreamTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -51,7 +52,7 @@ let servePID = Atomic<Int32>(0)
             try Processes.processArguments(postgres: database, prefix: prefix, group: group, extra: ["--exit-when-idle", "3"]), log: stem + ".process.log")
         let secret = Array(UUID().uuidString.utf8) + Array(UUID().uuidString.utf8)
         try Data(secret).write(to: URL(fileURLWithPath: stem + ".secret"))
-        let port = try Processes.freePort()
+        let port = try freeLoopbackPort()
         let serveLog = stem + ".serve.log"
         // Debug logging: the most a token could leak into.
         let serve = try Processes.start(

@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import SkillStreamPostgres
+import SkillStreamTestSupport
+import Testing
+
+/// Opening a session against a server address that accepts connections and never answers, as
+/// a hung server or a network partition looks to a client.
+@Suite struct PostgresConnectionTests {
+    @Test func aServerThatNeverAnswersFailsTheConnectionAfterTheDefaultTimeout() throws {
+        let server = try SilentServer()
+        defer { server.close() }
+        let clock = ContinuousClock()
+        let began = clock.now
+        #expect(throws: PostgresError.self, "libpq gives up after connect_timeout (10 s) instead of waiting for good") {
+            _ = try PostgresConnection(connectionString: "postgresql://postgres@127.0.0.1:\(server.port)/postgres?sslmode=disable", logger: Logger(label: "test"))
+        }
+        let took = clock.now - began
+        #expect(took >= .seconds(9) && took < .seconds(60), "failed after \(took)")
+    }
+
+    @Test func theConnectionStringWinsOverTheDefaultOptions() throws {
+        let server = try SilentServer()
+        defer { server.close() }
+        let clock = ContinuousClock()
+        let began = clock.now
+        #expect(throws: PostgresError.self) {
+            _ = try PostgresConnection(
+                connectionString: "host=127.0.0.1 port=\(server.port) user=postgres sslmode=disable connect_timeout=2", logger: Logger(label: "test"))
+        }
+        #expect(clock.now - began < .seconds(9), "connect_timeout=2 from the string, not the default 10")
+    }
+}
