@@ -259,8 +259,13 @@ public struct CheckpointStore: Sendable {
                 rows: history)
         }
         if !latest.isEmpty {
+            // Made once per session; the "already exists" notice of every later checkpoint is
+            // silenced for this transaction, or it would fill the log at info level.
             try connection.execute(
-                script: "CREATE TEMPORARY TABLE IF NOT EXISTS staff_skills_incoming (LIKE staff_skills) ON COMMIT DELETE ROWS")
+                script: """
+                    SET LOCAL client_min_messages = warning;
+                    CREATE TEMPORARY TABLE IF NOT EXISTS staff_skills_incoming (LIKE staff_skills) ON COMMIT DELETE ROWS
+                    """)
             try connection.copy(
                 into: "staff_skills_incoming",
                 columns: ["restaurant_id", "staff_id", "skill", "role", "gap_probability", "skill_score", "benchmark", "tables", "assessed_at"],
