@@ -277,6 +277,7 @@ let package = Package(
                 "SkillStreamAccess",
                 "SkillStreamAPI",
                 "SkillStreamGroupLag",
+                "SkillStreamOutbox",
                 "SkillStreamTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -41,7 +41,10 @@ public struct EnrolmentPublisher: Sendable {
         guard let producer else { return }
         let publication = await outbox.publish(partitions: [Outbox.apiPartition], producer: producer, batch: 500)
         if let failure = publication.readFailure { logger.warning("Could not read the API's outbox (retried shortly): \(failure)") }
-        if publication.refused > 0 { logger.warning("The broker did not take \(publication.refused) enrolment event(s); they stay in the outbox and are retried") }
+        if publication.refused > 0 {
+            logger.warning(
+                "The broker did not take \(publication.refused) enrolment event(s); they stay in the outbox and are retried: \(publication.refusal.map { "\($0)" } ?? "")")
+        }
         if let failure = publication.clearFailure { logger.warning("Could not clear published enrolment events (they will be published again, with the same ids): \(failure)") }
         if publication.delivered > 0 { logger.info("Published \(publication.delivered) training enrolment event(s) to \(topic)") }
     }

@@ -54,19 +54,31 @@ public final class KafkaProducer: Sendable {
 
     /// Sends records in order and waits until each has a delivery report, returned in the same
     /// order. A record that could not even be enqueued has a failed report; none is dropped.
+    ///
+    /// Cancelling the calling task abandons the wait: every record this producer still holds
+    /// (this call's and any other's) is purged and reported as failed at once, although the
+    /// broker may have written some of them. For a caller that must not wait out
+    /// `message.timeout.ms` on a broker that does not answer, and sends again later.
     public func send(_ messages: [KafkaProducerMessage]) async -> [KafkaDeliveryReport] {
         guard !messages.isEmpty else { return [] }
         let batch = KafkaDeliveryBatch(topics: messages.map(\.topic))
-        for (index, message) in messages.enumerated() {
-            let ticket = Unmanaged.passRetained(KafkaDeliveryTicket(batch: batch, index: index))
-            do {
-                try await enqueue(message, opaque: ticket.toOpaque())
-            } catch {
-                ticket.release()
-                batch.record(index: index, .failure(error as? KafkaError ?? KafkaError(code: .messageDeliveryFailed, message: "\(error)")))
+        let client = self.client
+        return await withTaskCancellationHandler {
+            for (index, message) in messages.enumerated() {
+                let ticket = Unmanaged.passRetained(KafkaDeliveryTicket(batch: batch, index: index))
+                do {
+                    guard !Task.isCancelled else { throw KafkaError(code: .closed, message: "sending was cancelled before this record was enqueued") }
+                    try await enqueue(message, opaque: ticket.toOpaque())
+                } catch {
+                    ticket.release()
+                    batch.record(index: index, .failure(error as? KafkaError ?? KafkaError(code: .messageDeliveryFailed, message: "\(error)")))
+                }
             }
+            return await batch.reports()
+        } onCancel: {
+            // Not blocking: the poll thread serves the purged records' reports.
+            _ = rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | RD_KAFKA_PURGE_F_NON_BLOCKING))
         }
-        return await batch.reports()
     }
 
     /// Waits until every queued record has been delivered or has failed.

@@ -45,12 +45,15 @@ public struct Outbox: Sendable {
         public var record: OutboxRecord
     }
 
-    /// What one ``publish(partitions:producer:batch:)`` did.
+    /// What one ``publish(partitions:producer:batch:first:)`` did.
     public struct Publication: Sendable {
-        /// Records the broker acknowledged (and that left the outbox, unless `clearFailure`).
+        /// Records the broker acknowledged that left the outbox.
         public var delivered = 0
-        /// Records the broker did not take; they stay and are retried.
+        /// Records not published, or published behind one that was not: they stay and are sent
+        /// again, in order.
         public var refused = 0
+        /// Why the first record the broker did not take was refused.
+        public var refusal: KafkaError?
         /// The outbox could not be read (PostgreSQL unreachable): nothing was published.
         public var readFailure: (any Error)?
         /// Published rows could not be removed: they will be published again, with the same ids.
@@ -101,14 +104,21 @@ public struct Outbox: Sendable {
         _ = try await client.withConnection { connection in try connection.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [list]).affectedRows }
     }
 
-    /// Publishes what the outbox holds for these partitions, `batch` records at a time, until it
-    /// is empty or a step fails; a record leaves the outbox only once the broker acknowledged it.
-    public func publish(partitions: [Int32], producer: KafkaProducer, batch: Int = 5_000) async -> Publication {
+    /// Publishes what the outbox holds for these partitions, in the order it was written,
+    /// `batch` records at a time (the first time only `first`: one record probes a broker that
+    /// refused the last round), until it is empty or a record is refused.
+    ///
+    /// Only the records before the first refused one leave the outbox: those after it stay even
+    /// if the broker took them, and are sent again after it. A topic's readers (the newest
+    /// version of an alert wins) then never see an older output after a newer one; they may see
+    /// one twice, with the same id.
+    public func publish(partitions: [Int32], producer: KafkaProducer, batch: Int = 5_000, first: Int? = nil) async -> Publication {
         var publication = Publication()
+        var limit = first ?? batch
         while true {
             let pending: [Pending]
             do {
-                pending = try await self.pending(partitions: partitions, limit: batch)
+                pending = try await self.pending(partitions: partitions, limit: limit)
             } catch {
                 publication.readFailure = error
                 return publication
@@ -116,10 +126,9 @@ public struct Outbox: Sendable {
             guard !pending.isEmpty else { return publication }
             let reports = await producer.send(
                 pending.map { KafkaProducerMessage(topic: $0.record.topic, key: $0.record.key, value: $0.record.value, headers: $0.record.headers) })
-            let delivered = zip(pending, reports).compactMap { output, report -> Int64? in
-                if case .success = report.outcome { return output.id }
-                return nil
-            }
+            let refused = reports.firstIndex { if case .failure = $0.outcome { true } else { false } }
+            if let refused, case .failure(let error) = reports[refused].outcome { publication.refusal = error }
+            let delivered = pending.prefix(refused ?? pending.count).map(\.id)
             publication.refused += pending.count - delivered.count
             do {
                 try await delete(ids: delivered)
@@ -128,7 +137,8 @@ public struct Outbox: Sendable {
                 return publication
             }
             publication.delivered += delivered.count
-            if delivered.count < pending.count || pending.count < batch { return publication }
+            if refused != nil || pending.count < limit { return publication }
+            limit = batch
         }
     }
 

@@ -40,6 +40,11 @@ public struct ProcessorConfiguration: Sendable {
     public var exitWhenIdle: Duration?
     /// How often ``StreamProcessor/onProgress`` is called; nil: never.
     public var progressInterval: Duration?
+    /// How long the shutdown may take once the last checkpoint is written: publishing what the
+    /// outbox holds, committing to Kafka and leaving the group. A broker that does not answer
+    /// gets no more (what is unpublished stays in the outbox for the next owner), so that a
+    /// SIGTERM ends within Kubernetes' grace period even during a broker outage.
+    public var shutdownBudget: Duration = .seconds(6)
 
     public init(kafka: KafkaConfiguration) {
         self.kafka = kafka
@@ -77,12 +82,29 @@ public struct ProcessorError: Error, CustomStringConvertible {
 }
 
 /// A flag one task or signal handler raises and another reads: a request to stop, the end of
-/// a background write.
+/// a background write. Whoever must act at once, rather than at its next look, registers a
+/// handler that runs at every raise.
 public final class AtomicFlag: Sendable {
     private let raised = Atomic<Bool>(false)
+    private let handlers = Mutex<[@Sendable () -> Void]>([])
     public init() {}
-    public func raise() { raised.store(true, ordering: .releasing) }
+    public func raise() {
+        raised.store(true, ordering: .releasing)
+        for handler in handlers.withLock({ $0 }) { handler() }
+    }
     public var isRaised: Bool { raised.load(ordering: .acquiring) }
+    /// Runs `handler` on the raising thread each time the flag is raised.
+    public func onRaise(_ handler: @escaping @Sendable () -> Void) { handlers.withLock { $0.append(handler) } }
+}
+
+/// The outbox publication under way, which a stop request cancels: a send waiting on a broker
+/// that does not answer is abandoned (its records stay in the outbox) instead of holding the
+/// stop up for `message.timeout.ms`.
+final class PublicationInFlight: Sendable {
+    private let task = Mutex<Task<Outbox.Publication, Never>?>(nil)
+    func begin(_ publication: Task<Outbox.Publication, Never>) { task.withLock { $0 = publication } }
+    func end() { task.withLock { $0 = nil } }
+    func cancel() { task.withLock { $0?.cancel() } }
 }
 
 /// `skillstream process`: consumes the input topics in a consumer group, runs each partition's
@@ -112,6 +134,9 @@ public final class StreamProcessor {
     private var lastActivity: ContinuousClock.Instant
     /// Set while PostgreSQL refuses checkpoints: consumption is paused until one succeeds.
     private var checkpointBackoff: (until: ContinuousClock.Instant, delay: Duration)?
+    /// Set while the broker refuses outputs: the outbox is tried again, one record first, when it ends.
+    private var publishBackoff: (until: ContinuousClock.Instant, delay: Duration)?
+    private let publishing = PublicationInFlight()
     /// Input partitions paused because the merge holds too many of their records.
     private var heldBack = Set<KafkaTopicPartition>()
     /// The checkpoint being written in the background, if any (at most one at a time).
@@ -151,7 +176,14 @@ public final class StreamProcessor {
         self.logger = logger
         began = clock.now
         lastActivity = clock.now
+        stopRequest.onRaise { [publishing] in publishing.cancel() }
     }
+
+    /// Properties the processor's producer sets unless the configuration does. A record not
+    /// acknowledged within 30 s fails and stays in the outbox, to be sent again after a
+    /// backoff: the loop keeps turning (probes, group membership) through a broker outage
+    /// instead of waiting librdkafka's default 5 minutes for one send.
+    static let producerDefaults = ["message.timeout.ms": "30000"]
 
     /// Asks the run loop to finish: it checkpoints, publishes, commits, leaves the group and returns.
     public func stop() { stopRequest.raise() }
@@ -163,7 +195,9 @@ public final class StreamProcessor {
         kafka.properties["partition.assignment.strategy"] = kafka.properties["partition.assignment.strategy"] ?? "range"
         consumer = try KafkaConsumer(configuration: kafka, groupID: configuration.group, logger: logger)
         references = try KafkaConsumer(configuration: kafka, groupID: configuration.group + ".references", logger: logger)
-        producer = try KafkaProducer(configuration: configuration.kafka, logger: logger)
+        var producing = configuration.kafka
+        producing.properties.merge(Self.producerDefaults) { explicit, _ in explicit }
+        producer = try KafkaProducer(configuration: producing, logger: logger)
         try await checkCoPartitioning()
         try await readReferencesToEnd()
         try consumer.subscribe(topics: configuration.topics.inputs)
@@ -275,7 +309,7 @@ public final class StreamProcessor {
             // What was there at start is applied to new engines in one fixed order.
             referenceRecords.sort(by: Self.logOrder)
         }
-        while clock.now < deadline {
+        while clock.now < deadline, !stopRequest.isRaised {
             _ = try await pollReferences(timeout: .milliseconds(100))
             let lags = try references.localLag(for: partitions.map(\.topicPartition))
             if lags.allSatisfy({ $0.highWatermark != nil && $0.lag == 0 }) { return }
@@ -542,10 +576,21 @@ public final class StreamProcessor {
     }
 
     /// Publishes what the outbox holds for the partitions this replica owns; a row leaves the
-    /// outbox only once the broker acknowledged it.
-    private func publishOutbox() async {
+    /// outbox only once the broker acknowledged it. After a refusal the next round waits a
+    /// growing backoff and sends one record first. A stop request abandons a publication under
+    /// way; `deadline` (the shutdown's) bounds it too, and then only a second stop request does.
+    private func publishOutbox(deadline: ContinuousClock.Instant? = nil) async {
         guard checkpointBackoff == nil else { return }
-        let publication = await outbox.publish(partitions: tasks.keys.sorted(), producer: producer)
+        if deadline == nil, let backoff = publishBackoff, clock.now < backoff.until { return }
+        let (outbox, producer, partitions) = (self.outbox, self.producer!, tasks.keys.sorted())
+        let probing = publishBackoff != nil
+        let work = Task { await outbox.publish(partitions: partitions, producer: producer, first: probing ? 1 : nil) }
+        publishing.begin(work)
+        if deadline == nil && stopRequest.isRaised { work.cancel() }
+        let timer = deadline.map { deadline in Task { try? await Task.sleep(until: deadline); work.cancel() } }
+        let publication = await work.value
+        timer?.cancel()
+        publishing.end()
         if let failure = publication.readFailure {
             health.update { $0.databaseReachable = false }
             logger.warning("Could not read the outbox (retried next round): \(failure)")
@@ -553,7 +598,13 @@ public final class StreamProcessor {
             health.update { $0.databaseReachable = true }
         }
         if publication.refused > 0 {
-            logger.warning("The broker did not take \(publication.refused) output record(s); they stay in the outbox and are retried")
+            let delay = publishBackoff.map { min($0.delay * 2, .seconds(30)) } ?? .seconds(1)
+            publishBackoff = (clock.now + delay, delay)
+            logger.warning(
+                "The broker did not take \(publication.refused) output record(s); they stay in the outbox and are sent again in order in \(delay): \(publication.refusal.map { "\($0)" } ?? "")")
+        } else if publication.readFailure == nil, publishBackoff != nil {
+            publishBackoff = nil
+            logger.info("The broker takes outputs again")
         }
         if let failure = publication.clearFailure {
             logger.warning("Could not clear published outbox rows (they will be published again, with the same ids): \(failure)")
@@ -698,23 +749,66 @@ public final class StreamProcessor {
         return (try? await outbox.pending(partitions: tasks.keys.sorted(), limit: 1).isEmpty) ?? false
     }
 
+    /// The last checkpoint (PostgreSQL, as always), then within ``ProcessorConfiguration/shutdownBudget``:
+    /// publishing the outbox, committing the offsets to Kafka and leaving the group. What a
+    /// broker that does not answer keeps from finishing is left to the next owner: outputs stay
+    /// in the outbox, and the group notices the departure after its session timeout.
     private func shutdown() async throws {
         logger.info("Processor stopping: last checkpoint, publishing, leaving the group")
         health.update { $0.stopping = true }
         try await checkpoint(force: false, snapshotAll: true)
-        await publishOutbox()
+        let deadline = clock.now + configuration.shutdownBudget
+        await publishOutbox(deadline: clock.now + configuration.shutdownBudget / 2)
         // Kafka's committed offsets never run ahead of PostgreSQL's: with the last checkpoint
         // refused, the ones committed after the previous checkpoint stand.
+        var offsets: [KafkaTopicPartitionOffset] = []
         if checkpointBackoff == nil {
-            let offsets = tasks.values.filter { !$0.isReplaying }.flatMap { task in
+            offsets = tasks.values.filter { !$0.isReplaying }.flatMap { task in
                 task.nextOffsets.map { KafkaTopicPartitionOffset(topicPartition: KafkaTopicPartition(topic: $0.key, partition: task.partition), offset: $0.value) }
             }
-            try? await consumer.commit(offsets, mode: .sync)
         } else {
             logger.warning("PostgreSQL refused the last checkpoint: offsets are not committed to Kafka past the checkpoint before it")
         }
-        try await consumer.close()
-        try await references.close()
-        await producer.shutdown(timeout: .seconds(5))
+        let (consumer, references, producer) = (self.consumer!, self.references!, self.producer!)
+        let leaving = Task { () -> Result<Void, any Error> in
+            try? await consumer.commit(offsets, mode: .sync)
+            do {
+                try await consumer.close()
+                try await references.close()
+                await producer.shutdown(timeout: .seconds(2))
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard let left = await Self.value(of: leaving, by: deadline) else {
+            logger.warning(
+                "The broker did not answer within the shutdown's \(configuration.shutdownBudget): stopping without leaving the group (it rebalances after its session timeout); unpublished outputs stay in the outbox")
+            return
+        }
+        try left.get()
     }
+
+    /// The task's value, or nil if `deadline` comes first (the task then goes on unawaited).
+    static func value<T: Sendable>(of task: Task<T, Never>, by deadline: ContinuousClock.Instant) async -> T? {
+        await withCheckedContinuation { continuation in
+            let answer = FirstAnswer(continuation)
+            let timer = Task {
+                try? await Task.sleep(until: deadline)
+                answer.resume(returning: nil)
+            }
+            Task {
+                let value = await task.value
+                timer.cancel()
+                answer.resume(returning: value)
+            }
+        }
+    }
+}
+
+/// A continuation that the first of several racers resumes; the others' answers are dropped.
+final class FirstAnswer<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T?, Never>?>
+    init(_ continuation: CheckedContinuation<T?, Never>) { self.continuation = Mutex(continuation) }
+    func resume(returning value: T?) { continuation.withLock { $0.take() }?.resume(returning: value) }
 }

@@ -3,6 +3,7 @@ import Glibc
 import SkillStreamKafka
 import SkillStreamPostgres
 import Synchronization
+import SkillStreamTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -103,21 +104,6 @@ import FoundationNetworking
     static func processArguments(postgres: String, prefix: String, group: String, extra: [String] = []) throws -> [String] {
         ["process", "--brokers", try IntegrationEnvironment.brokers(), "--postgres", postgres, "--topic-prefix", prefix, "--group", group]
             + kafkaProperties + (extra.contains("--metrics-port") ? [] : ["--metrics-port", "0"]) + extra
-    }
-
-    /// A TCP port nothing listens on now (the kernel's pick for port 0).
-    static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// GET on the processor's operators' endpoint: the status and the body (nil when nothing answers).
@@ -359,12 +345,41 @@ import FoundationNetworking
         #expect(alertIDs.isSubset(of: try await Self.ids(onTopic: prefix + "skills.gap-alerts", field: "alert_id")), "every alert reached its topic")
     }
 
+    @Test func sigtermWhileTheBrokerIsFrozenStopsWithinTenSecondsAndLosesNothing() async throws {
+        defer { Self.killLeftovers() }
+        let services = try IntegrationEnvironment.variable("SERVICES_STATE_DIR")
+        let scenario = try await Self.scenario("termbrokerdown")
+        let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
+        let arguments = try Self.processArguments(
+            postgres: database, prefix: prefix, group: prefix + "group", extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500"])
+        let process = try await Self.startAndAwaitProgress(arguments, log: log + ".process.log", database: database)
+        func processLog() -> String { (try? String(contentsOfFile: log + ".process.log", encoding: .utf8)) ?? "" }
+        let broker = pid_t(try String(contentsOfFile: services + "/tansu.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))!
+        kill(broker, SIGSTOP)
+        defer { kill(broker, SIGCONT) }  // whatever happens: later tests need it
+        // Long enough for the outputs checkpointed meanwhile to wait on a broker that answers nothing.
+        try await Task.sleep(for: .seconds(8))
+        let signalled = ContinuousClock.now
+        process.terminate()
+        try await eventually("the processor exits after SIGTERM", timeout: .seconds(60)) { !process.isRunning }
+        let took = ContinuousClock.now - signalled
+        kill(broker, SIGCONT)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(processLog().suffix(2_000))")
+        #expect(took < .seconds(10), "stopped within 10 s of SIGTERM although the broker answers nothing (took \(took))")
+        #expect(try Self.checkpointedOffsets(database) < reference.inputs, "stopped mid-run")
+        // The next run picks up where PostgreSQL says and publishes what the stop left in the outbox.
+        try await Self.run(arguments + ["--exit-when-idle", "5"], log: log + ".process.log")
+        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "stopped while the broker was frozen")
+        let alertIDs = Set(try Self.tables(database, prefix: prefix)["gap_alerts", default: []].compactMap { Self.field("alert_id", of: $0) })
+        #expect(alertIDs.isSubset(of: try await Self.ids(onTopic: prefix + "skills.gap-alerts", field: "alert_id")), "every alert reached its topic")
+    }
+
     @Test func postgresStoppedForTwentySecondsMidRunLosesNothingAndCountsNothingTwice() async throws {
         defer { Self.killLeftovers() }
         let services = try IntegrationEnvironment.variable("SERVICES_STATE_DIR")
         let scenario = try await Self.scenario("pgdown")
         let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
-        let port = try Self.freePort()
+        let port = try freeLoopbackPort()
         let process = try await Self.startAndAwaitProgress(
             try Self.processArguments(
                 postgres: database, prefix: prefix, group: prefix + "group",
@@ -446,7 +461,7 @@ import FoundationNetworking
         let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
         var proxied = try #require(URLComponents(string: database))
         let (host, port) = (try #require(proxied.host), try #require(proxied.port))
-        proxied.port = try Self.freePort()
+        proxied.port = try freeLoopbackPort()
         _ = try Self.start(
             command: ["/usr/bin/env", "python3", "Scripts/pg_commit_cutter.py", String(proxied.port!), host, String(port), "3", "3", "UPDATE engine_checkpoints SET"],
             log: log + ".proxy.log")
