@@ -85,7 +85,7 @@ import Testing
         let run = try BackfillRun(Array(text.utf8), kind: .feedback)
         let rejection = try run.rejection(onLine: 3)
         #expect(rejection.reason == .outOfRange && rejection.column == nil)
-        #expect(rejection.message == "the contract refuses the survey.guest_feedback.v1 event: out_of_range (comment): 8799 bytes, the limit is 8192")
+        #expect(rejection.message == "the contract refuses the survey.guest_feedback.v1 event: out_of_range (comment): 8799 characters, the limit is 8192")
         #expect(Set(run.eventsByLine.keys) == [2, 4])
     }
 

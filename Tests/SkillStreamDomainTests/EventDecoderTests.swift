@@ -75,7 +75,7 @@ import Testing
             #expect(event.satisfaction == 5)
         }
         let longBlank = #"{"schema":"survey.guest_feedback.v1","event_id":"e5","occurred_at":"2026-03-15T09:12:00Z","restaurant_id":"r","staff_id":"s","comment":""#
-            + String(repeating: " ", count: EventDecoder.maximumCommentBytes + 1) + #""}"#
+            + String(repeating: " ", count: EventDecoder.maximumCommentCharacters + 1) + #""}"#
         #expect((try? EventDecoder().decode(Array(longBlank.utf8)).get()) == nil, "the length limit holds for blanks too")
         let blankStaff = #"{"schema":"survey.guest_feedback.v1","event_id":"e4","occurred_at":"2026-03-15T09:12:00Z","restaurant_id":"r","staff_id":" "}"#
         #expect(EventDecoder().decode(Array(blankStaff.utf8)) == .failure(Rejection(.emptyValue, field: "staff_id", "must not be empty")))

@@ -4,8 +4,8 @@
 public struct EventDecoder: Sendable {
     /// Messages larger than this are refused unread.
     public static let maximumMessageBytes = 64 * 1_024
-    /// Longest accepted free-text comment, in bytes.
-    public static let maximumCommentBytes = 8 * 1_024
+    /// Longest accepted free-text comment, in characters (Unicode code points).
+    public static let maximumCommentCharacters = 8 * 1_024
     /// Longest accepted wait (seated to first course): a day. Longer is a broken clock, not service.
     public static let maximumWaitSeconds = 86_400.0
 
@@ -213,12 +213,14 @@ struct Fields {
         return text
     }
 
-    /// Free text of at most `maximumBytes`, which may be empty (the contract allows it): empty or
-    /// blank is taken as not given, so a survey whose comment box was left empty keeps its score.
-    func freeText(_ field: Field, maximumBytes: Int) throws(Rejection) -> String? {
+    /// Free text of at most `maximumCharacters` (Unicode code points, as JSON Schema's
+    /// `maxLength` counts them), which may be empty (the contract allows it): empty or blank is
+    /// taken as not given, so a survey whose comment box was left empty keeps its score.
+    func freeText(_ field: Field, maximumCharacters: Int) throws(Rejection) -> String? {
         guard let text = try text(field) else { return nil }
-        guard text.utf8.count <= maximumBytes else {
-            throw Rejection(.outOfRange, field: field.name, "\(text.utf8.count) bytes, the limit is \(maximumBytes)")
+        // No more bytes than the limit: no more code points either (counting them is the slow path).
+        if text.utf8.count > maximumCharacters, case let count = text.unicodeScalars.count, count > maximumCharacters {
+            throw Rejection(.outOfRange, field: field.name, "\(count) characters, the limit is \(maximumCharacters)")
         }
         return text.isBlank ? nil : text
     }
@@ -254,21 +256,20 @@ struct Fields {
         guard let value = value(field) else { return nil }
         guard case .number(let number, _) = value else { throw Rejection(.wrongType, field: field.name, "must be a number") }
         guard range.contains(number) else {
-            throw Rejection(.outOfRange, field: field.name, "\(number) is outside \(range.lowerBound)…\(range.upperBound)")
+            throw Rejection(.outOfRange, field: field.name, "\(number.isFinite ? "\(number)" : "a number this large") is outside \(range.lowerBound)…\(range.upperBound)")
         }
         return number
     }
 
     func integer(_ field: Field, in range: ClosedRange<Int>) throws(Rejection) -> Int? {
         guard let value = value(field) else { return nil }
-        guard case .number(let number, _) = value, number == number.rounded(), abs(number) < 1e15 else {
+        guard case .number(let number, _) = value, number == number.rounded() else {
             throw Rejection(.wrongType, field: field.name, "must be an integer")
         }
-        let integer = Int(number)
-        guard range.contains(integer) else {
-            throw Rejection(.outOfRange, field: field.name, "\(integer) is outside \(range.lowerBound)…\(range.upperBound)")
+        guard abs(number) < 1e15, range.contains(Int(number)) else {
+            throw Rejection(.outOfRange, field: field.name, "\(abs(number) < 1e15 ? "\(Int(number))" : "an integer this large") is outside \(range.lowerBound)…\(range.upperBound)")
         }
-        return integer
+        return Int(number)
     }
 
     func bool(_ field: Field) throws(Rejection) -> Bool? {
@@ -320,7 +321,7 @@ struct Fields {
                 itemsOrdered: ordered, itemsIncorrect: incorrect, checkTotalPEN: try number(.checkTotalPEN, in: 0...10_000_000))
             return .tableService(event)
         case .guestFeedback:
-            let comment = try freeText(.comment, maximumBytes: EventDecoder.maximumCommentBytes)
+            let comment = try freeText(.comment, maximumCharacters: EventDecoder.maximumCommentCharacters)
             return .guestFeedback(
                 GuestFeedbackEvent(
                     header: header, staffID: try required(string(.staffID), .staffID), visitID: try string(.visitID),
@@ -366,6 +367,13 @@ struct Fields {
 }
 
 extension String {
-    /// Nothing but spaces, tabs and line breaks (or nothing at all).
-    fileprivate var isBlank: Bool { !utf8.contains { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D } }
+    /// Nothing but white space (or nothing at all): Unicode's, so that no-break and ideographic
+    /// spaces are blank too, as the schemas' `\S` patterns say. ASCII is decided byte by byte.
+    fileprivate var isBlank: Bool {
+        for byte in utf8 {
+            if byte >= 0x80 { return unicodeScalars.allSatisfy(\.properties.isWhitespace) }
+            if byte != 0x20 && !(0x09...0x0D).contains(byte) { return false }
+        }
+        return true
+    }
 }
