@@ -38,7 +38,13 @@ struct BackfillRow {
         _ column: BackfillColumn, _ reason: RowRejection.Reason, _ what: String, _ parse: (String) -> Value?
     ) throws(RowRejection) -> Value? {
         guard let text = text(column) else { return nil }
-        guard let value = parse(text) else { throw rejection(column, reason, "'\(text)' is not \(what)") }
+        guard let value = parse(text) else {
+            if CellParser.isAmbiguousGrouping(text) {
+                throw rejection(
+                    column, reason, "'\(text)' could mark thousands or decimals; write it without a thousands separator (1200, or 1.2)")
+            }
+            throw rejection(column, reason, "'\(text)' is not \(what)")
+        }
         return value
     }
 

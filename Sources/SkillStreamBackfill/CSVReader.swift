@@ -63,10 +63,12 @@ public struct CSVReader<Source: IteratorProtocol<UInt8>>: IteratorProtocol, Sequ
     public mutating func next() -> Result<CSVRecord, RowRejection>? {
         guard let (line, unterminated) = readRawRecord() else { return nil }
         guard !unterminated else {
+            // The last line holding any of it: the file may end with a line break.
+            let lastLine = buffer.last == Self.lineFeed || buffer.last == Self.carriageReturn ? self.line - 1 : self.line
             return .failure(
                 RowRejection(
                     line: line, reason: .unterminatedQuote, column: columnName(fieldEnds.count - 1),
-                    "a quoted field is never closed: it ran to the end of the file"))
+                    "a quoted field is never closed: it ran to the end of the file, so lines \(line)–\(lastLine) were read as this one row; close the quote and load the file again"))
         }
         var fields: [String] = []
         fields.reserveCapacity(header.count)

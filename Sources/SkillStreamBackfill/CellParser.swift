@@ -29,9 +29,37 @@ enum CellParser {
     // MARK: - Numbers
 
     /// A decimal number with `.` or `,` as the decimal separator and an optional sign: `4`,
-    /// `4.0`, `4,5`, `-0.25`. No thousands separators, exponents or words. With `timesHundred`
-    /// the decimal point moves two places right in the text, so `0.92` is exactly 92.
+    /// `4.0`, `4,5`, `-0.25`. No thousands separators, exponents or words, and nothing that
+    /// could be read either way (``isAmbiguousGrouping(_:)``). With `timesHundred` the decimal
+    /// point moves two places right in the text, so `0.92` is exactly 92.
     static func number(_ text: String, timesHundred: Bool = false) -> Double? {
+        guard let parts = numberParts(text), !isAmbiguous(parts) else { return nil }
+        var whole = String(parts.whole)
+        var fraction = String(parts.fraction ?? "")
+        if timesHundred {
+            fraction += String(repeating: "0", count: max(0, 2 - fraction.count))
+            whole += fraction.prefix(2)
+            fraction = String(fraction.dropFirst(2))
+        }
+        guard let value = Double((whole.isEmpty ? "0" : whole) + "." + (fraction.isEmpty ? "0" : fraction)) else { return nil }
+        return parts.negative ? -value : value
+    }
+
+    /// Whether the text is a number whose one separator may mark thousands as well as decimals:
+    /// one to three digits (not a lone 0), then `,` or `.`, then exactly three digits. `1,200`
+    /// is 1.2 in Lima's Spanish spreadsheets and 1200 in its English ones; no guess is safe.
+    static func isAmbiguousGrouping(_ text: String) -> Bool {
+        numberParts(text).map(isAmbiguous) ?? false
+    }
+
+    private static func isAmbiguous(_ parts: (negative: Bool, whole: Substring, fraction: Substring?)) -> Bool {
+        guard let fraction = parts.fraction else { return false }
+        return fraction.count == 3 && (1...3).contains(parts.whole.count) && parts.whole.first != "0"
+    }
+
+    /// The sign, the digits before the separator and those after it (nil without one); nil for
+    /// text that is not digits with at most one `.` or `,`.
+    private static func numberParts(_ text: String) -> (negative: Bool, whole: Substring, fraction: Substring?)? {
         var body = trimmed(text)
         let negative = body.first == "-"
         if body.first == "-" || body.first == "+" { body = body.dropFirst() }
@@ -39,15 +67,7 @@ enum CellParser {
         guard parts.count <= 2, parts.contains(where: { !$0.isEmpty }),
             parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } })
         else { return nil }
-        var whole = String(parts[0])
-        var fraction = parts.count == 2 ? String(parts[1]) : ""
-        if timesHundred {
-            fraction += String(repeating: "0", count: max(0, 2 - fraction.count))
-            whole += fraction.prefix(2)
-            fraction = String(fraction.dropFirst(2))
-        }
-        guard let value = Double((whole.isEmpty ? "0" : whole) + "." + (fraction.isEmpty ? "0" : fraction)) else { return nil }
-        return negative ? -value : value
+        return (negative, parts[0], parts.count == 2 ? parts[1] : nil)
     }
 
     /// A rate or score in percent (0–100 scale): `92%`, `92 %`, `92,5%` and `92` are 92; a

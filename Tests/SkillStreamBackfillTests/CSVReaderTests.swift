@@ -70,7 +70,9 @@ import Testing
 
     @Test func unterminatedQuoteIsReportedAtTheLineWhereTheRecordStarts() throws {
         let result = try Self.read("a,b\n1,2\n3,\"open\n5,6\n")
-        #expect(result.records == ["2: 1|2", "line 3: unterminated_quote (b): a quoted field is never closed: it ran to the end of the file"])
+        #expect(result.records == ["2: 1|2", "line 3: unterminated_quote (b): a quoted field is never closed: it ran to the end of the file, so lines 3–4 were read as this one row; close the quote and load the file again"])
+        let withoutFinalBreak = try Self.read("a,b\n1,2\n3,\"open\n5,6\n7,8")
+        #expect(withoutFinalBreak.records.last?.contains("so lines 3–5 were read as this one row") == true, "\(withoutFinalBreak.records)")
     }
 
     @Test func fileWithoutHeaderIsAFileLevelError() {

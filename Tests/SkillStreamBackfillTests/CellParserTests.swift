@@ -12,6 +12,17 @@ import Testing
         for text in ["", "abc", "1.234,5", "1e3", "nan", "4 5", "--1", "."] { #expect(CellParser.number(text) == nil, "\(text)") }
     }
 
+    @Test func aSeparatorBeforeExactlyThreeDigitsCouldMarkThousandsAndIsRefused() {
+        for text in ["1,200", "1.200", "-12,500", "999.999", "+100,000"] {
+            #expect(CellParser.number(text) == nil && CellParser.isAmbiguousGrouping(text), "\(text)")
+            #expect(CellParser.duration(text, bareUnitSeconds: 1) == nil, "\(text)")
+        }
+        // Not a thousands group: a lone 0 before it, four digits before it, or not three after it.
+        #expect(CellParser.number("0,125") == 0.125 && CellParser.number("1234,567") == 1234.567)
+        #expect(CellParser.number("1,25") == 1.25 && CellParser.number("1.2000") == 1.2)
+        for text in ["0,125", "1234,567", "1,25", "1200", "abc"] { #expect(!CellParser.isAmbiguousGrouping(text), "\(text)") }
+    }
+
     @Test func percentagesInEveryFormComeOnTheZeroToHundredScale() {
         for text in ["92%", "92 %", "0.92", "0,92", "92", " 92,0% "] { #expect(CellParser.percentage(text) == 92, "\(text)") }
         #expect(CellParser.percentage("92,5%") == 92.5)
