@@ -260,6 +260,10 @@ let package = Package(
             dependencies: ["SkillStreamGroupLag", "SkillStreamKafka"]
         ),
         .testTarget(
+            name: "SkillStreamOutboxTests",
+            dependencies: ["SkillStreamOutbox", "SkillStreamKafka"]
+        ),
+        .testTarget(
             name: "SkillStreamPostgresTests",
             dependencies: ["SkillStreamPostgres", "SkillStreamTestSupport"]
         ),

@@ -87,6 +87,16 @@ extension KafkaError {
         rd_kafka_error_destroy(error)
     }
 
+    /// Whether the broker or the client refuses this record whatever happens: too large for the
+    /// limits, or invalid. Sending it again can only fail again; other records are unaffected.
+    public var refusesTheRecordForGood: Bool {
+        guard let code = rdKafkaErrorCode else { return false }
+        return [
+            RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE, RD_KAFKA_RESP_ERR_INVALID_MSG,
+            RD_KAFKA_RESP_ERR_INVALID_RECORD, RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP,
+        ].contains { $0.rawValue == code }
+    }
+
     /// Response codes after which the same request can succeed: transport trouble, timeouts,
     /// leader movement, a full local queue.
     static func isRetriable(_ error: rd_kafka_resp_err_t) -> Bool {

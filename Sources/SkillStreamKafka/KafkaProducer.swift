@@ -74,10 +74,11 @@ public final class KafkaProducer: Sendable {
                     batch.record(index: index, .failure(error as? KafkaError ?? KafkaError(code: .messageDeliveryFailed, message: "\(error)")))
                 }
             }
+            // Cancelled while enqueueing: a record enqueued as the purge ran escaped it.
+            if Task.isCancelled { Self.purge(client, waiting: false) }
             return await batch.reports()
         } onCancel: {
-            // Not blocking: the poll thread serves the purged records' reports.
-            _ = rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | RD_KAFKA_PURGE_F_NON_BLOCKING))
+            Self.purge(client, waiting: false)
         }
     }
 
@@ -104,8 +105,13 @@ public final class KafkaProducer: Sendable {
         pollLoop.stop()
     }
 
-    /// Fails every queued and in-flight record and serves their reports.
-    private static func purge(_ client: RDKafkaClient) {
+    /// Fails every queued and in-flight record. `waiting`: also serves their reports here (at
+    /// shutdown); otherwise the poll thread serves them and this returns at once.
+    private static func purge(_ client: RDKafkaClient, waiting: Bool = true) {
+        guard waiting else {
+            _ = rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | RD_KAFKA_PURGE_F_NON_BLOCKING))
+            return
+        }
         _ = rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         _ = rd_kafka_flush(client.handle, 1_000)
     }

@@ -45,19 +45,61 @@ public struct Outbox: Sendable {
         public var record: OutboxRecord
     }
 
-    /// What one ``publish(partitions:producer:batch:first:)`` did.
+    /// What one ``publish(partitions:producer:batch:)`` did.
     public struct Publication: Sendable {
         /// Records the broker acknowledged that left the outbox.
         public var delivered = 0
-        /// Records not published, or published behind one that was not: they stay and are sent
-        /// again, in order.
+        /// Records the broker did not take this time (unreachable, timed out): they stay and are
+        /// sent again.
         public var refused = 0
-        /// Why the first record the broker did not take was refused.
+        /// Records it took behind a refused one of the same topic and key: they stay too, and
+        /// are sent again after it, so that the newest version is the last one on the topic.
+        public var heldBack = 0
+        /// Records refused for good (``KafkaError/refusesTheRecordForGood``), moved to the
+        /// `outbox_parked` table so that the rest keeps flowing.
+        public var parked = 0
+        /// Why the first record refused this time was refused.
         public var refusal: KafkaError?
+        /// Why the first record parked was refused.
+        public var parking: KafkaError?
         /// The outbox could not be read (PostgreSQL unreachable): nothing was published.
         public var readFailure: (any Error)?
         /// Published rows could not be removed: they will be published again, with the same ids.
         public var clearFailure: (any Error)?
+    }
+
+    /// What becomes of each row of a round, from the broker's reports (in the order written).
+    public struct Settlement: Equatable, Sendable {
+        /// Delivered: removed from the outbox.
+        public var delivered: [Int64] = []
+        /// Refused for good: parked, with why.
+        public var parked: [Int64: String] = [:]
+        /// Refused for now, or delivered behind such a row of the same topic and key: kept.
+        public var refused: [Int64] = []
+        public var heldBack: [Int64] = []
+    }
+
+    /// Settles a round: a row refused for now blocks the later rows of its topic and key (they
+    /// stay, to follow it), not the others; a row refused for good blocks nothing.
+    public static func settle(_ rows: [(id: Int64, topic: String, key: [UInt8]?)], _ outcomes: [Result<KafkaTopicPartitionOffset, KafkaError>]) -> Settlement {
+        struct OutputKey: Hashable {
+            var topic: String
+            var key: [UInt8]?
+        }
+        var settlement = Settlement()
+        var blocked = Set<OutputKey>()
+        for (row, outcome) in zip(rows, outcomes) {
+            let key = OutputKey(topic: row.topic, key: row.key)
+            switch outcome {
+            case .success where blocked.contains(key): settlement.heldBack.append(row.id)
+            case .success: settlement.delivered.append(row.id)
+            case .failure(let error) where error.refusesTheRecordForGood: settlement.parked[row.id] = error.debugDescription
+            case .failure:
+                blocked.insert(key)
+                settlement.refused.append(row.id)
+            }
+        }
+        return settlement
     }
 
     /// Writes records for a partition inside the caller's transaction (one COPY).
@@ -104,21 +146,34 @@ public struct Outbox: Sendable {
         _ = try await client.withConnection { connection in try connection.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [list]).affectedRows }
     }
 
+    /// Moves rows the broker refuses for good to `outbox_parked`, with why, in one transaction
+    /// (never deleted; the runbook says how to send them again once the limit is raised).
+    public func park(_ reasons: [Int64: String]) async throws {
+        guard !reasons.isEmpty else { return }
+        let byReason = Dictionary(grouping: reasons.keys.sorted()) { reasons[$0]! }
+        try await client.withConnection { connection in
+            try connection.withTransaction { connection in
+                for (reason, ids) in byReason.sorted(by: { $0.key < $1.key }) {
+                    _ = try connection.query(
+                        """
+                        WITH moved AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING *)
+                        INSERT INTO outbox_parked (id, consumer_group, partition, topic, message_key, payload, headers, source_timestamp, created_at, reason)
+                        SELECT id, consumer_group, partition, topic, message_key, payload, headers, source_timestamp, created_at, $2 FROM moved
+                        """, ["{" + ids.map(String.init).joined(separator: ",") + "}", reason])
+                }
+            }
+        }
+    }
+
     /// Publishes what the outbox holds for these partitions, in the order it was written,
-    /// `batch` records at a time (the first time only `first`: one record probes a broker that
-    /// refused the last round), until it is empty or a record is refused.
-    ///
-    /// Only the records before the first refused one leave the outbox: those after it stay even
-    /// if the broker took them, and are sent again after it. A topic's readers (the newest
-    /// version of an alert wins) then never see an older output after a newer one; they may see
-    /// one twice, with the same id.
-    public func publish(partitions: [Int32], producer: KafkaProducer, batch: Int = 5_000, first: Int? = nil) async -> Publication {
+    /// `batch` records at a time, until it is empty or a record is refused for now (the caller
+    /// tries again later). See ``settle(_:_:)`` for what stays.
+    public func publish(partitions: [Int32], producer: KafkaProducer, batch: Int = 5_000) async -> Publication {
         var publication = Publication()
-        var limit = first ?? batch
         while true {
             let pending: [Pending]
             do {
-                pending = try await self.pending(partitions: partitions, limit: limit)
+                pending = try await self.pending(partitions: partitions, limit: batch)
             } catch {
                 publication.readFailure = error
                 return publication
@@ -126,19 +181,23 @@ public struct Outbox: Sendable {
             guard !pending.isEmpty else { return publication }
             let reports = await producer.send(
                 pending.map { KafkaProducerMessage(topic: $0.record.topic, key: $0.record.key, value: $0.record.value, headers: $0.record.headers) })
-            let refused = reports.firstIndex { if case .failure = $0.outcome { true } else { false } }
-            if let refused, case .failure(let error) = reports[refused].outcome { publication.refusal = error }
-            let delivered = pending.prefix(refused ?? pending.count).map(\.id)
-            publication.refused += pending.count - delivered.count
+            let settlement = Self.settle(pending.map { ($0.id, $0.record.topic, $0.record.key) }, reports.map(\.outcome))
+            for report in reports {
+                guard case .failure(let error) = report.outcome else { continue }
+                if error.refusesTheRecordForGood { publication.parking = publication.parking ?? error } else { publication.refusal = publication.refusal ?? error }
+            }
             do {
-                try await delete(ids: delivered)
+                try await park(settlement.parked)
+                try await delete(ids: settlement.delivered)
             } catch {
                 publication.clearFailure = error
                 return publication
             }
-            publication.delivered += delivered.count
-            if refused != nil || pending.count < limit { return publication }
-            limit = batch
+            publication.delivered += settlement.delivered.count
+            publication.parked += settlement.parked.count
+            publication.refused += settlement.refused.count
+            publication.heldBack += settlement.heldBack.count
+            if !settlement.refused.isEmpty || pending.count < batch { return publication }
         }
     }
 

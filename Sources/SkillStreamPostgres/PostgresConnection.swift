@@ -31,22 +31,43 @@ public final class PostgresConnection: @unchecked Sendable {
     private var transactionDepth = 0
     private let logger: Logger
 
-    /// libpq options set unless the connection string sets them: a server that stops answering
-    /// (a network partition, a host gone) fails the call within seconds, as a stopped one does,
-    /// instead of after the kernel's TCP retries (about 15 minutes), so callers retry and say so.
+    /// libpq options set unless the connection string, libpq's environment variables
+    /// (`PGCONNECT_TIMEOUT`) or a service file (`service=`, `PGSERVICE`) set them: a server that
+    /// stops answering fails a connection attempt after 10 s, unacknowledged data after 30 s,
+    /// and an idle session after about a minute, as a stopped server does, instead of after the
+    /// kernel's TCP retries (about 15 minutes), so callers retry and say so.
     public static let defaultOptions: KeyValuePairs<String, String> = [
         "connect_timeout": "10", "keepalives": "1", "keepalives_idle": "30", "keepalives_interval": "10", "keepalives_count": "3",
         "tcp_user_timeout": "30000",
     ]
 
+    /// The ``defaultOptions`` that nothing else sets for this connection string.
+    static func defaults(for connectionString: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> [(String, String)] {
+        var given = Set<String>()
+        var parseError: UnsafeMutablePointer<CChar>?
+        if let options = PQconninfoParse(connectionString, &parseError) {
+            var option = options
+            while let keyword = option.pointee.keyword {
+                if option.pointee.val != nil { given.insert(String(cString: keyword)) }
+                option += 1
+            }
+            PQconninfoFree(options)
+        }
+        if let parseError { PQfreemem(parseError) }  // libpq says what is wrong when it connects
+        // A service file may set any option.
+        if given.contains("service") || environment["PGSERVICE"] != nil { return [] }
+        if environment["PGCONNECT_TIMEOUT"] != nil { given.insert("connect_timeout") }
+        return defaultOptions.filter { !given.contains($0.key) }.map { ($0.key, $0.value) }
+    }
+
     /// Opens a session from a libpq connection string: a URL (`postgresql://user@host:5432/db?sslmode=require`)
     /// or key/value pairs (`host=/tmp port=5432 dbname=app`); every libpq option is honoured,
-    /// and wins over ``defaultOptions``.
+    /// and so are libpq's environment variables and service files, over ``defaultOptions``.
     public init(connectionString: String, logger: Logger) throws {
-        // libpq takes the last value of a repeated keyword: the defaults first, then the
-        // connection string, expanded in place of `dbname`.
-        let keywords = Self.defaultOptions.map(\.key) + ["dbname"]
-        let values = Self.defaultOptions.map(\.value) + [connectionString]
+        let defaults = Self.defaults(for: connectionString)
+        let keywords = defaults.map(\.0) + ["dbname"]
+        let values = defaults.map(\.1) + [connectionString]
+        // `dbname` expanded: the connection string's options, as PQconnectdb would read them.
         let opened = keywords.withCStrings { keywords in values.withCStrings { values in PQconnectdbParams(keywords, values, 1) } }
         guard let connection = opened else {
             throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")

@@ -30,6 +30,8 @@ public final class ProcessorMetrics {
     private let lastCheckpoint = Gauge(label: "skillstream_last_checkpoint_timestamp_seconds")
     private let latency = Timer(label: "skillstream_event_to_output_latency_seconds")
     private let published = Counter(label: "skillstream_outputs_published_total")
+    /// Outputs the broker refuses for good, moved to `outbox_parked` (an alert rule watches it).
+    private let parked = Counter(label: "skillstream_outputs_parked_total")
     private let assignedPartitions = Gauge(label: "skillstream_assigned_partitions")
 
     public init() {}
@@ -71,6 +73,7 @@ public final class ProcessorMetrics {
     func checkpointFailed() { checkpointFailures.increment() }
 
     func published(_ count: Int) { published.increment(by: count) }
+    func parked(_ count: Int) { parked.increment(by: count) }
 
     func rebalanced(_ kind: KafkaRebalance.Kind) {
         let counter = rebalances[kind] ?? Counter(label: "skillstream_rebalances_total", dimensions: [("kind", kind.rawValue)])

@@ -40,11 +40,13 @@ public struct ProcessorConfiguration: Sendable {
     public var exitWhenIdle: Duration?
     /// How often ``StreamProcessor/onProgress`` is called; nil: never.
     public var progressInterval: Duration?
-    /// How long the shutdown may take once the last checkpoint is written: publishing what the
-    /// outbox holds, committing to Kafka and leaving the group. A broker that does not answer
-    /// gets no more (what is unpublished stays in the outbox for the next owner), so that a
-    /// SIGTERM ends within Kubernetes' grace period even during a broker outage.
-    public var shutdownBudget: Duration = .seconds(6)
+    /// How long a stop may take, from the request (or, for ``exitWhenIdle``, from the start of
+    /// the shutdown): the publication under way and the shutdown's own get half of it, then
+    /// committing to Kafka and leaving the group the rest. A broker that does not answer gets
+    /// no more (what is unpublished stays in the outbox for the next owner), so that a SIGTERM
+    /// ends within 10 s even during a broker outage. The last checkpoint is not bounded by it:
+    /// PostgreSQL's own failures end that one.
+    public var stopBudget: Duration = .seconds(8)
 
     public init(kafka: KafkaConfiguration) {
         self.kafka = kafka
@@ -97,14 +99,57 @@ public final class AtomicFlag: Sendable {
     public func onRaise(_ handler: @escaping @Sendable () -> Void) { handlers.withLock { $0.append(handler) } }
 }
 
-/// The outbox publication under way, which a stop request cancels: a send waiting on a broker
+/// The outbox publication under way, which a stop request bounds: a send waiting on a broker
 /// that does not answer is abandoned (its records stay in the outbox) instead of holding the
-/// stop up for `message.timeout.ms`.
+/// stop up for `message.timeout.ms`. One that is merely busy gets a grace period first, so that
+/// a stop on a healthy broker does not purge records it was about to acknowledge (they would be
+/// sent twice). A second request cancels at once.
 final class PublicationInFlight: Sendable {
-    private let task = Mutex<Task<Outbox.Publication, Never>?>(nil)
-    func begin(_ publication: Task<Outbox.Publication, Never>) { task.withLock { $0 = publication } }
-    func end() { task.withLock { $0 = nil } }
-    func cancel() { task.withLock { $0?.cancel() } }
+    private struct State {
+        var task: Task<Outbox.Publication, Never>?
+        var stopRequests = 0
+        /// When the first stop was requested.
+        var stoppedAt: ContinuousClock.Instant?
+        /// From when a publication is cancelled.
+        var cancelFrom: ContinuousClock.Instant?
+    }
+
+    private let state = Mutex(State())
+    /// How long a publication under way at a stop may go on.
+    let grace: Duration
+
+    init(grace: Duration) { self.grace = grace }
+
+    /// When the first stop was requested, if one was.
+    var stoppedAt: ContinuousClock.Instant? { state.withLock { $0.stoppedAt } }
+
+    func begin(_ publication: Task<Outbox.Publication, Never>) {
+        let overdue = state.withLock { state in
+            state.task = publication
+            return state.cancelFrom.map { ContinuousClock.now >= $0 } ?? false
+        }
+        if overdue { publication.cancel() }
+    }
+
+    func end() { state.withLock { $0.task = nil } }
+
+    func stopRequested() {
+        let (task, atOnce) = state.withLock { state in
+            state.stopRequests += 1
+            let now = ContinuousClock.now
+            state.stoppedAt = state.stoppedAt ?? now
+            state.cancelFrom = state.stopRequests == 1 ? now + grace : now
+            return (state.task, state.stopRequests > 1)
+        }
+        if atOnce {
+            task?.cancel()
+        } else {
+            Task { [self] in
+                try? await Task.sleep(for: grace)
+                state.withLock { $0.task }?.cancel()
+            }
+        }
+    }
 }
 
 /// `skillstream process`: consumes the input topics in a consumer group, runs each partition's
@@ -134,9 +179,9 @@ public final class StreamProcessor {
     private var lastActivity: ContinuousClock.Instant
     /// Set while PostgreSQL refuses checkpoints: consumption is paused until one succeeds.
     private var checkpointBackoff: (until: ContinuousClock.Instant, delay: Duration)?
-    /// Set while the broker refuses outputs: the outbox is tried again, one record first, when it ends.
+    /// Set while the broker refuses outputs: the outbox is tried again when it ends.
     private var publishBackoff: (until: ContinuousClock.Instant, delay: Duration)?
-    private let publishing = PublicationInFlight()
+    private let publishing: PublicationInFlight
     /// Input partitions paused because the merge holds too many of their records.
     private var heldBack = Set<KafkaTopicPartition>()
     /// The checkpoint being written in the background, if any (at most one at a time).
@@ -176,7 +221,8 @@ public final class StreamProcessor {
         self.logger = logger
         began = clock.now
         lastActivity = clock.now
-        stopRequest.onRaise { [publishing] in publishing.cancel() }
+        publishing = PublicationInFlight(grace: configuration.stopBudget / 2)
+        stopRequest.onRaise { [publishing] in publishing.stopRequested() }
     }
 
     /// Properties the processor's producer sets unless the configuration does. A record not
@@ -184,6 +230,9 @@ public final class StreamProcessor {
     /// backoff: the loop keeps turning (probes, group membership) through a broker outage
     /// instead of waiting librdkafka's default 5 minutes for one send.
     static let producerDefaults = ["message.timeout.ms": "30000"]
+    /// Names librdkafka accepts for the same property: one set by the configuration under any of
+    /// them wins over the default.
+    static let producerAliases = ["message.timeout.ms": ["delivery.timeout.ms"]]
 
     /// Asks the run loop to finish: it checkpoints, publishes, commits, leaves the group and returns.
     public func stop() { stopRequest.raise() }
@@ -196,7 +245,9 @@ public final class StreamProcessor {
         consumer = try KafkaConsumer(configuration: kafka, groupID: configuration.group, logger: logger)
         references = try KafkaConsumer(configuration: kafka, groupID: configuration.group + ".references", logger: logger)
         var producing = configuration.kafka
-        producing.properties.merge(Self.producerDefaults) { explicit, _ in explicit }
+        for (name, value) in Self.producerDefaults where ([name] + Self.producerAliases[name, default: []]).allSatisfy({ producing.properties[$0] == nil }) {
+            producing.properties[name] = value
+        }
         producer = try KafkaProducer(configuration: producing, logger: logger)
         try await checkCoPartitioning()
         try await readReferencesToEnd()
@@ -314,7 +365,7 @@ public final class StreamProcessor {
             let lags = try references.localLag(for: partitions.map(\.topicPartition))
             if lags.allSatisfy({ $0.highWatermark != nil && $0.lag == 0 }) { return }
         }
-        logger.warning("Reference topics not read to their end within 30 s; going on with what arrived")
+        if !stopRequest.isRaised { logger.warning("Reference topics not read to their end within 30 s; going on with what arrived") }
     }
 
     /// New reference records, applied to every partition's engine. A batch is applied in a fixed
@@ -575,22 +626,34 @@ public final class StreamProcessor {
         return rows
     }
 
-    /// Publishes what the outbox holds for the partitions this replica owns; a row leaves the
-    /// outbox only once the broker acknowledged it. After a refusal the next round waits a
-    /// growing backoff and sends one record first. A stop request abandons a publication under
-    /// way; `deadline` (the shutdown's) bounds it too, and then only a second stop request does.
+    /// Publishes what the outbox holds for the partitions this replica owns
+    /// (``Outbox/publish(partitions:producer:batch:)`` says what stays); after a refusal the next
+    /// round waits a growing backoff, up to 30 s. A stop request bounds a publication under way
+    /// (``PublicationInFlight``); `deadline` (the shutdown's) bounds this one too, and the wait
+    /// for it ends a second after that even if the send has not.
     private func publishOutbox(deadline: ContinuousClock.Instant? = nil) async {
         guard checkpointBackoff == nil else { return }
         if deadline == nil, let backoff = publishBackoff, clock.now < backoff.until { return }
         let (outbox, producer, partitions) = (self.outbox, self.producer!, tasks.keys.sorted())
-        let probing = publishBackoff != nil
-        let work = Task { await outbox.publish(partitions: partitions, producer: producer, first: probing ? 1 : nil) }
+        let work = Task { await outbox.publish(partitions: partitions, producer: producer) }
         publishing.begin(work)
-        if deadline == nil && stopRequest.isRaised { work.cancel() }
-        let timer = deadline.map { deadline in Task { try? await Task.sleep(until: deadline); work.cancel() } }
-        let publication = await work.value
-        timer?.cancel()
-        publishing.end()
+        defer { publishing.end() }
+        let publication: Outbox.Publication
+        if let deadline {
+            let timer = Task {
+                try? await Task.sleep(until: deadline)
+                work.cancel()
+            }
+            defer { timer.cancel() }
+            // A backstop: a record enqueued as the purge ran would hold the wait for message.timeout.ms.
+            guard let finished = await Self.value(of: work, by: deadline + .seconds(1)) else {
+                logger.warning("Publishing did not end by the shutdown's deadline: what is unpublished stays in the outbox")
+                return
+            }
+            publication = finished
+        } else {
+            publication = await work.value
+        }
         if let failure = publication.readFailure {
             health.update { $0.databaseReachable = false }
             logger.warning("Could not read the outbox (retried next round): \(failure)")
@@ -600,11 +663,19 @@ public final class StreamProcessor {
         if publication.refused > 0 {
             let delay = publishBackoff.map { min($0.delay * 2, .seconds(30)) } ?? .seconds(1)
             publishBackoff = (clock.now + delay, delay)
+            let behind = publication.heldBack > 0 ? " (\(publication.heldBack) more of the same keys are sent again after them)" : ""
             logger.warning(
-                "The broker did not take \(publication.refused) output record(s); they stay in the outbox and are sent again in order in \(delay): \(publication.refusal.map { "\($0)" } ?? "")")
+                "The broker did not take \(publication.refused) output record(s)\(behind); they stay in the outbox and are sent again in \(delay): \(publication.refusal.map { "\($0)" } ?? "")"
+            )
         } else if publication.readFailure == nil, publishBackoff != nil {
             publishBackoff = nil
             logger.info("The broker takes outputs again")
+        }
+        if publication.parked > 0 {
+            logger.error(
+                "The broker refuses \(publication.parked) output record(s) for good; they were moved to the outbox_parked table (see Deploy/RUNBOOK.md, Parked outputs): \(publication.parking.map { "\($0)" } ?? "")"
+            )
+            metrics.parked(publication.parked)
         }
         if let failure = publication.clearFailure {
             logger.warning("Could not clear published outbox rows (they will be published again, with the same ids): \(failure)")
@@ -749,16 +820,17 @@ public final class StreamProcessor {
         return (try? await outbox.pending(partitions: tasks.keys.sorted(), limit: 1).isEmpty) ?? false
     }
 
-    /// The last checkpoint (PostgreSQL, as always), then within ``ProcessorConfiguration/shutdownBudget``:
-    /// publishing the outbox, committing the offsets to Kafka and leaving the group. What a
-    /// broker that does not answer keeps from finishing is left to the next owner: outputs stay
-    /// in the outbox, and the group notices the departure after its session timeout.
+    /// The last checkpoint (PostgreSQL, as always), then within ``ProcessorConfiguration/stopBudget``
+    /// of the stop request: publishing the outbox, committing the offsets to Kafka and leaving
+    /// the group. What a broker that does not answer keeps from finishing is left to the next
+    /// owner: outputs stay in the outbox, and the group notices the departure after its session
+    /// timeout.
     private func shutdown() async throws {
         logger.info("Processor stopping: last checkpoint, publishing, leaving the group")
         health.update { $0.stopping = true }
         try await checkpoint(force: false, snapshotAll: true)
-        let deadline = clock.now + configuration.shutdownBudget
-        await publishOutbox(deadline: clock.now + configuration.shutdownBudget / 2)
+        let origin = publishing.stoppedAt ?? clock.now
+        await publishOutbox(deadline: origin + configuration.stopBudget / 2)
         // Kafka's committed offsets never run ahead of PostgreSQL's: with the last checkpoint
         // refused, the ones committed after the previous checkpoint stand.
         var offsets: [KafkaTopicPartitionOffset] = []
@@ -770,23 +842,22 @@ public final class StreamProcessor {
             logger.warning("PostgreSQL refused the last checkpoint: offsets are not committed to Kafka past the checkpoint before it")
         }
         let (consumer, references, producer) = (self.consumer!, self.references!, self.producer!)
-        let leaving = Task { () -> Result<Void, any Error> in
+        // Each closed whatever became of the others: one left open would block in its deinit.
+        let leaving = Task { () -> [any Error] in
             try? await consumer.commit(offsets, mode: .sync)
-            do {
-                try await consumer.close()
-                try await references.close()
-                await producer.shutdown(timeout: .seconds(2))
-                return .success(())
-            } catch {
-                return .failure(error)
-            }
+            var failures: [any Error] = []
+            do { try await consumer.close() } catch { failures.append(error) }
+            do { try await references.close() } catch { failures.append(error) }
+            await producer.shutdown(timeout: .seconds(1))
+            return failures
         }
-        guard let left = await Self.value(of: leaving, by: deadline) else {
+        guard let failures = await Self.value(of: leaving, by: origin + configuration.stopBudget) else {
             logger.warning(
-                "The broker did not answer within the shutdown's \(configuration.shutdownBudget): stopping without leaving the group (it rebalances after its session timeout); unpublished outputs stay in the outbox")
+                "The broker did not answer within the stop's \(configuration.stopBudget): stopping without leaving the group (it rebalances after its session timeout); unpublished outputs stay in the outbox"
+            )
             return
         }
-        try left.get()
+        if let failure = failures.first { throw failure }
     }
 
     /// The task's value, or nil if `deadline` comes first (the task then goes on unawaited).

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import SkillStreamPostgres
+@testable import SkillStreamPostgres
 import SkillStreamTestSupport
 import Testing
 
@@ -29,5 +29,18 @@ import Testing
                 connectionString: "host=127.0.0.1 port=\(server.port) user=postgres sslmode=disable connect_timeout=2", logger: Logger(label: "test"))
         }
         #expect(clock.now - began < .seconds(9), "connect_timeout=2 from the string, not the default 10")
+    }
+}
+
+/// Which of the default options a connection string leaves to SkillStream.
+@Suite struct PostgresDefaultOptionsTests {
+    @Test func optionsTheStringTheEnvironmentOrAServiceSetAreNotDefaulted() {
+        let all = PostgresConnection.defaultOptions.map(\.key)
+        #expect(PostgresConnection.defaults(for: "postgresql://u@h/db", environment: [:]).map(\.0) == all)
+        #expect(!PostgresConnection.defaults(for: "postgresql://u@h/db?connect_timeout=3", environment: [:]).map(\.0).contains("connect_timeout"))
+        #expect(!PostgresConnection.defaults(for: "host=h keepalives=0", environment: [:]).map(\.0).contains("keepalives"))
+        #expect(!PostgresConnection.defaults(for: "host=h", environment: ["PGCONNECT_TIMEOUT": "5"]).map(\.0).contains("connect_timeout"))
+        #expect(PostgresConnection.defaults(for: "service=prod", environment: [:]).isEmpty, "a service file may set any of them")
+        #expect(PostgresConnection.defaults(for: "host=h", environment: ["PGSERVICE": "prod"]).isEmpty)
     }
 }

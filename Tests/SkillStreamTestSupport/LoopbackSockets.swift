@@ -1,5 +1,8 @@
 import Foundation
 
+// Linux only, as the integration tests and the deployment are.
+#if os(Linux)
+
 /// A TCP socket bound to 127.0.0.1 on a port the kernel picks; returns it and the port.
 func loopbackSocket() throws -> (socket: Int32, port: UInt16) {
     let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -41,3 +44,4 @@ public struct SilentServer: Sendable {
 
     public func close() { _ = Glibc.close(socket) }
 }
+#endif
