@@ -99,6 +99,8 @@ struct APIRoutes: Sendable {
         let restaurant = try Self.path(context, "restaurant")
         let id = try Self.path(context, "alert")
         let caller = try context.caller()
+        // Outside the restaurant's scope, refused before anything is looked up.
+        try caller.require(caller.mayView(restaurant: restaurant), "alert \(id) of restaurant \(restaurant)")
         // Staff may read an alert only when it is theirs; one of a colleague's, or none, is
         // refused alike (403), so nobody learns which alert ids exist.
         let found = try await store.alerts(restaurant: restaurant, filter: .init(alertID: id), language: context.language, paging: Paging(limit: 1)).items.first
