@@ -47,7 +47,7 @@ public struct EnrolmentPublisher: Sendable {
         }
         if publication.parked > 0 {
             logger.error(
-                "The broker refuses \(publication.parked) enrolment event(s) for good; they were moved to the outbox_parked table (see Deploy/RUNBOOK.md, Parked outputs): \(publication.parking.map { "\($0)" } ?? "")")
+                "The producer refuses \(publication.parked) enrolment event(s) for good; they were moved to the outbox_parked table (see Deploy/RUNBOOK.md, Parked outputs): \(publication.parking.map { "\($0)" } ?? "")")
         }
         if let failure = publication.clearFailure { logger.warning("Could not clear published enrolment events (they will be published again, with the same ids): \(failure)") }
         if publication.delivered > 0 { logger.info("Published \(publication.delivered) training enrolment event(s) to \(topic)") }

@@ -40,6 +40,8 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible, Cu
     public var rdKafkaErrorName: String?
     /// librdkafka's numeric error code, when it gave one.
     public var rdKafkaErrorCode: Int32?
+    /// The producer refused the record before sending it (it never reached a broker).
+    public var refusedBeforeSending = false
     /// Whether the same operation may succeed if tried again later.
     public var isRetriable: Bool
 
@@ -87,14 +89,12 @@ extension KafkaError {
         rd_kafka_error_destroy(error)
     }
 
-    /// Whether the broker or the client refuses this record whatever happens: too large for the
-    /// limits, or invalid. Sending it again can only fail again; other records are unaffected.
+    /// Whether this record can never be sent as it is: the producer refused it before sending,
+    /// as larger than its `message.max.bytes`. (The broker's refusals concern a whole batch —
+    /// librdkafka fails every record in it with the same code — so none of them is taken as
+    /// the record's own fault.)
     public var refusesTheRecordForGood: Bool {
-        guard let code = rdKafkaErrorCode else { return false }
-        return [
-            RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE, RD_KAFKA_RESP_ERR_INVALID_MSG,
-            RD_KAFKA_RESP_ERR_INVALID_RECORD, RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP,
-        ].contains { $0.rawValue == code }
+        refusedBeforeSending && rdKafkaErrorCode == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE.rawValue
     }
 
     /// Response codes after which the same request can succeed: transport trouble, timeouts,

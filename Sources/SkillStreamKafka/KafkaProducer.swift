@@ -132,7 +132,9 @@ public final class KafkaProducer: Sendable {
                 try await Task.sleep(for: .milliseconds(1))
                 continue
             }
-            throw KafkaError(code: .messageDeliveryFailed, consuming: error, context: "could not enqueue record for \(message.topic)")
+            var refusal = KafkaError(code: .messageDeliveryFailed, consuming: error, context: "could not enqueue record for \(message.topic)")
+            refusal.refusedBeforeSending = true
+            throw refusal
         }
     }
 

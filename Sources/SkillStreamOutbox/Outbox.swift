@@ -49,14 +49,14 @@ public struct Outbox: Sendable {
     public struct Publication: Sendable {
         /// Records the broker acknowledged that left the outbox.
         public var delivered = 0
-        /// Records the broker did not take this time (unreachable, timed out): they stay and are
-        /// sent again.
+        /// Records the broker did not take this time (unreachable, timed out, refused): they stay
+        /// and are sent again.
         public var refused = 0
-        /// Records it took behind a refused one of the same topic and key: they stay too, and
-        /// are sent again after it, so that the newest version is the last one on the topic.
+        /// Records behind a refused one of the same topic and key, sent or not: they stay too and
+        /// go after it, so that the newest version is the last one on the topic.
         public var heldBack = 0
-        /// Records refused for good (``KafkaError/refusesTheRecordForGood``), moved to the
-        /// `outbox_parked` table so that the rest keeps flowing.
+        /// Records the producer refuses for good (``KafkaError/refusesTheRecordForGood``), moved
+        /// to the `outbox_parked` table so that they block nothing.
         public var parked = 0
         /// Why the first record refused this time was refused.
         public var refusal: KafkaError?
@@ -64,38 +64,48 @@ public struct Outbox: Sendable {
         public var parking: KafkaError?
         /// The outbox could not be read (PostgreSQL unreachable): nothing was published.
         public var readFailure: (any Error)?
-        /// Published rows could not be removed: they will be published again, with the same ids.
+        /// Published rows could not be removed, or refused ones parked: they stay, and published
+        /// ones will be published again, with the same ids.
         public var clearFailure: (any Error)?
     }
 
-    /// What becomes of each row of a round, from the broker's reports (in the order written).
+    /// The topic and key of an output: what the outbox keeps in order.
+    public struct OutputKey: Hashable, Sendable {
+        public var topic: String
+        public var key: [UInt8]?
+
+        public init(topic: String, key: [UInt8]?) {
+            self.topic = topic
+            self.key = key
+        }
+    }
+
+    /// What becomes of each row sent in a round, from the broker's reports (in the order written).
     public struct Settlement: Equatable, Sendable {
         /// Delivered: removed from the outbox.
         public var delivered: [Int64] = []
         /// Refused for good: parked, with why.
         public var parked: [Int64: String] = [:]
-        /// Refused for now, or delivered behind such a row of the same topic and key: kept.
+        /// Refused for now: kept, and its topic and key blocked.
         public var refused: [Int64] = []
+        /// Delivered behind a refused row of the same topic and key: kept, to follow it.
         public var heldBack: [Int64] = []
     }
 
-    /// Settles a round: a row refused for now blocks the later rows of its topic and key (they
-    /// stay, to follow it), not the others; a row refused for good blocks nothing.
-    public static func settle(_ rows: [(id: Int64, topic: String, key: [UInt8]?)], _ outcomes: [Result<KafkaTopicPartitionOffset, KafkaError>]) -> Settlement {
-        struct OutputKey: Hashable {
-            var topic: String
-            var key: [UInt8]?
-        }
+    /// Settles a round: a row refused for now blocks the later rows of its topic and key (added
+    /// to `blocked`, which the caller carries to later rounds), not the others; a row refused for
+    /// good blocks nothing.
+    public static func settle(
+        _ rows: [(id: Int64, key: OutputKey)], _ outcomes: [Result<KafkaTopicPartitionOffset, KafkaError>], blocked: inout Set<OutputKey>
+    ) -> Settlement {
         var settlement = Settlement()
-        var blocked = Set<OutputKey>()
         for (row, outcome) in zip(rows, outcomes) {
-            let key = OutputKey(topic: row.topic, key: row.key)
             switch outcome {
-            case .success where blocked.contains(key): settlement.heldBack.append(row.id)
+            case .success where blocked.contains(row.key): settlement.heldBack.append(row.id)
             case .success: settlement.delivered.append(row.id)
             case .failure(let error) where error.refusesTheRecordForGood: settlement.parked[row.id] = error.debugDescription
             case .failure:
-                blocked.insert(key)
+                blocked.insert(row.key)
                 settlement.refused.append(row.id)
             }
         }
@@ -116,8 +126,9 @@ public struct Outbox: Sendable {
             })
     }
 
-    /// The oldest unpublished records of these partitions, in the order they were written.
-    public func pending(partitions: [Int32], limit: Int) async throws -> [Pending] {
+    /// The oldest unpublished records of these partitions (after the row `after`, if given), in
+    /// the order they were written.
+    public func pending(partitions: [Int32], after: Int64? = nil, limit: Int) async throws -> [Pending] {
         guard !partitions.isEmpty else { return [] }
         let group = self.group
         let list = "{" + partitions.map(String.init).joined(separator: ",") + "}"
@@ -126,8 +137,8 @@ public struct Outbox: Sendable {
                 """
                 SELECT id, topic, message_key, payload, headers::text AS headers,
                        (extract(epoch FROM source_timestamp) * 1000)::bigint AS source_ms
-                FROM outbox WHERE consumer_group = $1 AND partition = ANY($2::int[]) ORDER BY id LIMIT $3
-                """, [group, list, limit]
+                FROM outbox WHERE consumer_group = $1 AND partition = ANY($2::int[]) AND id > $4 ORDER BY id LIMIT $3
+                """, [group, list, limit, after ?? 0]
             ).map { row in
                 Pending(
                     id: try row.decode(Int64.self, column: "id"),
@@ -159,6 +170,7 @@ public struct Outbox: Sendable {
                         WITH moved AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING *)
                         INSERT INTO outbox_parked (id, consumer_group, partition, topic, message_key, payload, headers, source_timestamp, created_at, reason)
                         SELECT id, consumer_group, partition, topic, message_key, payload, headers, source_timestamp, created_at, $2 FROM moved
+                        ON CONFLICT (id) DO UPDATE SET reason = EXCLUDED.reason, parked_at = now()
                         """, ["{" + ids.map(String.init).joined(separator: ",") + "}", reason])
                 }
             }
@@ -166,38 +178,47 @@ public struct Outbox: Sendable {
     }
 
     /// Publishes what the outbox holds for these partitions, in the order it was written,
-    /// `batch` records at a time, until it is empty or a record is refused for now (the caller
-    /// tries again later). See ``settle(_:_:)`` for what stays.
+    /// `batch` records at a time, to its end. See ``settle(_:_:blocked:)`` for what stays: a
+    /// refused record holds back only its own topic and key, whose later records are then not
+    /// even sent. A round the broker took nothing of (it is down) ends the call: the next would
+    /// fare no better.
     public func publish(partitions: [Int32], producer: KafkaProducer, batch: Int = 5_000) async -> Publication {
         var publication = Publication()
+        var blocked = Set<OutputKey>()
+        var after: Int64?
         while true {
-            let pending: [Pending]
+            let page: [Pending]
             do {
-                pending = try await self.pending(partitions: partitions, limit: batch)
+                page = try await pending(partitions: partitions, after: after, limit: batch)
             } catch {
                 publication.readFailure = error
                 return publication
             }
-            guard !pending.isEmpty else { return publication }
+            guard let last = page.last else { return publication }
+            after = last.id
+            let sending = page.filter { !blocked.contains(OutputKey(topic: $0.record.topic, key: $0.record.key)) }
+            publication.heldBack += page.count - sending.count
             let reports = await producer.send(
-                pending.map { KafkaProducerMessage(topic: $0.record.topic, key: $0.record.key, value: $0.record.value, headers: $0.record.headers) })
-            let settlement = Self.settle(pending.map { ($0.id, $0.record.topic, $0.record.key) }, reports.map(\.outcome))
+                sending.map { KafkaProducerMessage(topic: $0.record.topic, key: $0.record.key, value: $0.record.value, headers: $0.record.headers) })
+            let settlement = Self.settle(
+                sending.map { ($0.id, OutputKey(topic: $0.record.topic, key: $0.record.key)) }, reports.map(\.outcome), blocked: &blocked)
             for report in reports {
                 guard case .failure(let error) = report.outcome else { continue }
                 if error.refusesTheRecordForGood { publication.parking = publication.parking ?? error } else { publication.refusal = publication.refusal ?? error }
             }
+            publication.refused += settlement.refused.count
+            publication.heldBack += settlement.heldBack.count
             do {
-                try await park(settlement.parked)
                 try await delete(ids: settlement.delivered)
+                publication.delivered += settlement.delivered.count
+                try await park(settlement.parked)
+                publication.parked += settlement.parked.count
             } catch {
                 publication.clearFailure = error
                 return publication
             }
-            publication.delivered += settlement.delivered.count
-            publication.parked += settlement.parked.count
-            publication.refused += settlement.refused.count
-            publication.heldBack += settlement.heldBack.count
-            if !settlement.refused.isEmpty || pending.count < batch { return publication }
+            let tookNothing = !sending.isEmpty && settlement.delivered.isEmpty && settlement.heldBack.isEmpty && settlement.parked.isEmpty
+            if tookNothing || page.count < batch { return publication }
         }
     }
 

@@ -660,25 +660,28 @@ public final class StreamProcessor {
         } else {
             health.update { $0.databaseReachable = true }
         }
-        if publication.refused > 0 {
+        if publication.refused > 0 || publication.clearFailure != nil {
             let delay = publishBackoff.map { min($0.delay * 2, .seconds(30)) } ?? .seconds(1)
             publishBackoff = (clock.now + delay, delay)
-            let behind = publication.heldBack > 0 ? " (\(publication.heldBack) more of the same keys are sent again after them)" : ""
-            logger.warning(
-                "The broker did not take \(publication.refused) output record(s)\(behind); they stay in the outbox and are sent again in \(delay): \(publication.refusal.map { "\($0)" } ?? "")"
-            )
+            if publication.refused > 0 {
+                let behind = publication.heldBack > 0 ? " (and \(publication.heldBack) of the same keys behind them)" : ""
+                logger.warning(
+                    "The broker did not take \(publication.refused) output record(s)\(behind); they stay in the outbox and are sent again in \(delay): \(publication.refusal.map { "\($0)" } ?? "")"
+                )
+            }
+            if let failure = publication.clearFailure {
+                logger.warning(
+                    "Could not clear or park published outbox rows (they stay, and are published again with the same ids, in \(delay)): \(failure)")
+            }
         } else if publication.readFailure == nil, publishBackoff != nil {
             publishBackoff = nil
             logger.info("The broker takes outputs again")
         }
         if publication.parked > 0 {
             logger.error(
-                "The broker refuses \(publication.parked) output record(s) for good; they were moved to the outbox_parked table (see Deploy/RUNBOOK.md, Parked outputs): \(publication.parking.map { "\($0)" } ?? "")"
+                "The producer refuses \(publication.parked) output record(s) for good; they were moved to the outbox_parked table (see Deploy/RUNBOOK.md, Parked outputs): \(publication.parking.map { "\($0)" } ?? "")"
             )
             metrics.parked(publication.parked)
-        }
-        if let failure = publication.clearFailure {
-            logger.warning("Could not clear published outbox rows (they will be published again, with the same ids): \(failure)")
         }
         statistics.published += publication.delivered
         metrics.published(publication.delivered)
@@ -830,7 +833,9 @@ public final class StreamProcessor {
         health.update { $0.stopping = true }
         try await checkpoint(force: false, snapshotAll: true)
         let origin = publishing.stoppedAt ?? clock.now
-        await publishOutbox(deadline: origin + configuration.stopBudget / 2)
+        // A slow last checkpoint may have used the publication's half: the outbox then waits
+        // for the next owner.
+        if clock.now < origin + configuration.stopBudget / 2 { await publishOutbox(deadline: origin + configuration.stopBudget / 2) }
         // Kafka's committed offsets never run ahead of PostgreSQL's: with the last checkpoint
         // refused, the ones committed after the previous checkpoint stand.
         var offsets: [KafkaTopicPartitionOffset] = []
@@ -851,7 +856,9 @@ public final class StreamProcessor {
             await producer.shutdown(timeout: .seconds(1))
             return failures
         }
-        guard let failures = await Self.value(of: leaving, by: origin + configuration.stopBudget) else {
+        // At least a second, so that a healthy broker always sees the replica leave (and the
+        // group does not wait out its session timeout).
+        guard let failures = await Self.value(of: leaving, by: max(origin + configuration.stopBudget, clock.now + .seconds(1))) else {
             logger.warning(
                 "The broker did not answer within the stop's \(configuration.stopBudget): stopping without leaving the group (it rebalances after its session timeout); unpublished outputs stay in the outbox"
             )
