@@ -1,4 +1,4 @@
--- Outputs the broker refuses for good (larger than its message limit, an invalid record), moved
+-- Outputs the producer refuses for good (larger than its message.max.bytes), moved
 -- here from the outbox by the publisher so that the rest keeps flowing. Never deleted by
 -- SkillStream: Deploy/RUNBOOK.md ("Parked outputs") says how to send them again once the limit
 -- is raised.

@@ -30,7 +30,7 @@ public final class ProcessorMetrics {
     private let lastCheckpoint = Gauge(label: "skillstream_last_checkpoint_timestamp_seconds")
     private let latency = Timer(label: "skillstream_event_to_output_latency_seconds")
     private let published = Counter(label: "skillstream_outputs_published_total")
-    /// Outputs the broker refuses for good, moved to `outbox_parked` (an alert rule watches it).
+    /// Outputs the producer refuses for good, moved to `outbox_parked` (an alert rule watches it).
     private let parked = Counter(label: "skillstream_outputs_parked_total")
     private let assignedPartitions = Gauge(label: "skillstream_assigned_partitions")
 
