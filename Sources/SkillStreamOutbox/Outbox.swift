@@ -19,6 +19,9 @@ public struct OutboxRecord: Sendable, Hashable {
         self.headers = headers
         self.sourceTimestamp = sourceTimestamp
     }
+
+    /// Its topic and key: what the outbox keeps in order.
+    public var outputKey: Outbox.OutputKey { Outbox.OutputKey(topic: topic, key: key) }
 }
 
 /// The transactional outbox (table `outbox`): records written in the same PostgreSQL
@@ -131,7 +134,7 @@ public struct Outbox: Sendable {
     public func pending(partitions: [Int32], after: Int64? = nil, limit: Int) async throws -> [Pending] {
         guard !partitions.isEmpty else { return [] }
         let group = self.group
-        let list = "{" + partitions.map(String.init).joined(separator: ",") + "}"
+        let list = Self.arrayLiteral(partitions)
         return try await client.withConnection { connection in
             try connection.query(
                 """
@@ -153,11 +156,11 @@ public struct Outbox: Sendable {
     /// Removes published records.
     public func delete(ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
-        let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
+        let list = Self.arrayLiteral(ids)
         _ = try await client.withConnection { connection in try connection.query("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [list]).affectedRows }
     }
 
-    /// Moves rows the broker refuses for good to `outbox_parked`, with why, in one transaction
+    /// Moves rows the producer refuses for good to `outbox_parked`, with why, in one transaction
     /// (never deleted; the runbook says how to send them again once the limit is raised).
     public func park(_ reasons: [Int64: String]) async throws {
         guard !reasons.isEmpty else { return }
@@ -171,7 +174,7 @@ public struct Outbox: Sendable {
                         INSERT INTO outbox_parked (id, consumer_group, partition, topic, message_key, payload, headers, source_timestamp, created_at, reason)
                         SELECT id, consumer_group, partition, topic, message_key, payload, headers, source_timestamp, created_at, $2 FROM moved
                         ON CONFLICT (id) DO UPDATE SET reason = EXCLUDED.reason, parked_at = now()
-                        """, ["{" + ids.map(String.init).joined(separator: ",") + "}", reason])
+                        """, [Self.arrayLiteral(ids), reason])
                 }
             }
         }
@@ -196,12 +199,12 @@ public struct Outbox: Sendable {
             }
             guard let last = page.last else { return publication }
             after = last.id
-            let sending = page.filter { !blocked.contains(OutputKey(topic: $0.record.topic, key: $0.record.key)) }
+            let sending = page.filter { !blocked.contains($0.record.outputKey) }
             publication.heldBack += page.count - sending.count
             let reports = await producer.send(
                 sending.map { KafkaProducerMessage(topic: $0.record.topic, key: $0.record.key, value: $0.record.value, headers: $0.record.headers) })
             let settlement = Self.settle(
-                sending.map { ($0.id, OutputKey(topic: $0.record.topic, key: $0.record.key)) }, reports.map(\.outcome), blocked: &blocked)
+                sending.map { ($0.id, $0.record.outputKey) }, reports.map(\.outcome), blocked: &blocked)
             for report in reports {
                 guard case .failure(let error) = report.outcome else { continue }
                 if error.refusesTheRecordForGood { publication.parking = publication.parking ?? error } else { publication.refusal = publication.refusal ?? error }
@@ -221,6 +224,9 @@ public struct Outbox: Sendable {
             if tookNothing || page.count < batch { return publication }
         }
     }
+
+    /// Integers as a PostgreSQL array literal (`{1,2,3}`), for `= ANY($n::…[])`.
+    static func arrayLiteral<Value: BinaryInteger>(_ values: [Value]) -> String { "{" + values.map { String($0) }.joined(separator: ",") + "}" }
 
     /// Headers as stored: [[name, value], …].
     static func headersJSON(_ headers: [KafkaHeader]) -> String {

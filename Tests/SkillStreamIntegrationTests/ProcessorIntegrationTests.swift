@@ -214,11 +214,25 @@ import FoundationNetworking
 
         let actual = try Self.tables(killedDatabase, prefix: killed)
         Self.expectTables(actual, equal: expected, "killed five times")
-        // Every alert and recommendation reached its topic at least once.
-        let alertIDs = Set(actual["gap_alerts", default: []].compactMap { Self.field("alert_id", of: $0) })
-        let recommendationIDs = Set(actual["training_recommendations", default: []].compactMap { Self.field("recommendation_id", of: $0) })
-        #expect(alertIDs.isSubset(of: try await Self.ids(onTopic: killed + "skills.gap-alerts", field: "alert_id")))
-        #expect(recommendationIDs.isSubset(of: try await Self.ids(onTopic: killed + "skills.training-recommendations", field: "recommendation_id")))
+        try await Self.expectPublished(actual, prefix: killed, recommendations: true)
+    }
+
+    /// Every alert of these tables (and, with `recommendations`, every recommendation) reached
+    /// its topic at least once.
+    static func expectPublished(_ tables: [String: [String]], prefix: String, recommendations: Bool = false) async throws {
+        let alertIDs = Set(tables["gap_alerts", default: []].compactMap { field("alert_id", of: $0) })
+        #expect(alertIDs.isSubset(of: try await ids(onTopic: prefix + "skills.gap-alerts", field: "alert_id")), "every alert reached its topic")
+        guard recommendations else { return }
+        let recommendationIDs = Set(tables["training_recommendations", default: []].compactMap { field("recommendation_id", of: $0) })
+        #expect(
+            recommendationIDs.isSubset(of: try await ids(onTopic: prefix + "skills.training-recommendations", field: "recommendation_id")),
+            "every recommendation reached its topic")
+    }
+
+    /// The broker's process (Tansu, which Scripts/services.sh started), to freeze with SIGSTOP.
+    static func brokerProcess() throws -> pid_t {
+        let services = try IntegrationEnvironment.variable("SERVICES_STATE_DIR")
+        return pid_t(try String(contentsOfFile: services + "/tansu.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))!
     }
 
     static func field(_ name: String, of json: String) -> String? {
@@ -320,7 +334,6 @@ import FoundationNetworking
 
     @Test func brokerFrozenForTwentySecondsMidRunLosesNothingAndCountsNothingTwice() async throws {
         defer { Self.killLeftovers() }
-        let services = try IntegrationEnvironment.variable("SERVICES_STATE_DIR")
         let scenario = try await Self.scenario("brokerdown")
         let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
         let process = try await Self.startAndAwaitProgress(
@@ -331,7 +344,7 @@ import FoundationNetworking
         #expect(try Self.checkpointedOffsets(database) < reference.inputs, "the broker goes away mid-run")
         // SIGSTOP: the broker keeps its (in-memory) log but answers nothing, as a broker that hangs
         // or a network partition; its sessions expire meanwhile, so the group rebalances after.
-        let broker = pid_t(try String(contentsOfFile: services + "/tansu.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))!
+        let broker = try Self.brokerProcess()
         kill(broker, SIGSTOP)
         try await Task.sleep(for: .seconds(20))
         let running = process.isRunning
@@ -340,21 +353,20 @@ import FoundationNetworking
         try await eventually("the processor finishes", timeout: .seconds(240)) { !process.isRunning }
         let output = (try? String(contentsOfFile: log + ".process.log", encoding: .utf8)) ?? ""
         #expect(process.terminationStatus == 0, "\(output.suffix(2_000))")
-        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "broker frozen for 20 s")
-        let alertIDs = Set(try Self.tables(database, prefix: prefix)["gap_alerts", default: []].compactMap { Self.field("alert_id", of: $0) })
-        #expect(alertIDs.isSubset(of: try await Self.ids(onTopic: prefix + "skills.gap-alerts", field: "alert_id")), "every alert reached its topic")
+        let tables = try Self.tables(database, prefix: prefix)
+        Self.expectTables(tables, equal: reference.tables, "broker frozen for 20 s")
+        try await Self.expectPublished(tables, prefix: prefix)
     }
 
     @Test func sigtermWhileTheBrokerIsFrozenStopsWithinTenSecondsAndLosesNothing() async throws {
         defer { Self.killLeftovers() }
-        let services = try IntegrationEnvironment.variable("SERVICES_STATE_DIR")
         let scenario = try await Self.scenario("termbrokerdown")
         let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
         let arguments = try Self.processArguments(
             postgres: database, prefix: prefix, group: prefix + "group", extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500"])
         let process = try await Self.startAndAwaitProgress(arguments, log: log + ".process.log", database: database)
         func processLog() -> String { (try? String(contentsOfFile: log + ".process.log", encoding: .utf8)) ?? "" }
-        let broker = pid_t(try String(contentsOfFile: services + "/tansu.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))!
+        let broker = try Self.brokerProcess()
         kill(broker, SIGSTOP)
         defer { kill(broker, SIGCONT) }  // whatever happens: later tests need it
         // Long enough for the outputs checkpointed meanwhile to wait on a broker that answers nothing.
@@ -369,9 +381,9 @@ import FoundationNetworking
         #expect(try Self.checkpointedOffsets(database) < reference.inputs, "stopped mid-run")
         // The next run picks up where PostgreSQL says and publishes what the stop left in the outbox.
         try await Self.run(arguments + ["--exit-when-idle", "5"], log: log + ".process.log")
-        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "stopped while the broker was frozen")
-        let alertIDs = Set(try Self.tables(database, prefix: prefix)["gap_alerts", default: []].compactMap { Self.field("alert_id", of: $0) })
-        #expect(alertIDs.isSubset(of: try await Self.ids(onTopic: prefix + "skills.gap-alerts", field: "alert_id")), "every alert reached its topic")
+        let tables = try Self.tables(database, prefix: prefix)
+        Self.expectTables(tables, equal: reference.tables, "stopped while the broker was frozen")
+        try await Self.expectPublished(tables, prefix: prefix)
     }
 
     @Test func postgresStoppedForTwentySecondsMidRunLosesNothingAndCountsNothingTwice() async throws {
