@@ -80,7 +80,7 @@ public final class PostgresClient: Sendable {
                     let configuration = self.configuration
                     let logger = self.logger
                     return try await Self.runBlocking {
-                        try PostgresConnection(connectionString: configuration.connectionString, logger: logger)
+                        try PostgresConnection(connectionString: configuration.connectionString, answerTimeout: configuration.answerTimeout, logger: logger)
                     }
                 } catch {
                     // Free the slot and let one waiter try to open a connection itself.

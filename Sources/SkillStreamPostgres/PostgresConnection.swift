@@ -22,8 +22,16 @@ private func currentThreadID() -> UInt { UInt(bitPattern: pthread_self()) }
 /// Every call blocks; call it from a thread that may block (the pool runs its callers' work
 /// off Swift's cooperative pool). A broken connection is reported as `connectionLost` and
 /// re-established, with its prepared statements, on the next call outside a transaction.
+///
+/// A server that stops answering while its host still acknowledges TCP (a stopped or hung
+/// process, storage that blocks) is noticed only by the ``answerTimeout``: libpq's own timeouts
+/// see a healthy connection. The session runs in libpq's non-blocking mode so that every wait,
+/// sending as well as receiving, is bounded by it.
 public final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
+    /// How long a call waits in silence (nothing sent or received) before it gives the session
+    /// up as `connectionLost`; nil: for ever.
+    public let answerTimeout: Duration?
     private let notices: PostgresNoticeLogger
     /// The thread using the connection now (0: none); calls nest on that thread only.
     private let owner = Atomic<UInt>(0)
@@ -63,7 +71,9 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Opens a session from a libpq connection string: a URL (`postgresql://user@host:5432/db?sslmode=require`)
     /// or key/value pairs (`host=/tmp port=5432 dbname=app`); every libpq option is honoured,
     /// and so are libpq's environment variables and service files, over ``defaultOptions``.
-    public init(connectionString: String, logger: Logger) throws {
+    /// `answerTimeout`: see ``answerTimeout``; a statement that legitimately runs longer in
+    /// silence (a migration building an index on a large table) needs a longer one.
+    public init(connectionString: String, answerTimeout: Duration? = nil, logger: Logger) throws {
         let defaults = Self.defaults(for: connectionString)
         let keywords = defaults.map(\.0) + ["dbname"]
         let values = defaults.map(\.1) + [connectionString]
@@ -73,12 +83,14 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
         }
         self.connection = connection
+        self.answerTimeout = answerTimeout
         self.logger = logger
         self.notices = PostgresNoticeLogger(logger: logger)
         guard PQstatus(connection) == CONNECTION_OK else {
             // Every stored property is set, so deinit runs and closes the PGconn once.
             throw PostgresError(code: .connectionFailed, message: Self.lastMessage(connection))
         }
+        PQsetnonblocking(connection, 1)
         PQsetNoticeReceiver(connection, { context, result in
             guard let context, let result else { return }
             Unmanaged<PostgresNoticeLogger>.fromOpaque(context).takeUnretainedValue().log(result)
@@ -99,7 +111,7 @@ public final class PostgresConnection: @unchecked Sendable {
         try exclusively {
             try ensureConnected()
             return try bind(parameters) { count, values, lengths, formats in
-                PQexecParams(connection, sql, count, nil, values, lengths, formats, 0)
+                try exchange { PQsendQueryParams(connection, sql, count, nil, values, lengths, formats, 0) }
             }
         }
     }
@@ -108,7 +120,7 @@ public final class PostgresConnection: @unchecked Sendable {
     public func execute(script sql: String) throws {
         try exclusively {
             try ensureConnected()
-            _ = try self.rows(of: PQexec(connection, sql))
+            _ = try self.rows(of: exchange { PQsendQuery(connection, sql) })
         }
     }
 
@@ -118,9 +130,9 @@ public final class PostgresConnection: @unchecked Sendable {
             try ensureConnected()
             if preparedStatements[name] == sql { return PostgresPreparedStatement(name: name) }
             if preparedStatements[name] != nil {
-                _ = try rows(of: PQexec(connection, "DEALLOCATE \(Self.quoteIdentifier(name))"))
+                _ = try rows(of: exchange { PQsendQuery(connection, "DEALLOCATE \(Self.quoteIdentifier(name))") })
             }
-            _ = try rows(of: PQprepare(connection, name, sql, 0, nil))
+            _ = try rows(of: exchange { PQsendPrepare(connection, name, sql, 0, nil) })
             preparedStatements[name] = sql
             return PostgresPreparedStatement(name: name)
         }
@@ -135,7 +147,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 throw PostgresError(code: .invalidInput, message: "statement \(statement.name) was not prepared on this connection")
             }
             return try bind(parameters) { count, values, lengths, formats in
-                PQexecPrepared(connection, statement.name, count, values, lengths, formats, 0)
+                try exchange { PQsendQueryPrepared(connection, statement.name, count, values, lengths, formats, 0) }
             }
         }
     }
@@ -173,7 +185,7 @@ public final class PostgresConnection: @unchecked Sendable {
         try exclusively {
             try ensureConnected()
             let columnList = columns.map(Self.quoteIdentifier).joined(separator: ", ")
-            let start = PQexec(connection, "COPY \(Self.quoteQualifiedName(table)) (\(columnList)) FROM STDIN")
+            let start = try exchange { PQsendQuery(connection, "COPY \(Self.quoteQualifiedName(table)) (\(columnList)) FROM STDIN") }
             let startStatus = PQresultStatus(start)
             guard startStatus == PGRES_COPY_IN else {
                 _ = try self.rows(of: start)  // throws the server's reason
@@ -186,16 +198,16 @@ public final class PostgresConnection: @unchecked Sendable {
             for row in rows {
                 precondition(row.count == columns.count, "COPY row has \(row.count) values for \(columns.count) columns")
                 PostgresCopyEncoding.appendRow(row, to: &buffer)
-                if buffer.count >= 1 << 16, !putCopyData(&buffer) {
+                if buffer.count >= 1 << 16, try !putCopyData(&buffer) {
                     sendFailure = Self.lastMessage(connection)
                     break
                 }
             }
-            if sendFailure == nil, !buffer.isEmpty, !putCopyData(&buffer) { sendFailure = Self.lastMessage(connection) }
-            _ = PQputCopyEnd(connection, sendFailure)
+            if sendFailure == nil, !buffer.isEmpty, try !putCopyData(&buffer) { sendFailure = Self.lastMessage(connection) }
+            try endCopy(failure: sendFailure)
             var affected = 0
             var firstError: PostgresError?
-            while let result = PQgetResult(connection) {
+            while let result = try nextResult() {
                 do { affected = try self.rows(of: result).affectedRows } catch { firstError = firstError ?? (error as? PostgresError) }
             }
             if let firstError { throw firstError }
@@ -204,12 +216,26 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    private func putCopyData(_ buffer: inout [UInt8]) -> Bool {
-        let sent = buffer.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32(bytes.count)) }
+    /// Queues the buffer's COPY data (waiting while libpq's buffers are full); false when the
+    /// session broke.
+    private func putCopyData(_ buffer: inout [UInt8]) throws -> Bool {
+        defer { buffer.removeAll(keepingCapacity: true) }
+        while true {
+            let queued = buffer.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32(bytes.count)) }
+            }
+            guard queued == 0 else { return queued == 1 }
+            try awaitSocket(writable: true)
+            guard PQconsumeInput(connection) == 1 else { return false }
         }
-        buffer.removeAll(keepingCapacity: true)
-        return sent == 1
+    }
+
+    /// Ends COPY data, or fails the COPY with `failure`; the results follow.
+    private func endCopy(failure: String?) throws {
+        while PQputCopyEnd(connection, failure) == 0 {
+            try awaitSocket(writable: true)
+            guard PQconsumeInput(connection) == 1 else { return }  // broken: the results say so
+        }
     }
 
     // MARK: - Internals
@@ -236,7 +262,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 return true
             case PQTRANS_INTRANS, PQTRANS_INERROR:
                 transactionDepth = 0
-                return (try? rows(of: PQexec(connection, "ROLLBACK"))) != nil
+                return (try? rows(of: exchange { PQsendQuery(connection, "ROLLBACK") })) != nil
             default:
                 return false  // a command or COPY still in progress
             }
@@ -254,9 +280,10 @@ public final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(connection) == CONNECTION_OK else {
             throw PostgresError(code: .connectionFailed, message: Self.lastMessage(connection))
         }
+        PQsetnonblocking(connection, 1)
         for (name, sql) in preparedStatements.sorted(by: { $0.key < $1.key }) {
             do {
-                _ = try rows(of: PQprepare(connection, name, sql, 0, nil))
+                _ = try rows(of: exchange { PQsendPrepare(connection, name, sql, 0, nil) })
             } catch {
                 preparedStatements[name] = nil  // prepare() can try again
                 throw error
@@ -267,7 +294,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Lays parameter values out in one buffer for libpq; text values NUL-terminated, bytes binary.
     private func bind(
         _ parameters: [any PostgresEncodable],
-        _ call: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> OpaquePointer?
+        _ call: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) throws -> OpaquePointer?
     ) throws -> PostgresRows {
         var storage: [UInt8] = [0]
         var offsets: [Int?] = []
@@ -295,12 +322,71 @@ public final class PostgresConnection: @unchecked Sendable {
                 formats.append(1)
             }
         }
-        let result = storage.withUnsafeBufferPointer { buffer in
+        let result = try storage.withUnsafeBufferPointer { buffer in
             let base = UnsafeRawPointer(buffer.baseAddress!)
             let values: [UnsafePointer<CChar>?] = offsets.map { $0.map { base.advanced(by: $0).assumingMemoryBound(to: CChar.self) } }
-            return call(Int32(parameters.count), values, lengths, formats)
+            return try call(Int32(parameters.count), values, lengths, formats)
         }
         return try rows(of: result)
+    }
+
+    /// Sends one command with `send` (a `PQsend…` call) and waits for its results as `PQexec`
+    /// does, keeping the last (and stopping at the start of a COPY), but bounded by the
+    /// ``answerTimeout``. nil when it could not be sent: `rows(of:)` then reports libpq's reason.
+    private func exchange(_ send: () -> Int32) throws -> OpaquePointer? {
+        guard send() == 1 else { return nil }
+        var last: OpaquePointer?
+        do {
+            while let result = try nextResult() {
+                PQclear(last)
+                last = result
+                let status = PQresultStatus(result)
+                if status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH || PQstatus(connection) != CONNECTION_OK { break }
+            }
+        } catch {
+            PQclear(last)
+            throw error
+        }
+        return last
+    }
+
+    /// The next result of the command under way, once the command is sent and that result is
+    /// in (or the session broke, which the result then says); nil when the command is done.
+    private func nextResult() throws -> OpaquePointer? {
+        while true {
+            let unsent = PQflush(connection)  // 0: all sent, 1: more to send, -1: broken
+            if unsent == -1 || unsent == 0 && PQisBusy(connection) == 0 { break }
+            try awaitSocket(writable: unsent == 1)
+            guard PQconsumeInput(connection) == 1 else { break }
+        }
+        return PQgetResult(connection)
+    }
+
+    /// Waits until the server sends something (or, when `writable`, can take more), for at most
+    /// the ``answerTimeout``; past it, the session is given up.
+    private func awaitSocket(writable: Bool) throws {
+        let descriptor = PQsocket(connection)
+        guard descriptor >= 0 else { return }  // no connection: libpq says so next
+        var socket = pollfd(fd: descriptor, events: Int16(POLLIN) | (writable ? Int16(POLLOUT) : 0), revents: 0)
+        let milliseconds = answerTimeout.map { Int32(clamping: Int64(($0 / .milliseconds(1)).rounded(.up))) } ?? -1
+        while true {
+            let ready = poll(&socket, 1, milliseconds)
+            if ready > 0 || ready < 0 && errno != EINTR { return }  // an error on the socket: libpq says which next
+            if ready == 0 { throw abandon() }
+        }
+    }
+
+    /// Gives up on a server that let the ``answerTimeout`` pass in silence: the socket is shut
+    /// down, so libpq marks the session broken (and nothing the server says late is taken for
+    /// a later answer); the next call outside a transaction reconnects. A COMMIT given up this
+    /// way is reported by ``withTransaction(_:)`` as `transactionOutcomeUnknown`.
+    private func abandon() -> PostgresError {
+        shutdown(PQsocket(connection), Int32(SHUT_RDWR))
+        _ = PQconsumeInput(connection)
+        while let result = PQgetResult(connection) { PQclear(result) }  // broken now: none blocks
+        let timeout = answerTimeout.map { "\($0 / .seconds(1)) s" } ?? "?"
+        logger.warning("PostgreSQL did not answer within \(timeout); the session was closed")
+        return PostgresError(code: .connectionLost, message: "PostgreSQL did not answer within \(timeout); the session was closed")
     }
 
     /// Copies a result's rows out and clears it, or turns it into an error.
@@ -324,8 +410,8 @@ public final class PostgresConnection: @unchecked Sendable {
             return PostgresRows(columns: columns, values: values, affectedRows: affected)
         case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
             // COPY through query(): leave COPY mode so the session stays usable, then refuse.
-            _ = PQputCopyEnd(connection, "COPY is only supported through copy(into:columns:rows:)")
-            while let pending = PQgetResult(connection) { PQclear(pending) }
+            try endCopy(failure: "COPY is only supported through copy(into:columns:rows:)")
+            while let pending = try nextResult() { PQclear(pending) }
             throw PostgresError(code: .invalidInput, message: "COPY is only supported through copy(into:columns:rows:)")
         default:
             throw error(from: result)

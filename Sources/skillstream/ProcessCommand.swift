@@ -70,7 +70,7 @@ struct ProcessCommand: AsyncParsableCommand {
         configuration.maximumBufferedRecords = maxBufferedRecords
         configuration.exitWhenIdle = exitWhenIdle.map { .milliseconds(Int64($0 * 1_000)) }
         configuration.defaultPrograms = try TrainingCatalog.programs(jsonLines: Array(try optionFile("--catalog", catalog)))
-        let client = PostgresClient(configuration: PostgresConfiguration(connectionString: try servers.postgresOrEnvironment()), logger: logger)
+        let client = PostgresClient(configuration: try servers.postgresConfiguration(), logger: logger)
         if progress { configuration.progressInterval = .seconds(2) }
         // Before the processor makes its instruments, so that they record into the registry.
         let registry = metricsPort > 0 ? Self.bootstrapMetrics() : nil

@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = logging.logger(label: "skillstream.serve")
         let authority = try await keys.authority()
         let client = PostgresClient(
-            configuration: PostgresConfiguration(connectionString: try servers.postgresOrEnvironment(), maximumConnections: connections), logger: logger)
+            configuration: try servers.postgresConfiguration(maximumConnections: connections), logger: logger)
         // Without a broker the API still serves; assignments wait in the outbox.
         let brokers = servers.brokers ?? ProcessInfo.processInfo.environment["SKILLSTREAM_KAFKA_BROKERS"]
         let kafka = brokers.map { KafkaConfiguration(bootstrapServers: $0, properties: NamedValues.dictionary(kafkaProperty)) }

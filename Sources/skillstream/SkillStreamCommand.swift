@@ -52,6 +52,15 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "PostgreSQL connection string, URL or key=value. Default: $SKILLSTREAM_POSTGRES_URL.")
     var postgres: String?
 
+    @Option(
+        help: """
+            Seconds a PostgreSQL call may wait on a server that says nothing (a stopped or hung \
+            server whose host still answers) before the session is closed and the call fails as a \
+            lost connection, which the processor and the API retry; 0 waits for ever. A migration \
+            that builds an index on a large table may need more.
+            """)
+    var postgresAnswerTimeout: Double = 60
+
     func brokersOrEnvironment() throws -> String { try Self.brokers(brokers) }
 
     /// `explicit`, else $SKILLSTREAM_KAFKA_BROKERS, else a validation error saying so.
@@ -60,6 +69,26 @@ struct ServerOptions: ParsableArguments {
             throw ValidationError("No Kafka brokers: pass --brokers or set SKILLSTREAM_KAFKA_BROKERS.")
         }
         return value
+    }
+
+    /// A pool's configuration: the connection string and the answer timeout.
+    func postgresConfiguration(maximumConnections: Int = 4) throws -> PostgresConfiguration {
+        PostgresConfiguration(connectionString: try postgresOrEnvironment(), maximumConnections: maximumConnections, answerTimeout: answerTimeout())
+    }
+
+    /// One session, with the answer timeout.
+    func connectPostgres(logger: Logger) throws -> PostgresConnection {
+        try PostgresConnection(connectionString: try postgresOrEnvironment(), answerTimeout: answerTimeout(), logger: logger)
+    }
+
+    func validate() throws {
+        guard postgresAnswerTimeout.isFinite, postgresAnswerTimeout >= 0 else {
+            throw ValidationError("--postgres-answer-timeout must be a number of seconds, 0 or more (0: wait for ever).")
+        }
+    }
+
+    private func answerTimeout() -> Duration? {
+        postgresAnswerTimeout == 0 ? nil : .milliseconds(Int64((postgresAnswerTimeout * 1_000).rounded(.up)))
     }
 
     func postgresOrEnvironment() throws -> String {
@@ -84,7 +113,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let logger = Logger(label: "skillstream.migrate")
         let migrator = try PostgresMigrator(
             migrations: PostgresMigrator.load(directory: URL(fileURLWithPath: migrations)), logger: logger)
-        let connection = try PostgresConnection(connectionString: try servers.postgresOrEnvironment(), logger: logger)
+        let connection = try servers.connectPostgres(logger: logger)
         let applied = try migrator.migrate(connection)
         print(
             applied.isEmpty
@@ -121,7 +150,7 @@ struct DoctorCommand: AsyncParsableCommand {
             print("Kafka: ✗ \(error)")
         }
         do {
-            let connection = try PostgresConnection(connectionString: try servers.postgresOrEnvironment(), logger: logger)
+            let connection = try servers.connectPostgres(logger: logger)
             let version = try connection.query("SHOW server_version")[0].decode(String.self, column: "server_version")
             print("PostgreSQL: reachable, server \(version)")
         } catch {

@@ -24,7 +24,7 @@ struct SummaryCommand: AsyncParsableCommand {
         let spanish = language == "es"
         var logger = Logger(label: "skillstream.summary")
         logger.logLevel = .warning
-        let connection = try PostgresConnection(connectionString: try servers.postgresOrEnvironment(), logger: logger)
+        let connection = try servers.connectPostgres(logger: logger)
         let gaps = try connection.query(
             """
             SELECT a.alert_id, a.restaurant_id, coalesce(r.name, a.restaurant_id) AS restaurant, coalesce(r.city, '') AS city, a.staff_id,

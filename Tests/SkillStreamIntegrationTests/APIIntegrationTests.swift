@@ -698,6 +698,41 @@ let servePID = Atomic<Int32>(0)
         try await recorder.expectResponsesMatchTheSpec(f.stem)
     }
 
+    /// A database that answers nothing (the PostgreSQL cluster SIGSTOPped: sessions stay open
+    /// and TCP is acknowledged) gets a 503 with Retry-After once serve's answer timeout has
+    /// passed, not a request that never ends; /readyz says not ready; both recover once it
+    /// answers again.
+    @Test func aDatabaseThatAnswersNothingIsA503AfterTheAnswerTimeoutAndServeRecovers() async throws {
+        let f = try await Self.fixture.value
+        let port = try freeLoopbackPort()
+        let serve = try Processes.start(
+            [
+                "serve", "--postgres", f.database, "--topic-prefix", f.prefix, "--group", f.group, "--host", "127.0.0.1", "--port", String(port),
+                "--jwt-secret-file", f.stem + ".secret", "--postgres-answer-timeout", "2",
+            ], log: f.stem + ".serve-frozen.log")
+        defer { serve.terminate() }
+        try await eventually("serve answers /readyz", timeout: .seconds(30)) { await Processes.get(port: port, "/readyz")?.status == 200 }
+        let owner = try await Self.token(.owner)
+        func alerts() async throws -> (status: Int, retryAfter: String?) {
+            var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)/api/v1/restaurants/\(Self.encoded(f.restaurant))/alerts")))
+            request.setValue("Bearer \(owner)", forHTTPHeaderField: "Authorization")
+            request.timeoutInterval = 60
+            let (_, response) = try await URLSession.shared.data(for: request)
+            let http = try #require(response as? HTTPURLResponse)
+            return (http.statusCode, http.value(forHTTPHeaderField: "Retry-After"))
+        }
+        #expect(try await alerts().status == 200)
+        let cluster = try Processes.postgresProcesses()
+        defer { for pid in cluster.reversed() { kill(pid, SIGCONT) } }  // whatever happens: later tests need it
+        for pid in cluster { kill(pid, SIGSTOP) }
+        let frozen = try await alerts()
+        #expect(frozen.status == 503 && frozen.retryAfter == "5", "\(frozen)")
+        #expect(await Processes.get(port: port, "/readyz")?.status == 503)
+        for pid in cluster.reversed() { kill(pid, SIGCONT) }
+        try await eventually("serve answers again once PostgreSQL does", timeout: .seconds(60)) { try await alerts().status == 200 }
+        #expect(await Processes.get(port: port, "/readyz")?.status == 200)
+    }
+
     @Test func trainingProgramsCarryTheirMeasuredEffectivenessAndIngestionBalances() async throws {
         let f = try await Self.fixture.value
         let recorder = Recorder()

@@ -1,5 +1,7 @@
 import Foundation
+import Glibc
 import SkillStreamPostgres
+import Synchronization
 import Testing
 
 /// The PostgreSQL module against a real server (a throwaway cluster started by `make test`).
@@ -89,6 +91,73 @@ import Testing
         // The next call reconnects, with the prepared statement prepared again.
         #expect(try connection.execute(prepared, [41])[0].decode(Int.self, column: "next") == 42)
         #expect(connection.backendPID != before)
+    }
+
+    /// A session whose server process stops answering (SIGSTOP: its host still acknowledges
+    /// TCP, so libpq's keepalives and TCP timeouts see nothing wrong) fails the call after the
+    /// answer timeout as a lost, retriable connection; once the server answers again, the next
+    /// call reconnects.
+    @Test func aServerThatStopsAnsweringFailsTheCallAfterTheAnswerTimeoutAndTheNextCallReconnects() async throws {
+        let connection = try Self.connection(answerTimeout: .seconds(2))
+        let backend = connection.backendPID
+        kill(backend, SIGSTOP)
+        defer { kill(backend, SIGCONT) }
+        let error = try await Self.failure { try connection.query("SELECT 1") }
+        #expect(error.code == .connectionLost && error.isRetriable)
+        #expect(error.debugDescription.contains("did not answer within 2"))
+        kill(backend, SIGCONT)
+        #expect(try connection.query("SELECT 41 + 1 AS answer")[0].decode(Int.self, column: "answer") == 42)
+        #expect(connection.backendPID != backend)
+    }
+
+    /// A COMMIT the server never answers may have committed or not: it is reported as such,
+    /// never as a failure to retry.
+    @Test func aCommitTheServerNeverAnswersHasAnUnknownOutcome() async throws {
+        let connection = try PostgresConnection(
+            connectionString: try IntegrationEnvironment.createDatabase(), answerTimeout: .seconds(2), logger: IntegrationEnvironment.logger)
+        try connection.query("CREATE TABLE answered (id int)")
+        let backend = connection.backendPID
+        defer { kill(backend, SIGCONT) }
+        let error = try await Self.failure {
+            try connection.withTransaction { transaction in
+                try transaction.query("INSERT INTO answered VALUES (1)")
+                kill(backend, SIGSTOP)
+            }
+        }
+        #expect(error.code == .transactionOutcomeUnknown && !error.isRetriable)
+    }
+
+    /// A COPY whose server stops answering half way fails after the answer timeout too (the
+    /// rows go on into libpq's buffer meanwhile; sending them is what waits).
+    @Test func aCopyTheServerStopsTakingFailsAfterTheAnswerTimeout() async throws {
+        let connection = try Self.connection(answerTimeout: .seconds(2))
+        try connection.query("CREATE TEMP TABLE copied (id int, note text)")
+        let backend = connection.backendPID
+        defer { kill(backend, SIGCONT) }
+        let error = try await Self.failure {
+            let rows = (0..<100_000).lazy.map { index -> [PostgresValue] in
+                if index == 1_000 { kill(backend, SIGSTOP) }
+                return [.text(String(index)), .text(String(repeating: "x", count: 100))]
+            }
+            try connection.copy(into: "copied", columns: ["id", "note"], rows: rows)
+        }
+        #expect(error.code == .connectionLost)
+    }
+
+    static func connection(answerTimeout: Duration) throws -> PostgresConnection {
+        try PostgresConnection(connectionString: try IntegrationEnvironment.postgresURL(), answerTimeout: answerTimeout, logger: IntegrationEnvironment.logger)
+    }
+
+    /// The PostgreSQL error `body` throws on a blocking thread; a call that neither throws nor
+    /// returns within a minute fails the test instead of hanging it.
+    static func failure(_ body: @escaping @Sendable () throws -> Void) async throws -> PostgresError {
+        let outcome = Mutex<Result<Void, any Error>?>(nil)
+        DispatchQueue.global().async {
+            let result = Result { try body() }
+            outcome.withLock { $0 = result }
+        }
+        try await eventually("the call ends although the server answers nothing", timeout: .seconds(60)) { outcome.withLock { $0 != nil } }
+        return try #require(throws: PostgresError.self) { try outcome.withLock { $0 }!.get() }
     }
 
     @Test func unreachableServerIsAConnectionFailure() throws {

@@ -398,17 +398,11 @@ import FoundationNetworking
                 extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500", "--exit-when-idle", "10", "--metrics-port", String(port)]),
             log: log + ".process.log", database: database)
         #expect(try Self.checkpointedOffsets(database) < reference.inputs, "PostgreSQL goes down mid-run")
-        #expect(await Self.get(port: port, "/readyz")?.status == 200, "ready: partitions restored, PostgreSQL reachable")
-        try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-stop \(services)"], shell: true, log: log + ".services.log")
-        try await eventually("/readyz says PostgreSQL is unreachable", timeout: .seconds(15)) {
-            guard let readiness = await Self.get(port: port, "/readyz") else { return false }
-            return readiness.status == 503 && readiness.body.contains("PostgreSQL unreachable")
+        try await Self.throughPostgresOutage(port: port, process: process) {
+            try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-stop \(services)"], shell: true, log: log + ".services.log")
+        } end: {
+            try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-start \(services)"], shell: true, log: log + ".services.log")
         }
-        #expect(await Self.get(port: port, "/healthz")?.status == 200, "alive while waiting for PostgreSQL")
-        try await Task.sleep(for: .seconds(20))
-        #expect(process.isRunning, "the processor waits for PostgreSQL instead of failing")
-        try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-start \(services)"], shell: true, log: log + ".services.log")
-        try await eventually("ready again once PostgreSQL is back", timeout: .seconds(30)) { await Self.get(port: port, "/readyz")?.status == 200 }
         // Before it exits (10 s idle): the metrics count every input record once, lag is zero.
         let inputTopics = ["pos.table-service", "survey.guest-feedback", "hr.staff-events"].map { "topic=\"\(prefix)\($0)\"" }
         var metrics = ""
@@ -430,6 +424,71 @@ import FoundationNetworking
         #expect(process.terminationStatus == 0, "\(output.suffix(2_000))")
         #expect(output.contains("consumption paused") && output.contains("consumption resumed"), "the outage and the recovery are logged")
         Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "PostgreSQL down for 20 s")
+    }
+
+    /// PostgreSQL stops answering for 20 s mid-run without closing anything (the whole cluster
+    /// SIGSTOPped: sessions stay open and the host acknowledges TCP, as with a hung server or
+    /// stuck storage). The processor gives its calls up after `--postgres-answer-timeout`,
+    /// says PostgreSQL is unreachable, stays alive, and once PostgreSQL answers again ends
+    /// with the tables of an uninterrupted run.
+    @Test func postgresFrozenForTwentySecondsMidRunIsNoticedAndLosesNothing() async throws {
+        defer { Self.killLeftovers() }
+        let scenario = try await Self.scenario("pgfrozen")
+        let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
+        let port = try freeLoopbackPort()
+        let process = try await Self.startAndAwaitProgress(
+            try Self.processArguments(
+                postgres: database, prefix: prefix, group: prefix + "group",
+                extra: [
+                    "--checkpoint-interval-ms", "200", "--checkpoint-records", "500", "--exit-when-idle", "10", "--metrics-port", String(port),
+                    "--postgres-answer-timeout", "3",
+                ]),
+            log: log + ".process.log", database: database)
+        #expect(try Self.checkpointedOffsets(database) < reference.inputs, "PostgreSQL freezes mid-run")
+        let cluster = try Self.postgresProcesses()
+        defer { for pid in cluster.reversed() { kill(pid, SIGCONT) } }  // whatever happens: later tests need it
+        try await Self.throughPostgresOutage(port: port, process: process) {
+            for pid in cluster { kill(pid, SIGSTOP) }
+        } end: {
+            for pid in cluster.reversed() { kill(pid, SIGCONT) }
+        }
+        try await eventually("the processor finishes", timeout: .seconds(240)) { !process.isRunning }
+        let output = (try? String(contentsOfFile: log + ".process.log", encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 0, "\(output.suffix(2_000))")
+        #expect(output.contains("PostgreSQL did not answer within 3.0 s"), "the silence is named in the log")
+        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "PostgreSQL frozen for 20 s")
+    }
+
+    /// A 20 s PostgreSQL outage (`begin` to `end`) under a running processor: /readyz says
+    /// PostgreSQL is unreachable, /healthz that it is alive, it keeps running, and it is ready
+    /// again once PostgreSQL is back.
+    static func throughPostgresOutage(
+        port: Int, process: Process, begin: () async throws -> Void, end: () async throws -> Void
+    ) async throws {
+        #expect(await get(port: port, "/readyz")?.status == 200, "ready: partitions restored, PostgreSQL reachable")
+        try await begin()
+        try await eventually("/readyz says PostgreSQL is unreachable", timeout: .seconds(15)) {
+            guard let readiness = await get(port: port, "/readyz") else { return false }
+            return readiness.status == 503 && readiness.body.contains("PostgreSQL unreachable")
+        }
+        #expect(await get(port: port, "/healthz")?.status == 200, "alive while waiting for PostgreSQL")
+        try await Task.sleep(for: .seconds(20))
+        #expect(process.isRunning, "the processor waits for PostgreSQL instead of failing")
+        try await end()
+        try await eventually("ready again once PostgreSQL is back", timeout: .seconds(60)) { await get(port: port, "/readyz")?.status == 200 }
+    }
+
+    /// The test cluster's processes (Scripts/services.sh started it), the postmaster first, to
+    /// freeze with SIGSTOP.
+    static func postgresProcesses() throws -> [pid_t] {
+        let services = try IntegrationEnvironment.variable("SERVICES_STATE_DIR")
+        let postmaster = try #require(
+            try String(contentsOfFile: services + "/pg/data/postmaster.pid", encoding: .utf8).split(separator: "\n").first.flatMap { pid_t($0) })
+        let children = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(pid_t.init).filter { pid in
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            return status.split(separator: "\n").contains { $0.hasPrefix("PPid:") && $0.split(separator: "\t").last.flatMap { pid_t($0) } == postmaster }
+        }
+        return [postmaster] + children
     }
 
     /// A replica joins while PostgreSQL is down: the first, its checkpoints refused, takes the
