@@ -16,7 +16,7 @@ serve=
     --consumer-property session.timeout.ms=6000 --consumer-property heartbeat.interval.ms=500 2>"$work/process.log"
 head -c 48 /dev/urandom | base64 >"$work/secret"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$bin" serve --host 127.0.0.1 --port "$port" --jwt-secret-file "$work/secret" --log-format json 2>"$work/serve.log" &
+"$bin" serve --host 127.0.0.1 --port "$port" --metrics-port 0 --jwt-secret-file "$work/secret" --log-format json 2>"$work/serve.log" &
 serve=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 python3 Scripts/check_dashboard.py --base "http://127.0.0.1:$port" --binary "$bin" --secret-file "$work/secret" --screenshots "$shots"

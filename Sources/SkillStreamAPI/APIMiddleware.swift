@@ -21,7 +21,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .internal: context.logger.error("Unexpected error answering \(request.method) \(request.uri.path): \(error)")
             default: break
             }
-            throw problem
+            // Answered here rather than thrown on, so that the middleware around it (metrics)
+            // sees and times the response the caller gets.
+            return try problem.response(from: request, context: context)
         }
     }
 

@@ -10,7 +10,10 @@ import SkillStreamPostgres
 
 /// `skillstream serve`: the HTTP API and the dashboard over PostgreSQL, its own process so it
 /// scales apart from the processor. `/api/v1/…` needs a bearer token, `/dashboard/…` the same
-/// token in a cookie after signing in; `/healthz` and `/readyz` need none.
+/// token in a cookie after signing in; `/healthz` and `/readyz` need none. Each request is
+/// counted and timed through swift-metrics (Hummingbird's `MetricsMiddleware`: `hb_requests`
+/// and `http_server_request_duration` by route template, method and status), which
+/// `skillstream serve` exposes on its metrics port.
 /// ``run()`` serves until ``shutdown()``, which lets open requests finish.
 public final class APIServer: Sendable {
     /// Where and how to serve.
@@ -54,6 +57,8 @@ public final class APIServer: Sendable {
 
     static func router(routes: APIRoutes, dashboard: DashboardRoutes, authority: TokenAuthority) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        // Outermost, so that it counts the status the caller gets (after ProblemMiddleware).
+        router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(ProblemMiddleware())
         router.get("healthz") { _, _ in HealthBody(ready: true) }
         router.get("readyz") { _, _ in HealthBody(ready: await routes.store.reachable()) }

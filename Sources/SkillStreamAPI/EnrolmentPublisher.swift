@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import SkillStreamDomain
 import SkillStreamKafka
 import SkillStreamOutbox
@@ -15,6 +16,9 @@ public struct EnrolmentPublisher: Sendable {
     /// `hr.staff-events` with the deployment's prefix.
     public let topic: String
     let logger: Logger
+    /// Enrolment events the producer refuses for good, moved to `outbox_parked`: the processor's
+    /// counter of parked outputs, so that the same alert rule watches both.
+    private let parked = Counter(label: "skillstream_outputs_parked_total")
 
     public init(outbox: Outbox, producer: KafkaProducer?, topic: String, logger: Logger) {
         self.outbox = outbox
@@ -46,6 +50,7 @@ public struct EnrolmentPublisher: Sendable {
                 "The broker did not take \(publication.refused) enrolment event(s); they stay in the outbox and are retried: \(publication.refusal.map { "\($0)" } ?? "")")
         }
         if publication.parked > 0 {
+            parked.increment(by: publication.parked)
             logger.error(
                 "The producer refuses \(publication.parked) enrolment event(s) for good; they were moved to the outbox_parked table (see Deploy/RUNBOOK.md, Parked outputs): \(publication.parking.map { "\($0)" } ?? "")")
         }

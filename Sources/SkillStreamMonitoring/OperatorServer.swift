@@ -21,16 +21,17 @@ public struct HealthReport: Sendable {
 }
 
 /// The operators' HTTP endpoints of a SkillStream process: `/metrics` in Prometheus' text
-/// format, `/healthz` (liveness) and `/readyz` (readiness) as JSON with 200 or 503.
-/// ``run()`` serves until ``shutdown()``, which lets open requests finish.
+/// format, `/healthz` (liveness) and `/readyz` (readiness) as JSON with 200 or 503 (only
+/// `/metrics` for a process that answers its probes elsewhere, as `serve` does on the API's
+/// port). ``run()`` serves until ``shutdown()``, which lets open requests finish.
 public final class OperatorServer: Sendable {
     public let host: String
     public let port: Int
     private let group: ServiceGroup
 
     public init(
-        host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger, liveness: @escaping @Sendable () -> HealthReport,
-        readiness: @escaping @Sendable () -> HealthReport
+        host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger, liveness: (@Sendable () -> HealthReport)? = nil,
+        readiness: (@Sendable () -> HealthReport)? = nil
     ) {
         self.host = host
         self.port = port
@@ -41,8 +42,8 @@ public final class OperatorServer: Sendable {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: ResponseBody(byteBuffer: buffer))
         }
-        router.get("healthz") { _, _ in Self.response(liveness()) }
-        router.get("readyz") { _, _ in Self.response(readiness()) }
+        if let liveness { router.get("healthz") { _, _ in Self.response(liveness()) } }
+        if let readiness { router.get("readyz") { _, _ in Self.response(readiness()) } }
         let application = Application(
             router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "skillstream"),
             logger: logger)

@@ -56,7 +56,7 @@ struct LagExporterCommand: AsyncParsableCommand {
             })
         logger.info("Exporting the group's lag", metadata: ["group": "\(group)", "topics": "\(monitor.topics)", "address": "\(host):\(port)"])
         try await withThrowingTaskGroup { tasks in
-            tasks.addTask { [logger] in try await serveOrStop(server, logger: logger, stop: stop) }
+            tasks.addTask { [logger] in try await serveOrStop(server, logger: logger) { stop.raise() } }
             try await monitor.run(interval: .milliseconds(intervalMs)) { stop.isRaised }
             await server.shutdown()
             try await tasks.waitForAll()

@@ -39,14 +39,14 @@ func onTermination(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSo
 }
 
 /// Serves the operators' endpoints until they are shut down. If they fail (the port is taken…),
-/// logs it as critical, raises `stop` and fails: a process without its probes and metrics
+/// logs it as critical, runs `stop` and fails: a process without its probes and metrics
 /// cannot be operated, so it stops rather than run blind.
-func serveOrStop(_ server: OperatorServer, logger: Logger, stop: AtomicFlag) async throws {
+func serveOrStop(_ server: OperatorServer, logger: Logger, stop: @escaping @Sendable () async -> Void) async throws {
     do {
         try await server.run()
     } catch {
         logger.critical("The operators' HTTP endpoints on \(server.host):\(server.port) failed: \(error)")
-        stop.raise()
+        await stop()
         throw ExitCode.failure
     }
 }

@@ -91,7 +91,7 @@ struct ProcessCommand: AsyncParsableCommand {
             try await withThrowingTaskGroup { group in
                 let server = registry.map { operatorServer(processor: processor, registry: $0, logger: logger) }
                 if let server {
-                    group.addTask { [logger] in try await serveOrStop(server, logger: logger, stop: stopRequest) }
+                    group.addTask { [logger] in try await serveOrStop(server, logger: logger) { stopRequest.raise() } }
                 }
                 try await processor.run()
                 await server?.shutdown()

@@ -5,6 +5,7 @@ import SkillStreamAPI
 import SkillStreamAccess
 import SkillStreamDomain
 import SkillStreamKafka
+import SkillStreamMonitoring
 import SkillStreamPostgres
 import SkillStreamProcessor
 
@@ -52,9 +53,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The prefix before every contract topic name, as the processor's --topic-prefix.") var topicPrefix = ""
     @Option(help: "PostgreSQL connections the API may open.") var connections = 8
     @Option(help: "Kafka property for the producer, NAME=VALUE (repeatable).") var kafkaProperty: [String] = []
+    @Option(help: "Port of the operators' /metrics (Prometheus: requests, their duration, parked enrolments); 0 turns it off. Kept off the API's port, which the ingress exposes.")
+    var metricsPort = 9466
+    @Option(help: "Address /metrics listens on.") var metricsHost = "0.0.0.0"
 
     func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port is 1 to 65535.") }
+        guard (0...65_535).contains(metricsPort) else { throw ValidationError("--metrics-port is 0 (off) to 65535.") }
+        guard metricsPort != port else { throw ValidationError("--metrics-port must differ from --port: /metrics stays off the API's port.") }
         guard connections > 0 else { throw ValidationError("--connections must be positive.") }
         try NamedValues.validate(kafkaProperty, option: "kafka-property")
     }
@@ -62,6 +68,9 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.logger(label: "skillstream.serve")
         let authority = try await keys.authority()
+        // Before the server makes its instruments, so that they record into the registry.
+        let metrics = metricsPort > 0
+            ? OperatorServer(host: metricsHost, port: metricsPort, registry: OperatorServer.bootstrapMetrics(), logger: logger) : nil
         let client = PostgresClient(
             configuration: try servers.postgresConfiguration(maximumConnections: connections), logger: logger)
         // Without a broker the API still serves; assignments wait in the outbox.
@@ -75,7 +84,14 @@ struct ServeCommand: AsyncParsableCommand {
         let signals = onTermination { Task { await server.shutdown() } }
         defer { signals.forEach { $0.cancel() } }
         logger.info("Serving the API on http://\(host):\(port)/api/v1 (tokens: \(authority.algorithms.map(\.rawValue).joined(separator: ", ")))")
-        try await server.run()
+        try await withThrowingTaskGroup { group in
+            if let metrics {
+                group.addTask { [logger] in try await serveOrStop(metrics, logger: logger) { await server.shutdown() } }
+            }
+            try await server.run()
+            await metrics?.shutdown()
+            try await group.waitForAll()
+        }
         await producer?.shutdown(timeout: .seconds(5))
         client.close()
         logger.info("API stopped")

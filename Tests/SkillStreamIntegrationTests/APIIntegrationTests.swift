@@ -23,6 +23,8 @@ let servePID = Atomic<Int32>(0)
     /// The served world and who is who in it.
     struct Fixture: Sendable {
         var port: Int
+        /// serve's /metrics.
+        var metricsPort: Int
         var database: String
         var prefix: String
         var group: String
@@ -52,13 +54,14 @@ let servePID = Atomic<Int32>(0)
             try Processes.processArguments(postgres: database, prefix: prefix, group: group, extra: ["--exit-when-idle", "3"]), log: stem + ".process.log")
         let secret = Array(UUID().uuidString.utf8) + Array(UUID().uuidString.utf8)
         try Data(secret).write(to: URL(fileURLWithPath: stem + ".secret"))
-        let port = try freeLoopbackPort()
+        let (port, metricsPort) = (try freeLoopbackPort(), try freeLoopbackPort())
         let serveLog = stem + ".serve.log"
         // Debug logging: the most a token could leak into.
         let serve = try Processes.start(
             [
                 "serve", "--postgres", database, "--brokers", try IntegrationEnvironment.brokers(), "--topic-prefix", prefix, "--group", group,
                 "--host", "127.0.0.1", "--port", String(port), "--jwt-secret-file", stem + ".secret", "--log-level", "debug", "--log-format", "json",
+                "--metrics-port", String(metricsPort), "--metrics-host", "127.0.0.1",
             ], log: serveLog)
         // The suite has no end hook: the server is stopped when the test process exits.
         servePID.store(serve.processIdentifier, ordering: .relaxed)
@@ -80,7 +83,7 @@ let servePID = Atomic<Int32>(0)
         let other = try connection.query("SELECT restaurant_id FROM restaurants WHERE restaurant_id <> $1 ORDER BY 1 LIMIT 1", [restaurant])[0]
             .decode(String.self, column: "restaurant_id")
         return Fixture(
-            port: port, database: database, prefix: prefix, group: group, serveLog: serveLog, secret: secret, restaurant: restaurant,
+            port: port, metricsPort: metricsPort, database: database, prefix: prefix, group: group, serveLog: serveLog, secret: secret, restaurant: restaurant,
             otherRestaurant: other, staff: staff, colleague: colleague, alert: try chosen.decode(String.self, column: "alert_id"),
             recommendation: try chosen.decode(String.self, column: "recommendation_id"), stem: stem)
     }
@@ -708,7 +711,7 @@ let servePID = Atomic<Int32>(0)
         let serve = try Processes.start(
             [
                 "serve", "--postgres", f.database, "--topic-prefix", f.prefix, "--group", f.group, "--host", "127.0.0.1", "--port", String(port),
-                "--jwt-secret-file", f.stem + ".secret", "--postgres-answer-timeout", "2",
+                "--jwt-secret-file", f.stem + ".secret", "--postgres-answer-timeout", "2", "--metrics-port", "0",
             ], log: f.stem + ".serve-frozen.log")
         defer { serve.terminate() }
         try await eventually("serve answers /readyz", timeout: .seconds(30)) { await Processes.get(port: port, "/readyz")?.status == 200 }
@@ -731,6 +734,35 @@ let servePID = Atomic<Int32>(0)
         for pid in cluster.reversed() { kill(pid, SIGCONT) }
         try await eventually("serve answers again once PostgreSQL does", timeout: .seconds(60)) { try await alerts().status == 200 }
         #expect(await Processes.get(port: port, "/readyz")?.status == 200)
+    }
+
+    /// serve's /metrics, on a port of its own, counts and times every request by route
+    /// template, method and the status the caller got (a refusal included), as Prometheus
+    /// reads them.
+    @Test func metricsCountEveryRequestByRouteMethodAndStatus() async throws {
+        let f = try await Self.fixture.value
+        let recorder = Recorder()
+        let route = "http_route=\"/api/v1/restaurants/{restaurant}/alerts\""
+        func requests(status: Int) async -> Double {
+            let metrics = await Processes.get(port: f.metricsPort, "/metrics")?.body ?? ""
+            return Processes.sum("hb_requests", in: metrics, where: [route, "http_request_method=\"GET\"", "http_response_status_code=\"\(status)\""])
+        }
+        let (answered, refused) = (await requests(status: 200), await requests(status: 401))
+        let manager = try await Self.token(.manager, restaurants: [f.restaurant])
+        let path = "/api/v1/restaurants/\(Self.encoded(f.restaurant))/alerts"
+        for token in [manager, manager, manager, nil, nil] {
+            let reply = try await Self.send("GET", path, template: "/api/v1/restaurants/{restaurant}/alerts", token: token, recorder: recorder)
+            #expect(reply.status == (token == nil ? 401 : 200))
+        }
+        try await eventually("/metrics counts the three answered and the two refused requests", timeout: .seconds(10)) {
+            let (nowAnswered, nowRefused) = (await requests(status: 200), await requests(status: 401))
+            return nowAnswered == answered + 3 && nowRefused == refused + 2
+        }
+        let metrics = await Processes.get(port: f.metricsPort, "/metrics")?.body ?? ""
+        #expect(Processes.sum("http_server_request_duration_count", in: metrics, where: [route]) >= 5, "each request is timed")
+        #expect(metrics.contains("skillstream_outputs_parked_total"), "parked enrolments are counted (none here)")
+        #expect(await Processes.get(port: f.port, "/metrics")?.status == 404, "/metrics stays off the API's port")
+        try await recorder.expectResponsesMatchTheSpec(f.stem)
     }
 
     @Test func trainingProgramsCarryTheirMeasuredEffectivenessAndIngestionBalances() async throws {
