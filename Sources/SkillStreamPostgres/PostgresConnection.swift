@@ -25,8 +25,10 @@ private func currentThreadID() -> UInt { UInt(bitPattern: pthread_self()) }
 ///
 /// A server that stops answering while its host still acknowledges TCP (a stopped or hung
 /// process, storage that blocks) is noticed only by the ``answerTimeout``: libpq's own timeouts
-/// see a healthy connection. The session runs in libpq's non-blocking mode so that every wait,
-/// sending as well as receiving, is bounded by it.
+/// see a healthy connection. The session runs in libpq's non-blocking mode so that every wait
+/// for the server, sending as well as receiving, is bounded by it; opening a session (and
+/// reopening a broken one) is bounded by libpq's `connect_timeout` instead (see
+/// ``defaultOptions``).
 public final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
     /// How long a call waits in silence (nothing sent or received) before it gives the session
@@ -95,6 +97,7 @@ public final class PostgresConnection: @unchecked Sendable {
             guard let context, let result else { return }
             Unmanaged<PostgresNoticeLogger>.fromOpaque(context).takeUnretainedValue().log(result)
         }, Unmanaged.passUnretained(notices).toOpaque())
+        configureSession()
     }
 
     deinit { PQfinish(connection) }
@@ -216,25 +219,33 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    /// Queues the buffer's COPY data (waiting while libpq's buffers are full); false when the
-    /// session broke.
+    /// Sends the buffer's COPY data, waiting while the server is slow to take it (libpq would
+    /// otherwise buffer the whole COPY in memory); false when the session broke.
     private func putCopyData(_ buffer: inout [UInt8]) throws -> Bool {
         defer { buffer.removeAll(keepingCapacity: true) }
-        while true {
-            let queued = buffer.withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32(bytes.count)) }
-            }
-            guard queued == 0 else { return queued == 1 }
-            try awaitSocket(writable: true)
-            guard PQconsumeInput(connection) == 1 else { return false }
+        let queued = buffer.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32(bytes.count)) }
         }
+        return try queued == 1 && flush()
     }
 
-    /// Ends COPY data, or fails the COPY with `failure`; the results follow.
+    /// Ends COPY data, or fails the COPY with `failure`; the results follow (a broken session's
+    /// included).
     private func endCopy(failure: String?) throws {
-        while PQputCopyEnd(connection, failure) == 0 {
-            try awaitSocket(writable: true)
-            guard PQconsumeInput(connection) == 1 else { return }  // broken: the results say so
+        if PQputCopyEnd(connection, failure) == 1 { _ = try flush() }
+    }
+
+    /// Sends everything libpq holds, within the answer timeout; false when the session broke.
+    private func flush() throws -> Bool {
+        var silence = Silence(answerTimeout)
+        while true {
+            switch PQflush(connection) {
+            case 0: return true
+            case 1:
+                try awaitSocket(writable: true, &silence)
+                guard try consumeInput() else { return false }
+            default: return false
+            }
         }
     }
 
@@ -281,6 +292,7 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(code: .connectionFailed, message: Self.lastMessage(connection))
         }
         PQsetnonblocking(connection, 1)
+        configureSession()
         for (name, sql) in preparedStatements.sorted(by: { $0.key < $1.key }) {
             do {
                 _ = try rows(of: exchange { PQsendPrepare(connection, name, sql, 0, nil) })
@@ -353,40 +365,102 @@ public final class PostgresConnection: @unchecked Sendable {
     /// The next result of the command under way, once the command is sent and that result is
     /// in (or the session broke, which the result then says); nil when the command is done.
     private func nextResult() throws -> OpaquePointer? {
+        var silence = Silence(answerTimeout)
         while true {
             let unsent = PQflush(connection)  // 0: all sent, 1: more to send, -1: broken
             if unsent == -1 || unsent == 0 && PQisBusy(connection) == 0 { break }
-            try awaitSocket(writable: unsent == 1)
-            guard PQconsumeInput(connection) == 1 else { break }
+            try awaitSocket(writable: unsent == 1, &silence)
+            guard try consumeInput() else { break }
         }
         return PQgetResult(connection)
     }
 
-    /// Waits until the server sends something (or, when `writable`, can take more), for at most
-    /// the ``answerTimeout``; past it, the session is given up.
-    private func awaitSocket(writable: Bool) throws {
+    /// The answer timeout's clock for one wait, started again whenever the server sends or takes
+    /// something.
+    private struct Silence {
+        let timeout: Duration?
+        var deadline: ContinuousClock.Instant?
+
+        init(_ timeout: Duration?) {
+            self.timeout = timeout
+            deadline = timeout.map { .now + $0 }
+        }
+
+        mutating func heard() { deadline = timeout.map { .now + $0 } }
+    }
+
+    /// Waits for the socket to be readable (or, when `writable`, to take more), a second at
+    /// most: TLS may hold bytes it has read already, which the socket no longer shows, so the
+    /// caller has libpq read after every wait. Once the silence has lasted the answer timeout,
+    /// the session is given up.
+    private func awaitSocket(writable: Bool, _ silence: inout Silence) throws {
         let descriptor = PQsocket(connection)
         guard descriptor >= 0 else { return }  // no connection: libpq says so next
         var socket = pollfd(fd: descriptor, events: Int16(POLLIN) | (writable ? Int16(POLLOUT) : 0), revents: 0)
-        let milliseconds = answerTimeout.map { Int32(clamping: Int64(($0 / .milliseconds(1)).rounded(.up))) } ?? -1
-        while true {
-            let ready = poll(&socket, 1, milliseconds)
-            if ready > 0 || ready < 0 && errno != EINTR { return }  // an error on the socket: libpq says which next
-            if ready == 0 { throw abandon() }
+        let left = silence.deadline.map { Int64((($0 - .now) / .milliseconds(1)).rounded(.up)) } ?? 1_000
+        let ready = poll(&socket, 1, Int32(max(0, min(1_000, left))))
+        if ready > 0 {
+            silence.heard()
+        } else if ready == 0 || errno == EINTR, let deadline = silence.deadline, ContinuousClock.now >= deadline, let timeout = silence.timeout {
+            throw giveUp("PostgreSQL did not answer within \(timeout / .seconds(1)) s")
         }
+        // An error on the socket: libpq says which when it reads.
     }
 
-    /// Gives up on a server that let the ``answerTimeout`` pass in silence: the socket is shut
-    /// down, so libpq marks the session broken (and nothing the server says late is taken for
-    /// a later answer); the next call outside a transaction reconnects. A COMMIT given up this
-    /// way is reported by ``withTransaction(_:)`` as `transactionOutcomeUnknown`.
-    private func abandon() -> PostgresError {
+    /// Has libpq read what the server sent; false when the session broke (the next result
+    /// says why). A read that fails while libpq still takes the session for healthy gives it
+    /// up: libpq would otherwise wait for a result without any limit.
+    private func consumeInput() throws -> Bool {
+        guard PQconsumeInput(connection) == 0 else { return true }
+        guard PQstatus(connection) == CONNECTION_OK else { return false }
+        throw giveUp("PostgreSQL session unreadable: \(Self.lastMessage(connection))")
+    }
+
+    /// Gives the session up: the socket is shut down, so libpq marks it broken (and nothing the
+    /// server says late is taken for a later answer); the next call outside a transaction
+    /// reconnects. The server stops what it was running for it at its next check of the client
+    /// (`client_connection_check_interval`, set on every session with an answer timeout) or
+    /// when it next writes to it. A COMMIT given up this way is reported by
+    /// ``withTransaction(_:)`` as `transactionOutcomeUnknown`.
+    private func giveUp(_ reason: String) -> PostgresError {
         shutdown(PQsocket(connection), Int32(SHUT_RDWR))
         _ = PQconsumeInput(connection)
-        while let result = PQgetResult(connection) { PQclear(result) }  // broken now: none blocks
-        let timeout = answerTimeout.map { "\($0 / .seconds(1)) s" } ?? "?"
-        logger.warning("PostgreSQL did not answer within \(timeout); the session was closed")
-        return PostgresError(code: .connectionLost, message: "PostgreSQL did not answer within \(timeout); the session was closed")
+        // Broken now, so each call returns at once; bounded all the same, since on a session libpq
+        // still took for healthy a COPY would hand out results for ever.
+        for _ in 0..<8 {
+            guard let result = PQgetResult(connection) else { break }
+            PQclear(result)
+        }
+        logger.warning("\(reason); the session was closed")
+        return PostgresError(code: .connectionLost, message: reason + "; the session was closed")
+    }
+
+    /// What a session with an answer timeout needs: the server checks every 5 s, while it runs a
+    /// statement, whether the client is still there (PostgreSQL 14 and later; older servers
+    /// refuse the setting, and only wait until they next write to notice).
+    private func configureSession() {
+        guard answerTimeout != nil else { return }
+        _ = try? rows(of: exchange { PQsendQuery(connection, "SET client_connection_check_interval = 5000") })
+    }
+
+    /// Leaves a COPY that `query()` was given, so the session stays usable: COPY FROM STDIN is
+    /// failed, COPY TO STDOUT's rows are read and dropped.
+    private func leaveCopy(_ status: ExecStatusType) throws {
+        if status == PGRES_COPY_IN {
+            try endCopy(failure: "COPY is only supported through copy(into:columns:rows:)")
+        } else {
+            var silence = Silence(answerTimeout)
+            while true {
+                var row: UnsafeMutablePointer<CChar>?
+                let length = PQgetCopyData(connection, &row, 1)
+                if let row { PQfreemem(row) }
+                if length > 0 { continue }
+                if length < 0 { break }  // -1: the COPY is over; -2: broken (the results say so)
+                try awaitSocket(writable: false, &silence)
+                guard try consumeInput() else { break }
+            }
+        }
+        while let pending = try nextResult() { PQclear(pending) }
     }
 
     /// Copies a result's rows out and clears it, or turns it into an error.
@@ -409,9 +483,7 @@ public final class PostgresConnection: @unchecked Sendable {
             let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
             return PostgresRows(columns: columns, values: values, affectedRows: affected)
         case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
-            // COPY through query(): leave COPY mode so the session stays usable, then refuse.
-            try endCopy(failure: "COPY is only supported through copy(into:columns:rows:)")
-            while let pending = try nextResult() { PQclear(pending) }
+            try leaveCopy(status)
             throw PostgresError(code: .invalidInput, message: "COPY is only supported through copy(into:columns:rows:)")
         default:
             throw error(from: result)

@@ -56,10 +56,10 @@ struct ServerOptions: ParsableArguments {
         help: """
             Seconds a PostgreSQL call may wait on a server that says nothing (a stopped or hung \
             server whose host still answers) before the session is closed and the call fails as a \
-            lost connection, which the processor and the API retry; 0 waits for ever. A migration \
-            that builds an index on a large table may need more.
+            lost connection, which the processor and the API retry; 0 waits for ever, up to \
+            86400. Default: 60; for migrate, 0 (a migration may rightly run long in silence).
             """)
-    var postgresAnswerTimeout: Double = 60
+    var postgresAnswerTimeout: Double?
 
     func brokersOrEnvironment() throws -> String { try Self.brokers(brokers) }
 
@@ -76,19 +76,20 @@ struct ServerOptions: ParsableArguments {
         PostgresConfiguration(connectionString: try postgresOrEnvironment(), maximumConnections: maximumConnections, answerTimeout: answerTimeout())
     }
 
-    /// One session, with the answer timeout.
-    func connectPostgres(logger: Logger) throws -> PostgresConnection {
-        try PostgresConnection(connectionString: try postgresOrEnvironment(), answerTimeout: answerTimeout(), logger: logger)
+    /// One session, with the answer timeout (`defaultSeconds` unless given; 0: none).
+    func connectPostgres(logger: Logger, defaultSeconds: Double = 60) throws -> PostgresConnection {
+        try PostgresConnection(connectionString: try postgresOrEnvironment(), answerTimeout: answerTimeout(defaultSeconds: defaultSeconds), logger: logger)
     }
 
     func validate() throws {
-        guard postgresAnswerTimeout.isFinite, postgresAnswerTimeout >= 0 else {
-            throw ValidationError("--postgres-answer-timeout must be a number of seconds, 0 or more (0: wait for ever).")
+        if let postgresAnswerTimeout, !(0...86_400).contains(postgresAnswerTimeout) {
+            throw ValidationError("--postgres-answer-timeout is a number of seconds from 0 (wait for ever) to 86400.")
         }
     }
 
-    private func answerTimeout() -> Duration? {
-        postgresAnswerTimeout == 0 ? nil : .milliseconds(Int64((postgresAnswerTimeout * 1_000).rounded(.up)))
+    private func answerTimeout(defaultSeconds: Double = 60) -> Duration? {
+        let seconds = postgresAnswerTimeout ?? defaultSeconds
+        return seconds == 0 ? nil : .milliseconds(Int64((seconds * 1_000).rounded(.up)))
     }
 
     func postgresOrEnvironment() throws -> String {
@@ -113,7 +114,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let logger = Logger(label: "skillstream.migrate")
         let migrator = try PostgresMigrator(
             migrations: PostgresMigrator.load(directory: URL(fileURLWithPath: migrations)), logger: logger)
-        let connection = try servers.connectPostgres(logger: logger)
+        let connection = try servers.connectPostgres(logger: logger, defaultSeconds: 0)
         let applied = try migrator.migrate(connection)
         print(
             applied.isEmpty

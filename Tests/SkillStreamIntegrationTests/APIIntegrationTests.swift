@@ -725,13 +725,12 @@ let servePID = Atomic<Int32>(0)
             return (http.statusCode, http.value(forHTTPHeaderField: "Retry-After"))
         }
         #expect(try await alerts().status == 200)
-        let cluster = try Processes.postgresProcesses()
-        defer { for pid in cluster.reversed() { kill(pid, SIGCONT) } }  // whatever happens: later tests need it
-        for pid in cluster { kill(pid, SIGSTOP) }
-        let frozen = try await alerts()
-        #expect(frozen.status == 503 && frozen.retryAfter == "5", "\(frozen)")
+        let frozen = try Processes.freezePostgres()
+        defer { Processes.thaw(frozen) }  // whatever happens: later tests need it
+        let meanwhile = try await alerts()
+        #expect(meanwhile.status == 503 && meanwhile.retryAfter == "5", "\(meanwhile)")
         #expect(await Processes.get(port: port, "/readyz")?.status == 503)
-        for pid in cluster.reversed() { kill(pid, SIGCONT) }
+        Processes.thaw(frozen)
         try await eventually("serve answers again once PostgreSQL does", timeout: .seconds(60)) { try await alerts().status == 200 }
         #expect(await Processes.get(port: port, "/readyz")?.status == 200)
     }

@@ -110,6 +110,21 @@ import Testing
         #expect(connection.backendPID != backend)
     }
 
+    /// A statement given up after the answer timeout does not run on in the server: the
+    /// session asks PostgreSQL to check every 5 s that its client is still there, so the
+    /// backend ends well before the statement would have.
+    @Test func aStatementGivenUpIsStoppedByTheServerToo() async throws {
+        let connection = try Self.connection(answerTimeout: .seconds(1))
+        #expect(try connection.query("SHOW client_connection_check_interval")[0].decode(String.self, column: "client_connection_check_interval") == "5s")
+        let backend = connection.backendPID
+        let error = try await Self.failure { try connection.query("SELECT pg_sleep(120)") }
+        #expect(error.code == .connectionLost)
+        let observer = try IntegrationEnvironment.connection()
+        try await eventually("the backend of the statement given up ends", timeout: .seconds(60)) {
+            try observer.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1", [backend])[0].decode(Int.self, column: "n") == 0
+        }
+    }
+
     /// A COMMIT the server never answers may have committed or not: it is reported as such,
     /// never as a failure to retry.
     @Test func aCommitTheServerNeverAnswersHasAnUnknownOutcome() async throws {
@@ -127,21 +142,25 @@ import Testing
         #expect(error.code == .transactionOutcomeUnknown && !error.isRetriable)
     }
 
-    /// A COPY whose server stops answering half way fails after the answer timeout too (the
-    /// rows go on into libpq's buffer meanwhile; sending them is what waits).
-    @Test func aCopyTheServerStopsTakingFailsAfterTheAnswerTimeout() async throws {
+    /// A COPY whose server stops taking rows half way fails after the answer timeout too, and
+    /// the rows wait for the server meanwhile: libpq is not left to buffer the whole COPY.
+    @Test func aCopyTheServerStopsTakingFailsAfterTheAnswerTimeoutWithoutBufferingTheRest() async throws {
         let connection = try Self.connection(answerTimeout: .seconds(2))
         try connection.query("CREATE TEMP TABLE copied (id int, note text)")
         let backend = connection.backendPID
         defer { kill(backend, SIGCONT) }
+        let generated = Atomic<Int>(0)
         let error = try await Self.failure {
-            let rows = (0..<100_000).lazy.map { index -> [PostgresValue] in
+            let rows = (0..<1_000_000).lazy.map { index -> [PostgresValue] in
                 if index == 1_000 { kill(backend, SIGSTOP) }
+                generated.store(index + 1, ordering: .relaxed)
                 return [.text(String(index)), .text(String(repeating: "x", count: 100))]
             }
             try connection.copy(into: "copied", columns: ["id", "note"], rows: rows)
         }
         #expect(error.code == .connectionLost)
+        // A million rows are about 110 MB; the socket's buffers hold a few.
+        #expect(generated.load(ordering: .relaxed) < 500_000, "rows read before the COPY failed: \(generated.load(ordering: .relaxed))")
     }
 
     static func connection(answerTimeout: Duration) throws -> PostgresConnection {
@@ -216,6 +235,10 @@ import Testing
         let error = try #require(throws: PostgresError.self) { try connection.query("COPY target FROM STDIN") }
         #expect(error.code == .invalidInput)
         #expect(try connection.query("SELECT count(*) AS n FROM target")[0].decode(Int.self, column: "n") == 0)
+        // The other way, rows coming out: read to the end and dropped.
+        let out = try #require(throws: PostgresError.self) { try connection.query("COPY (SELECT generate_series(1, 100000)) TO STDOUT") }
+        #expect(out.code == .invalidInput)
+        #expect(try connection.query("SELECT 41 + 1 AS answer")[0].decode(Int.self, column: "answer") == 42)
     }
 
     @Test func textWithANulCharacterIsRefusedNotTruncated() throws {

@@ -445,13 +445,9 @@ import FoundationNetworking
                 ]),
             log: log + ".process.log", database: database)
         #expect(try Self.checkpointedOffsets(database) < reference.inputs, "PostgreSQL freezes mid-run")
-        let cluster = try Self.postgresProcesses()
-        defer { for pid in cluster.reversed() { kill(pid, SIGCONT) } }  // whatever happens: later tests need it
-        try await Self.throughPostgresOutage(port: port, process: process) {
-            for pid in cluster { kill(pid, SIGSTOP) }
-        } end: {
-            for pid in cluster.reversed() { kill(pid, SIGCONT) }
-        }
+        var frozen: [pid_t] = []
+        defer { Self.thaw(frozen) }  // whatever happens: later tests need it
+        try await Self.throughPostgresOutage(port: port, process: process) { frozen = try Self.freezePostgres() } end: { Self.thaw(frozen) }
         try await eventually("the processor finishes", timeout: .seconds(240)) { !process.isRunning }
         let output = (try? String(contentsOfFile: log + ".process.log", encoding: .utf8)) ?? ""
         #expect(process.terminationStatus == 0, "\(output.suffix(2_000))")
@@ -478,17 +474,25 @@ import FoundationNetworking
         try await eventually("ready again once PostgreSQL is back", timeout: .seconds(60)) { await get(port: port, "/readyz")?.status == 200 }
     }
 
-    /// The test cluster's processes (Scripts/services.sh started it), the postmaster first, to
-    /// freeze with SIGSTOP.
-    static func postgresProcesses() throws -> [pid_t] {
+    /// Freezes the test cluster (Scripts/services.sh started it) with SIGSTOP, the postmaster
+    /// first so that it forks no backend once its children are listed; returns the processes,
+    /// for ``thaw(_:)``.
+    static func freezePostgres() throws -> [pid_t] {
         let services = try IntegrationEnvironment.variable("SERVICES_STATE_DIR")
         let postmaster = try #require(
             try String(contentsOfFile: services + "/pg/data/postmaster.pid", encoding: .utf8).split(separator: "\n").first.flatMap { pid_t($0) })
+        kill(postmaster, SIGSTOP)
         let children = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(pid_t.init).filter { pid in
             let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
             return status.split(separator: "\n").contains { $0.hasPrefix("PPid:") && $0.split(separator: "\t").last.flatMap { pid_t($0) } == postmaster }
         }
+        for child in children { kill(child, SIGSTOP) }
         return [postmaster] + children
+    }
+
+    /// Lets frozen processes run again (the children first); harmless on running ones.
+    static func thaw(_ processes: [pid_t]) {
+        for pid in processes.reversed() { kill(pid, SIGCONT) }
     }
 
     /// A replica joins while PostgreSQL is down: the first, its checkpoints refused, takes the
