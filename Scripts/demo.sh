@@ -5,8 +5,8 @@
 # and the processor side by side, with the processor's progress on the terminal, and ends with
 # the summary from PostgreSQL: the top gaps per restaurant with their evidence and the training
 # recommended. Then it starts the API and dashboard (`skillstream serve`, port 8080 or DEMO_PORT,
-# else a free one) and the group's lag exporter (port 9465, else a free one) and writes a token
-# per role to tokens.txt. DEMO_LANGUAGE=en for English.
+# else a free one; its /metrics on 9466, else a free one) and the group's lag exporter (port 9465,
+# else a free one) and writes a token per role to tokens.txt. DEMO_LANGUAGE=en for English.
 set -euo pipefail
 dir=$1
 language=${DEMO_LANGUAGE:-es}
@@ -50,7 +50,9 @@ else:
 PY
 }
 port=$(port_or_free "${DEMO_PORT:-8080}")
-nohup "$bin" serve --port "$port" --jwt-secret-file "$dir/jwt-secret" --log-format json >"$dir/serve.log" 2>&1 &
+api_metrics_port=$(port_or_free 9466)
+nohup "$bin" serve --port "$port" --metrics-port "$api_metrics_port" --metrics-host 127.0.0.1 --jwt-secret-file "$dir/jwt-secret" --log-format json \
+    >"$dir/serve.log" 2>&1 &
 echo $! >"$dir/serve.pid"
 lag_port=$(port_or_free 9465)
 nohup "$bin" lag-exporter --port "$lag_port" --host 127.0.0.1 --log-format json >"$dir/lag-exporter.log" 2>&1 &
@@ -76,5 +78,7 @@ say "API: curl -H \"Authorization: Bearer \$(awk '\$1==\"owner\"{print \$2}' $di
     "API: curl -H \"Authorization: Bearer \$(awk '\$1==\"owner\"{print \$2}' $dir/tokens.txt)\" http://localhost:$port/api/v1/restaurants  (Schemas/openapi.yaml)"
 say "Retraso del grupo de procesadores, para Prometheus: http://127.0.0.1:$lag_port/metrics (skillstream_group_lag_messages; reglas de alerta en Deploy/prometheus/rules.yml)" \
     "The processor group's lag, for Prometheus: http://127.0.0.1:$lag_port/metrics (skillstream_group_lag_messages; alerting rules in Deploy/prometheus/rules.yml)"
+say "Métricas de la API, para Prometheus: http://127.0.0.1:$api_metrics_port/metrics (hb_requests, http_server_request_duration por ruta y estado)" \
+    "The API's metrics, for Prometheus: http://127.0.0.1:$api_metrics_port/metrics (hb_requests, http_server_request_duration by route and status)"
 say "PostgreSQL, el broker Kafka, la API y el exportador del retraso siguen en marcha (variables en $dir/services.env; registros en $dir). Para detenerlos: make demo-stop" \
     "PostgreSQL, the Kafka broker, the API and the lag exporter keep running (variables in $dir/services.env; logs in $dir). Stop them with: make demo-stop"
