@@ -236,16 +236,18 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Sends everything libpq holds, within the answer timeout; false when the session broke.
-    private func flush() throws -> Bool {
+    private func flush() throws -> Bool { try drive { true } }
+
+    /// Sends what libpq holds and reads what the server sends, waiting within the answer
+    /// timeout, until everything is sent and `done` holds; false when the session broke.
+    private func drive(until done: () -> Bool) throws -> Bool {
         var silence = Silence(answerTimeout)
         while true {
-            switch PQflush(connection) {
-            case 0: return true
-            case 1:
-                try awaitSocket(writable: true, &silence)
-                guard try consumeInput() else { return false }
-            default: return false
-            }
+            let unsent = PQflush(connection)  // 0: all sent, 1: more to send, -1: broken
+            if unsent == -1 { return false }
+            if unsent == 0 && done() { return true }
+            try awaitSocket(writable: unsent == 1, &silence)
+            guard try consumeInput() else { return false }
         }
     }
 
@@ -365,13 +367,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// The next result of the command under way, once the command is sent and that result is
     /// in (or the session broke, which the result then says); nil when the command is done.
     private func nextResult() throws -> OpaquePointer? {
-        var silence = Silence(answerTimeout)
-        while true {
-            let unsent = PQflush(connection)  // 0: all sent, 1: more to send, -1: broken
-            if unsent == -1 || unsent == 0 && PQisBusy(connection) == 0 { break }
-            try awaitSocket(writable: unsent == 1, &silence)
-            guard try consumeInput() else { break }
-        }
+        _ = try drive { PQisBusy(connection) == 0 }
         return PQgetResult(connection)
     }
 

@@ -60,6 +60,8 @@ struct ServerOptions: ParsableArguments {
             86400. Default: 60; for migrate, 0 (a migration may rightly run long in silence).
             """)
     var postgresAnswerTimeout: Double?
+    /// The answer timeout where none is given, but for `migrate`.
+    static let defaultAnswerTimeoutSeconds = 60.0
 
     func brokersOrEnvironment() throws -> String { try Self.brokers(brokers) }
 
@@ -77,7 +79,7 @@ struct ServerOptions: ParsableArguments {
     }
 
     /// One session, with the answer timeout (`defaultSeconds` unless given; 0: none).
-    func connectPostgres(logger: Logger, defaultSeconds: Double = 60) throws -> PostgresConnection {
+    func connectPostgres(logger: Logger, defaultSeconds: Double = defaultAnswerTimeoutSeconds) throws -> PostgresConnection {
         try PostgresConnection(connectionString: try postgresOrEnvironment(), answerTimeout: answerTimeout(defaultSeconds: defaultSeconds), logger: logger)
     }
 
@@ -87,7 +89,7 @@ struct ServerOptions: ParsableArguments {
         }
     }
 
-    private func answerTimeout(defaultSeconds: Double = 60) -> Duration? {
+    private func answerTimeout(defaultSeconds: Double = defaultAnswerTimeoutSeconds) -> Duration? {
         let seconds = postgresAnswerTimeout ?? defaultSeconds
         return seconds == 0 ? nil : .milliseconds(Int64((seconds * 1_000).rounded(.up)))
     }
