@@ -14,6 +14,8 @@ public final class PostgresClient: Sendable {
         var open = 0
         var waiters: [CheckedContinuation<PostgresConnection?, any Error>] = []
         var closed = false
+        /// Connections handed to callers now, for ``interruptAndClose()``.
+        var inUse: [ObjectIdentifier: PostgresConnection] = [:]
     }
 
     private enum Checkout {
@@ -34,8 +36,10 @@ public final class PostgresClient: Sendable {
     /// Runs `body` with a connection of its own; the connection goes back to the pool after.
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let connection = try await checkOut()
+        state.withLock { $0.inUse[ObjectIdentifier(connection)] = connection }
         // The reset runs on the same blocking thread, right after the caller's work.
         let (result, clean) = try await Self.runBlocking { (Result { try body(connection) }, connection.resetToIdle()) }
+        state.withLock { $0.inUse[ObjectIdentifier(connection)] = nil }
         checkIn(connection, clean: clean)
         return try result.get()
     }
@@ -44,6 +48,15 @@ public final class PostgresClient: Sendable {
     /// rolled back when it throws.
     public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await withConnection { connection in try connection.withTransaction(body) }
+    }
+
+    /// Makes every call in progress fail now (``PostgresConnection/interrupt()``) and closes the
+    /// pool, so that no call waits on PostgreSQL any more: for a process that must stop while
+    /// PostgreSQL does not answer. A call in progress that is opening or reopening its session
+    /// still waits for libpq's `connect_timeout`.
+    public func interruptAndClose() {
+        close()
+        for connection in state.withLock({ Array($0.inUse.values) }) { connection.interrupt() }
     }
 
     /// Closes idle connections and refuses new work; connections in use close when returned.

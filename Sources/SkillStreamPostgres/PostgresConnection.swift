@@ -40,6 +40,10 @@ public final class PostgresConnection: @unchecked Sendable {
     private var preparedStatements: [String: String] = [:]
     private var transactionDepth = 0
     private let logger: Logger
+    /// A duplicate of the session's socket descriptor, for ``interrupt()`` from another thread
+    /// (-1: none). libpq closes its own descriptor when the session breaks, and the number may
+    /// then be given to another file; this one stays the session's socket until it is replaced.
+    private let interruptibleSocket = Mutex<Int32>(-1)
 
     /// libpq options set unless the connection string, libpq's environment variables
     /// (`PGCONNECT_TIMEOUT`) or a service file (`service=`, `PGSERVICE`) set them: a server that
@@ -93,6 +97,7 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(code: .connectionFailed, message: Self.lastMessage(connection))
         }
         PQsetnonblocking(connection, 1)
+        keepInterruptible()
         PQsetNoticeReceiver(connection, { context, result in
             guard let context, let result else { return }
             Unmanaged<PostgresNoticeLogger>.fromOpaque(context).takeUnretainedValue().log(result)
@@ -100,7 +105,31 @@ public final class PostgresConnection: @unchecked Sendable {
         configureSession()
     }
 
-    deinit { PQfinish(connection) }
+    deinit {
+        PQfinish(connection)
+        interruptibleSocket.withLock { if $0 >= 0 { close($0) } }
+    }
+
+    /// Keeps a duplicate of the session's socket for ``interrupt()`` (closing the one before).
+    private func keepInterruptible() {
+        let descriptor = PQsocket(connection)
+        let duplicate = descriptor >= 0 ? fcntl(descriptor, F_DUPFD_CLOEXEC, 0) : -1
+        interruptibleSocket.withLock { kept in
+            if kept >= 0 { close(kept) }
+            kept = duplicate
+        }
+    }
+
+    /// Makes the call under way on this session fail now, from any thread, instead of at the
+    /// ``answerTimeout``: a lost connection, a COMMIT an unknown outcome. Its socket is shut
+    /// down, which ends the call's wait. For a process that must stop while PostgreSQL does not
+    /// answer. A session being reopened is not interrupted (libpq's `connect_timeout` bounds
+    /// that); an idle one fails its next call, and the call after reconnects.
+    public func interrupt() {
+        interruptibleSocket.withLock { socket in
+            if socket >= 0 { _ = shutdown(socket, Int32(SHUT_RDWR)) }
+        }
+    }
 
     /// The server process serving this session (`pg_backend_pid()`).
     public var backendPID: Int32 { PQbackendPID(connection) }
@@ -294,6 +323,7 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(code: .connectionFailed, message: Self.lastMessage(connection))
         }
         PQsetnonblocking(connection, 1)
+        keepInterruptible()
         configureSession()
         for (name, sql) in preparedStatements.sorted(by: { $0.key < $1.key }) {
             do {

@@ -44,8 +44,9 @@ public struct ProcessorConfiguration: Sendable {
     /// the shutdown): the publication under way and the shutdown's own get half of it, then
     /// committing to Kafka and leaving the group the rest. A broker that does not answer gets
     /// no more (what is unpublished stays in the outbox for the next owner), so that a SIGTERM
-    /// ends within 10 s even during a broker outage. The last checkpoint is not bounded by it:
-    /// PostgreSQL's own failures end that one.
+    /// ends within 10 s even during a broker outage. A last checkpoint that has not ended three
+    /// quarters into it (PostgreSQL not answering) is abandoned (``LastCheckpointDeadline``); a
+    /// stop for ``exitWhenIdle`` does not bound it.
     public var stopBudget: Duration = .seconds(8)
 
     public init(kafka: KafkaConfiguration) {
@@ -152,6 +153,34 @@ final class PublicationInFlight: Sendable {
     }
 }
 
+/// The last checkpoint's share of a stop: if it has not ended within `wait` of the first stop
+/// request (PostgreSQL not answering), `interrupt` makes the PostgreSQL calls under way fail and
+/// refuses later ones, so that the checkpoint ends as a refused one (an interrupted COMMIT: an
+/// unknown outcome, its partitions dropped), and ``passed`` tells the processor to begin no other
+/// and to commit no offsets to Kafka: the stop goes on to Kafka within its budget, and the next
+/// owner resumes from what PostgreSQL holds.
+final class LastCheckpointDeadline: Sendable {
+    private let state = Mutex<(armed: Bool, ended: Bool)>((false, false))
+    let passed = AtomicFlag()
+
+    func stopRequested(wait: Duration, interrupt: @escaping @Sendable () -> Void) {
+        let first = state.withLock { state in
+            defer { state.armed = true }
+            return !state.armed
+        }
+        guard first else { return }
+        Task { [self] in
+            try? await Task.sleep(for: wait)
+            guard !state.withLock({ $0.ended }) else { return }
+            passed.raise()
+            interrupt()
+        }
+    }
+
+    /// The last checkpoint ended (either way) in time.
+    func ended() { state.withLock { $0.ended = true } }
+}
+
 /// `skillstream process`: consumes the input topics in a consumer group, runs each partition's
 /// engine, and checkpoints state, outputs and input offsets to PostgreSQL in one transaction;
 /// publishes the outputs from the outbox afterwards and commits the offsets to Kafka too (so
@@ -182,6 +211,7 @@ public final class StreamProcessor {
     /// Set while the broker refuses outputs: the outbox is tried again when it ends.
     private var publishBackoff: (until: ContinuousClock.Instant, delay: Duration)?
     private let publishing: PublicationInFlight
+    private let lastCheckpoint = LastCheckpointDeadline()
     /// Input partitions paused because the merge holds too many of their records.
     private var heldBack = Set<KafkaTopicPartition>()
     /// The checkpoint being written in the background, if any (at most one at a time).
@@ -222,7 +252,15 @@ public final class StreamProcessor {
         began = clock.now
         lastActivity = clock.now
         publishing = PublicationInFlight(grace: configuration.stopBudget / 2)
-        stopRequest.onRaise { [publishing] in publishing.stopRequested() }
+        let wait = configuration.stopBudget * 3 / 4
+        stopRequest.onRaise { [publishing, lastCheckpoint, client = store.client, logger] in
+            publishing.stopRequested()
+            lastCheckpoint.stopRequested(wait: wait) {
+                logger.warning(
+                    "Stopping: the last checkpoint has not ended within \(wait) of the stop (PostgreSQL not answering); it is abandoned and PostgreSQL's calls interrupted, and the next owner resumes from what PostgreSQL holds")
+                client.interruptAndClose()
+            }
+        }
     }
 
     /// Properties the processor's producer sets unless the configuration does. A record not
@@ -493,7 +531,7 @@ public final class StreamProcessor {
     /// is still the truth.
     private func beginCheckpoint(force: Bool, snapshotAll: Bool = false) async throws {
         try await finishCheckpoint()
-        guard checkpointBackoff == nil || force else { return }
+        guard checkpointBackoff == nil || force, !lastCheckpoint.passed.isRaised else { return }
         let dirty = tasks.values.filter { task in
             !task.isReplaying && (hasWork(task) || force || (snapshotAll && task.recordsSinceSnapshot > 0))
         }.sorted { $0.partition < $1.partition }
@@ -832,6 +870,7 @@ public final class StreamProcessor {
         logger.info("Processor stopping: last checkpoint, publishing, leaving the group")
         health.update { $0.stopping = true }
         try await checkpoint(force: false, snapshotAll: true)
+        lastCheckpoint.ended()
         let origin = publishing.stoppedAt ?? clock.now
         // A slow last checkpoint may have used the publication's half: the outbox then waits
         // for the next owner.
@@ -839,7 +878,9 @@ public final class StreamProcessor {
         // Kafka's committed offsets never run ahead of PostgreSQL's: with the last checkpoint
         // refused, the ones committed after the previous checkpoint stand.
         var offsets: [KafkaTopicPartitionOffset] = []
-        if checkpointBackoff == nil {
+        if lastCheckpoint.passed.isRaised {
+            logger.warning("The last checkpoint was abandoned: offsets are not committed to Kafka past the checkpoint before it")
+        } else if checkpointBackoff == nil {
             offsets = tasks.values.filter { !$0.isReplaying }.flatMap { task in
                 task.nextOffsets.map { KafkaTopicPartitionOffset(topicPartition: KafkaTopicPartition(topic: $0.key, partition: task.partition), offset: $0.value) }
             }

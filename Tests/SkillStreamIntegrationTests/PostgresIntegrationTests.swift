@@ -163,6 +163,52 @@ import Testing
         #expect(generated.load(ordering: .relaxed) < 500_000, "rows read before the COPY failed: \(generated.load(ordering: .relaxed))")
     }
 
+    /// Calls waiting on a server that answers nothing fail as soon as the pool is interrupted
+    /// and closed (what a stopping processor does), long before their answer timeout: a query as
+    /// a lost connection, a COMMIT as an unknown outcome; and the pool takes no new call.
+    @Test func callsInProgressFailAtOnceWhenThePoolIsInterrupted() async throws {
+        let client = PostgresClient(
+            configuration: PostgresConfiguration(connectionString: try IntegrationEnvironment.createDatabase(), maximumConnections: 2, answerTimeout: .seconds(30)),
+            logger: IntegrationEnvironment.logger)
+        try await client.withConnection { try $0.query("CREATE TABLE interrupted (id int)") }
+        let backends = BackendList()
+        defer { for backend in backends.all { kill(backend, SIGCONT) } }
+        func waiting(_ body: @escaping @Sendable (PostgresConnection) throws -> Void) -> Task<PostgresError?, Never> {
+            Task {
+                do {
+                    try await client.withConnection { connection in
+                        backends.add(connection.backendPID)
+                        try body(connection)
+                    }
+                    return nil
+                } catch {
+                    return error as? PostgresError
+                }
+            }
+        }
+        let query = waiting { connection in
+            kill(connection.backendPID, SIGSTOP)
+            try connection.query("SELECT 1")
+        }
+        let commit = waiting { connection in
+            try connection.withTransaction { transaction in
+                try transaction.query("INSERT INTO interrupted VALUES (1)")
+                kill(connection.backendPID, SIGSTOP)
+            }
+        }
+        try await eventually("both calls wait on a stopped backend", timeout: .seconds(10)) { backends.all.count == 2 }
+        try await Task.sleep(for: .seconds(1))
+        let clock = ContinuousClock()
+        let interrupted = clock.now
+        client.interruptAndClose()
+        let (queryError, commitError) = (await query.value, await commit.value)
+        #expect(clock.now - interrupted < .seconds(5), "failed at once, not at the answer timeout")
+        #expect(queryError?.code == .connectionLost && queryError?.isRetriable == true)
+        #expect(commitError?.code == .transactionOutcomeUnknown)
+        for backend in backends.all { kill(backend, SIGCONT) }
+        await #expect(throws: PostgresError.self) { try await client.withConnection { _ in 0 } }
+    }
+
     static func connection(answerTimeout: Duration) throws -> PostgresConnection {
         try PostgresConnection(connectionString: try IntegrationEnvironment.postgresURL(), answerTimeout: answerTimeout, logger: IntegrationEnvironment.logger)
     }
@@ -276,4 +322,11 @@ import Testing
             logger: IntegrationEnvironment.logger)
         #expect(throws: PostgresError.self) { try edited.migrate(connection) }
     }
+}
+
+/// Server processes a test stopped, to let them go on whatever happens.
+private final class BackendList: Sendable {
+    private let list = Mutex<[Int32]>([])
+    func add(_ backend: Int32) { list.withLock { $0.append(backend) } }
+    var all: [Int32] { list.withLock { $0 } }
 }

@@ -162,6 +162,17 @@ import FoundationNetworking
         return try connection.query("SELECT coalesce(sum(next_offset), 0)::bigint AS total FROM partition_checkpoints")[0].decode(Int.self, column: "total")
     }
 
+    /// The next input offset PostgreSQL holds for each partition.
+    static func checkpointedOffsetsByPartition(_ url: String) throws -> [KafkaTopicPartition: Int64] {
+        let connection = try PostgresConnection(connectionString: url, logger: IntegrationEnvironment.logger)
+        var checkpointed: [KafkaTopicPartition: Int64] = [:]
+        for row in try connection.query("SELECT topic, partition, next_offset FROM partition_checkpoints") {
+            let partition = KafkaTopicPartition(topic: try row.decode(String.self, column: "topic"), partition: Int32(try row.decode(Int.self, column: "partition")))
+            checkpointed[partition] = Int64(try row.decode(Int.self, column: "next_offset"))
+        }
+        return checkpointed
+    }
+
     /// Starts `skillstream` and waits until it has checkpointed input beyond `beyond` records:
     /// a processor caught mid-run.
     static func startAndAwaitProgress(_ arguments: [String], log: String, database: String, beyond: Int = 0) async throws -> Process {
@@ -596,18 +607,53 @@ import FoundationNetworking
         try await Self.run(["/bin/bash", "-c", "Scripts/services.sh pg-start \(services)"], shell: true, log: log + ".services.log")
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(processLog().suffix(2_000))")
         #expect(took < .seconds(10), "stopped within 10 s of SIGTERM (took \(took))")
-        let connection = try PostgresConnection(connectionString: database, logger: IntegrationEnvironment.logger)
-        var checkpointed: [KafkaTopicPartition: Int64] = [:]
-        for row in try connection.query("SELECT topic, partition, next_offset FROM partition_checkpoints") {
-            let partition = KafkaTopicPartition(topic: try row.decode(String.self, column: "topic"), partition: Int32(try row.decode(Int.self, column: "partition")))
-            checkpointed[partition] = Int64(try row.decode(Int.self, column: "next_offset"))
-        }
+        let checkpointed = try Self.checkpointedOffsetsByPartition(database)
         let reader = try KafkaConsumer(configuration: try IntegrationEnvironment.kafkaConfiguration(), groupID: group, logger: IntegrationEnvironment.logger)
         let committed = try await reader.committedOffsets(for: Array(checkpointed.keys))
         #expect(committed.values.contains { $0 != nil }, "offsets were committed before PostgreSQL went down")
         for (partition, offset) in committed {
             if let offset { #expect(offset <= checkpointed[partition]!, "\(partition): Kafka \(offset), PostgreSQL \(checkpointed[partition]!)") }
         }
+    }
+
+    /// SIGTERM while PostgreSQL answers nothing (the cluster SIGSTOPped, its sessions open): the
+    /// checkpoint under way would wait out the answer timeout (60 s by default, longer than a
+    /// Kubernetes grace period); 6 s after the signal it is interrupted and abandoned, and the
+    /// processor leaves the group and exits 0 within 10 s. Kafka's committed offsets stay no
+    /// further than PostgreSQL's, and the next run ends with the tables of an uninterrupted one.
+    @Test func sigtermWhilePostgresIsFrozenStopsWithinTenSecondsAndLosesNothing() async throws {
+        defer { Self.killLeftovers() }
+        let scenario = try await Self.scenario("termpgfrozen")
+        let (log, prefix, database, reference) = (scenario.log, scenario.prefix, scenario.database, scenario.reference)
+        let group = prefix + "group"
+        let arguments = try Self.processArguments(
+            postgres: database, prefix: prefix, group: group, extra: ["--checkpoint-interval-ms", "200", "--checkpoint-records", "500"])
+        let process = try await Self.startAndAwaitProgress(arguments, log: log + ".process.log", database: database)
+        func processLog() -> String { (try? String(contentsOfFile: log + ".process.log", encoding: .utf8)) ?? "" }
+        var frozen: [pid_t] = []
+        defer { Self.thaw(frozen) }  // whatever happens: later tests need it
+        frozen = try Self.freezePostgres()
+        // Long enough for a checkpoint to be waiting on the frozen server.
+        try await Task.sleep(for: .seconds(3))
+        let signalled = ContinuousClock.now
+        process.terminate()
+        try await eventually("the processor exits after SIGTERM", timeout: .seconds(90)) { !process.isRunning }
+        let took = ContinuousClock.now - signalled
+        Self.thaw(frozen)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(processLog().suffix(2_000))")
+        #expect(took < .seconds(10), "stopped within 10 s of SIGTERM although PostgreSQL answers nothing (took \(took))")
+        #expect(processLog().contains("the last checkpoint has not ended within 6.0 seconds of the stop"), "the abandoned checkpoint is named in the log")
+        #expect(
+            processLog().contains("PostgreSQL checkpoint failed") || processLog().contains("PostgreSQL connection lost while committing a checkpoint"),
+            "the checkpoint waiting on PostgreSQL was interrupted")
+        #expect(try Self.checkpointedOffsets(database) < reference.inputs, "stopped mid-run")
+        let checkpointed = try Self.checkpointedOffsetsByPartition(database)
+        let reader = try KafkaConsumer(configuration: try IntegrationEnvironment.kafkaConfiguration(), groupID: group, logger: IntegrationEnvironment.logger)
+        for (partition, offset) in try await reader.committedOffsets(for: Array(checkpointed.keys)) {
+            if let offset { #expect(offset <= checkpointed[partition]!, "\(partition): Kafka \(offset), PostgreSQL \(checkpointed[partition]!)") }
+        }
+        try await Self.run(arguments + ["--exit-when-idle", "5"], log: log + ".process.log")
+        Self.expectTables(try Self.tables(database, prefix: prefix), equal: reference.tables, "stopped while PostgreSQL was frozen")
     }
 
     @Test func sigtermCheckpointsLeavesTheGroupAndExitsCleanly() async throws {
