@@ -51,9 +51,9 @@ public final class PostgresClient: Sendable {
     }
 
     /// Makes every call in progress fail now (``PostgresConnection/interrupt()``) and closes the
-    /// pool, so that no call waits on PostgreSQL any more: for a process that must stop while
-    /// PostgreSQL does not answer. A call in progress that is opening or reopening its session
-    /// still waits for libpq's `connect_timeout`.
+    /// pool, so that later calls are refused: for a process that must stop while PostgreSQL does
+    /// not answer. A call in progress that is opening or reopening its session still waits for
+    /// libpq's `connect_timeout`.
     public func interruptAndClose() {
         close()
         for connection in state.withLock({ Array($0.inUse.values) }) { connection.interrupt() }

@@ -154,13 +154,27 @@ final class PublicationInFlight: Sendable {
 }
 
 /// The last checkpoint's share of a stop: if it has not ended within `wait` of the first stop
-/// request (PostgreSQL not answering), `interrupt` makes the PostgreSQL calls under way fail and
-/// refuses later ones, so that the checkpoint ends as a refused one (an interrupted COMMIT: an
-/// unknown outcome, its partitions dropped), and ``passed`` tells the processor to begin no other
-/// and to commit no offsets to Kafka: the stop goes on to Kafka within its budget, and the next
-/// owner resumes from what PostgreSQL holds.
+/// request (PostgreSQL not answering), ``passed`` is raised, every wait on PostgreSQL the
+/// processor runs through ``bounding(_:)`` ends at once, and `interrupt` makes the calls under
+/// way fail and refuses later ones. The processor then begins no other checkpoint and commits no
+/// offsets to Kafka: the stop goes on to Kafka within its budget, and the next owner resumes from
+/// what PostgreSQL holds.
 final class LastCheckpointDeadline: Sendable {
-    private let state = Mutex<(armed: Bool, ended: Bool)>((false, false))
+    /// Thrown by ``bounding(_:)`` when the deadline passes first: the work may still end either
+    /// way (a checkpoint's COMMIT may land), so its outcome is unknown.
+    struct Abandoned: Error, CustomStringConvertible {
+        var description: String { "abandoned at the stop's deadline for PostgreSQL" }
+    }
+
+    private struct State {
+        var armed = false
+        var ended = false
+        var nextWaiter = 0
+        /// What ends each wait in ``bounding(_:)`` under way.
+        var waiters: [Int: @Sendable () -> Void] = [:]
+    }
+
+    private let state = Mutex(State())
     let passed = AtomicFlag()
 
     func stopRequested(wait: Duration, interrupt: @escaping @Sendable () -> Void) {
@@ -171,14 +185,43 @@ final class LastCheckpointDeadline: Sendable {
         guard first else { return }
         Task { [self] in
             try? await Task.sleep(for: wait)
-            guard !state.withLock({ $0.ended }) else { return }
+            let waiters: [@Sendable () -> Void]? = state.withLock { state in
+                guard !state.ended else { return nil }
+                defer { state.waiters = [:] }
+                return Array(state.waiters.values)
+            }
+            guard let waiters else { return }
             passed.raise()
+            for end in waiters { end() }
             interrupt()
         }
     }
 
     /// The last checkpoint ended (either way) in time.
     func ended() { state.withLock { $0.ended = true } }
+
+    /// `work`'s outcome, or ``Abandoned`` as soon as the deadline has passed: a call libpq cannot
+    /// be interrupted in (opening a session waits for `connect_timeout`) goes on unawaited.
+    func bounding<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let outcome: Result<T, any Error>? = await withCheckedContinuation { continuation in
+            let answer = FirstAnswer(continuation)
+            let waiter: Int? = state.withLock { state in
+                guard !passed.isRaised else { return nil }
+                state.nextWaiter += 1
+                state.waiters[state.nextWaiter] = { answer.resume(returning: nil) }
+                return state.nextWaiter
+            }
+            guard let waiter else { return answer.resume(returning: nil) }
+            Task {
+                let result: Result<T, any Error>
+                do { result = .success(try await work()) } catch { result = .failure(error) }
+                state.withLock { _ = $0.waiters.removeValue(forKey: waiter) }
+                answer.resume(returning: result)
+            }
+        }
+        guard let outcome else { throw Abandoned() }
+        return try outcome.get()
+    }
 }
 
 /// `skillstream process`: consumes the input topics in a consumer group, runs each partition's
@@ -556,11 +599,11 @@ public final class StreamProcessor {
                     skills.map { (programID: program, skill: $0.key, observations: $0.value.observations, sum: $0.value.sum) }
                 }, modelQuality: snapshot ? task.engine.models.restaurantQuality() : [], changes: changes)
         }
-        let (store, finished) = (store, AtomicFlag())
+        let (store, finished, lastCheckpoint) = (store, AtomicFlag(), lastCheckpoint)
         let write = Task {
             defer { finished.raise() }
             let started = ContinuousClock.now
-            try await store.save(checkpoints)
+            try await lastCheckpoint.bounding { try await store.save(checkpoints) }
             return .now - started
         }
         writing = CheckpointWrite(taken: taken, checkpoints: checkpoints, write: write, finished: finished)
@@ -582,6 +625,12 @@ public final class StreamProcessor {
             logger.warning("\(fenced); dropping it")
             tasks[fenced.partition] = nil
             for (task, changes) in taken where task.partition != fenced.partition { task.restoreChanges(changes) }
+            return
+        } catch let abandoned as LastCheckpointDeadline.Abandoned {
+            // Stopping: PostgreSQL may yet take the checkpoint or not; its partitions are dropped
+            // (no offset goes to Kafka), and the next owner resumes from what PostgreSQL holds.
+            logger.warning("Checkpoint of partitions \(taken.map(\.task.partition)) \(abandoned)")
+            for (task, _) in taken { try await startOver(partition: task.partition) }
             return
         } catch let error as PostgresError where error.code == .transactionOutcomeUnknown {
             // The connection dropped while committing: PostgreSQL may hold the checkpoint or not,
@@ -646,7 +695,8 @@ public final class StreamProcessor {
     private func saveReferencesIfChanged(engine: SkillEngine) async throws {
         guard referenceRecordsSaved != referenceRecords.count else { return }
         do {
-            try await store.saveReferences(restaurants: engine.state.restaurants.values.compactMap(\.reference), programs: engine.programs)
+            let (restaurants, programs) = (engine.state.restaurants.values.compactMap(\.reference), engine.programs)
+            try await lastCheckpoint.bounding { [store] in try await store.saveReferences(restaurants: restaurants, programs: programs) }
             referenceRecordsSaved = referenceRecords.count
         } catch {
             logger.warning("Could not save the reference data (retried at the next checkpoint): \(error)")
@@ -690,7 +740,9 @@ public final class StreamProcessor {
             }
             publication = finished
         } else {
-            publication = await work.value
+            // The outbox is read from PostgreSQL: a stop's deadline for it ends the wait.
+            guard let finished = try? await lastCheckpoint.bounding({ await work.value }) else { return }
+            publication = finished
         }
         if let failure = publication.readFailure {
             health.update { $0.databaseReachable = false }
@@ -802,6 +854,8 @@ public final class StreamProcessor {
                 let task = try await restore(partition: partition)
                 health.update { $0.databaseReachable = true }
                 return task
+            } catch is LastCheckpointDeadline.Abandoned {
+                throw StopRequested()
             } catch let error as PostgresError {
                 guard !stopRequest.isRaised else { throw StopRequested() }
                 health.update {
@@ -820,7 +874,7 @@ public final class StreamProcessor {
     /// Claims a partition and rebuilds its engine from the checkpoint (or anew), then applies
     /// the reference records it has not seen.
     private func restore(partition: Int32) async throws -> PartitionTask {
-        let claimed = try await store.claim(partition: partition)
+        let claimed = try await lastCheckpoint.bounding { [store] in try await store.claim(partition: partition) }
         let engine: SkillEngine
         if let snapshot = claimed.snapshot {
             do {

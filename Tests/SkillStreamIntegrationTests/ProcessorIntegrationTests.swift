@@ -643,9 +643,7 @@ import FoundationNetworking
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(processLog().suffix(2_000))")
         #expect(took < .seconds(10), "stopped within 10 s of SIGTERM although PostgreSQL answers nothing (took \(took))")
         #expect(processLog().contains("the last checkpoint has not ended within 6.0 seconds of the stop"), "the abandoned checkpoint is named in the log")
-        #expect(
-            processLog().contains("PostgreSQL checkpoint failed") || processLog().contains("PostgreSQL connection lost while committing a checkpoint"),
-            "the checkpoint waiting on PostgreSQL was interrupted")
+        #expect(processLog().contains("abandoned at the stop's deadline for PostgreSQL"), "a checkpoint was waiting on PostgreSQL, not skipped")
         #expect(try Self.checkpointedOffsets(database) < reference.inputs, "stopped mid-run")
         let checkpointed = try Self.checkpointedOffsetsByPartition(database)
         let reader = try KafkaConsumer(configuration: try IntegrationEnvironment.kafkaConfiguration(), groupID: group, logger: IntegrationEnvironment.logger)
