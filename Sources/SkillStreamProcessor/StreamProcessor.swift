@@ -45,7 +45,7 @@ public struct ProcessorConfiguration: Sendable {
     /// committing to Kafka and leaving the group the rest. A broker that does not answer gets
     /// no more (what is unpublished stays in the outbox for the next owner), so that a SIGTERM
     /// ends within 10 s even during a broker outage. A last checkpoint that has not ended three
-    /// quarters into it (PostgreSQL not answering) is abandoned (``LastCheckpointDeadline``); a
+    /// quarters into it (PostgreSQL not answering) is abandoned (``PostgresStopDeadline``); a
     /// stop for ``exitWhenIdle`` does not bound it.
     public var stopBudget: Duration = .seconds(8)
 
@@ -153,13 +153,13 @@ final class PublicationInFlight: Sendable {
     }
 }
 
-/// The last checkpoint's share of a stop: if it has not ended within `wait` of the first stop
-/// request (PostgreSQL not answering), ``passed`` is raised, every wait on PostgreSQL the
-/// processor runs through ``bounding(_:)`` ends at once, and `interrupt` makes the calls under
-/// way fail and refuses later ones. The processor then begins no other checkpoint and commits no
-/// offsets to Kafka: the stop goes on to Kafka within its budget, and the next owner resumes from
-/// what PostgreSQL holds.
-final class LastCheckpointDeadline: Sendable {
+/// How long a stop waits for PostgreSQL: if the last checkpoint has not ended within `wait` of
+/// the first stop request (PostgreSQL not answering), ``passed`` is raised, every wait on
+/// PostgreSQL the processor runs through ``bounding(_:)`` ends at once, and `interrupt` makes
+/// the calls under way fail and refuses later ones. The processor then begins no other
+/// checkpoint and commits no offsets to Kafka: the stop goes on to Kafka within its budget, and
+/// the next owner resumes from what PostgreSQL holds.
+final class PostgresStopDeadline: Sendable {
     /// Thrown by ``bounding(_:)`` when the deadline passes first: the work may still end either
     /// way (a checkpoint's COMMIT may land), so its outcome is unknown.
     struct Abandoned: Error, CustomStringConvertible {
@@ -254,7 +254,7 @@ public final class StreamProcessor {
     /// Set while the broker refuses outputs: the outbox is tried again when it ends.
     private var publishBackoff: (until: ContinuousClock.Instant, delay: Duration)?
     private let publishing: PublicationInFlight
-    private let lastCheckpoint = LastCheckpointDeadline()
+    private let postgresDeadline = PostgresStopDeadline()
     /// Input partitions paused because the merge holds too many of their records.
     private var heldBack = Set<KafkaTopicPartition>()
     /// The checkpoint being written in the background, if any (at most one at a time).
@@ -296,9 +296,9 @@ public final class StreamProcessor {
         lastActivity = clock.now
         publishing = PublicationInFlight(grace: configuration.stopBudget / 2)
         let wait = configuration.stopBudget * 3 / 4
-        stopRequest.onRaise { [publishing, lastCheckpoint, client = store.client, logger] in
+        stopRequest.onRaise { [publishing, postgresDeadline, client = store.client, logger] in
             publishing.stopRequested()
-            lastCheckpoint.stopRequested(wait: wait) {
+            postgresDeadline.stopRequested(wait: wait) {
                 logger.warning(
                     "Stopping: the last checkpoint has not ended within \(wait) of the stop (PostgreSQL not answering); it is abandoned and PostgreSQL's calls interrupted, and the next owner resumes from what PostgreSQL holds")
                 client.interruptAndClose()
@@ -574,7 +574,7 @@ public final class StreamProcessor {
     /// is still the truth.
     private func beginCheckpoint(force: Bool, snapshotAll: Bool = false) async throws {
         try await finishCheckpoint()
-        guard checkpointBackoff == nil || force, !lastCheckpoint.passed.isRaised else { return }
+        guard checkpointBackoff == nil || force, !postgresDeadline.passed.isRaised else { return }
         let dirty = tasks.values.filter { task in
             !task.isReplaying && (hasWork(task) || force || (snapshotAll && task.recordsSinceSnapshot > 0))
         }.sorted { $0.partition < $1.partition }
@@ -599,11 +599,11 @@ public final class StreamProcessor {
                     skills.map { (programID: program, skill: $0.key, observations: $0.value.observations, sum: $0.value.sum) }
                 }, modelQuality: snapshot ? task.engine.models.restaurantQuality() : [], changes: changes)
         }
-        let (store, finished, lastCheckpoint) = (store, AtomicFlag(), lastCheckpoint)
+        let (store, finished, postgresDeadline) = (store, AtomicFlag(), postgresDeadline)
         let write = Task {
             defer { finished.raise() }
             let started = ContinuousClock.now
-            try await lastCheckpoint.bounding { try await store.save(checkpoints) }
+            try await postgresDeadline.bounding { try await store.save(checkpoints) }
             return .now - started
         }
         writing = CheckpointWrite(taken: taken, checkpoints: checkpoints, write: write, finished: finished)
@@ -626,7 +626,7 @@ public final class StreamProcessor {
             tasks[fenced.partition] = nil
             for (task, changes) in taken where task.partition != fenced.partition { task.restoreChanges(changes) }
             return
-        } catch let abandoned as LastCheckpointDeadline.Abandoned {
+        } catch let abandoned as PostgresStopDeadline.Abandoned {
             // Stopping: PostgreSQL may yet take the checkpoint or not; its partitions are dropped
             // (no offset goes to Kafka), and the next owner resumes from what PostgreSQL holds.
             logger.warning("Checkpoint of partitions \(taken.map(\.task.partition)) \(abandoned)")
@@ -696,7 +696,7 @@ public final class StreamProcessor {
         guard referenceRecordsSaved != referenceRecords.count else { return }
         do {
             let (restaurants, programs) = (engine.state.restaurants.values.compactMap(\.reference), engine.programs)
-            try await lastCheckpoint.bounding { [store] in try await store.saveReferences(restaurants: restaurants, programs: programs) }
+            try await postgresDeadline.bounding { [store] in try await store.saveReferences(restaurants: restaurants, programs: programs) }
             referenceRecordsSaved = referenceRecords.count
         } catch {
             logger.warning("Could not save the reference data (retried at the next checkpoint): \(error)")
@@ -741,7 +741,7 @@ public final class StreamProcessor {
             publication = finished
         } else {
             // The outbox is read from PostgreSQL: a stop's deadline for it ends the wait.
-            guard let finished = try? await lastCheckpoint.bounding({ await work.value }) else { return }
+            guard let finished = try? await postgresDeadline.bounding({ await work.value }) else { return }
             publication = finished
         }
         if let failure = publication.readFailure {
@@ -854,7 +854,7 @@ public final class StreamProcessor {
                 let task = try await restore(partition: partition)
                 health.update { $0.databaseReachable = true }
                 return task
-            } catch is LastCheckpointDeadline.Abandoned {
+            } catch is PostgresStopDeadline.Abandoned {
                 throw StopRequested()
             } catch let error as PostgresError {
                 guard !stopRequest.isRaised else { throw StopRequested() }
@@ -874,7 +874,7 @@ public final class StreamProcessor {
     /// Claims a partition and rebuilds its engine from the checkpoint (or anew), then applies
     /// the reference records it has not seen.
     private func restore(partition: Int32) async throws -> PartitionTask {
-        let claimed = try await lastCheckpoint.bounding { [store] in try await store.claim(partition: partition) }
+        let claimed = try await postgresDeadline.bounding { [store] in try await store.claim(partition: partition) }
         let engine: SkillEngine
         if let snapshot = claimed.snapshot {
             do {
@@ -924,7 +924,7 @@ public final class StreamProcessor {
         logger.info("Processor stopping: last checkpoint, publishing, leaving the group")
         health.update { $0.stopping = true }
         try await checkpoint(force: false, snapshotAll: true)
-        lastCheckpoint.ended()
+        postgresDeadline.ended()
         let origin = publishing.stoppedAt ?? clock.now
         // A slow last checkpoint may have used the publication's half: the outbox then waits
         // for the next owner.
@@ -932,7 +932,7 @@ public final class StreamProcessor {
         // Kafka's committed offsets never run ahead of PostgreSQL's: with the last checkpoint
         // refused, the ones committed after the previous checkpoint stand.
         var offsets: [KafkaTopicPartitionOffset] = []
-        if lastCheckpoint.passed.isRaised {
+        if postgresDeadline.passed.isRaised {
             logger.warning("The last checkpoint was abandoned: offsets are not committed to Kafka past the checkpoint before it")
         } else if checkpointBackoff == nil {
             offsets = tasks.values.filter { !$0.isReplaying }.flatMap { task in
