@@ -14,8 +14,12 @@ public final class PostgresClient: Sendable {
         var open = 0
         var waiters: [CheckedContinuation<PostgresConnection?, any Error>] = []
         var closed = false
-        /// Connections handed to callers now, for ``interruptAndClose()``.
-        var inUse: [ObjectIdentifier: PostgresConnection] = [:]
+        /// Set by ``interruptAndClose()``: no blocking call begins after it.
+        var interrupted = false
+        var nextCall = 0
+        /// The blocking calls in progress (``runBlocking(on:_:)``): the connection each runs
+        /// on (nil: one being opened), and what ends its caller's wait.
+        var calls: [Int: (connection: PostgresConnection?, abandon: @Sendable () -> Void)] = [:]
     }
 
     private enum Checkout {
@@ -36,12 +40,13 @@ public final class PostgresClient: Sendable {
     /// Runs `body` with a connection of its own; the connection goes back to the pool after.
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let connection = try await checkOut()
-        state.withLock { $0.inUse[ObjectIdentifier(connection)] = connection }
-        // The reset runs on the same blocking thread, right after the caller's work.
-        let (result, clean) = try await Self.runBlocking { (Result { try body(connection) }, connection.resetToIdle()) }
-        state.withLock { $0.inUse[ObjectIdentifier(connection)] = nil }
-        checkIn(connection, clean: clean)
-        return try result.get()
+        // The reset and the return to the pool run on the same blocking thread, right after the
+        // caller's work: a caller that stopped waiting (``interruptAndClose()``) leaves them done.
+        return try await runBlocking(on: connection) { [self] in
+            let result = Result { try body(connection) }
+            checkIn(connection, clean: connection.resetToIdle())
+            return try result.get()
+        }
     }
 
     /// Runs `body` in a transaction on a connection of its own: committed when it returns,
@@ -53,10 +58,17 @@ public final class PostgresClient: Sendable {
     /// Makes every call in progress fail now (``PostgresConnection/interrupt()``) and closes the
     /// pool, so that later calls are refused: for a process that must stop while PostgreSQL does
     /// not answer. A call in progress that is opening or reopening its session still waits for
-    /// libpq's `connect_timeout`.
-    public func interruptAndClose() {
+    /// libpq's `connect_timeout`: its caller stops waiting at once (``PostgresError/Code/closed``)
+    /// and the call ends on its own. Returns how many calls were in progress.
+    @discardableResult
+    public func interruptAndClose() -> Int {
         close()
-        for connection in state.withLock({ Array($0.inUse.values) }) { connection.interrupt() }
+        let calls = state.withLock { state in
+            state.interrupted = true
+            return Array(state.calls.values)
+        }
+        for call in calls where !(call.connection?.interrupt() ?? false) { call.abandon() }
+        return calls.count
     }
 
     /// Closes idle connections and refuses new work; connections in use close when returned.
@@ -92,7 +104,7 @@ public final class PostgresClient: Sendable {
                 do {
                     let configuration = self.configuration
                     let logger = self.logger
-                    return try await Self.runBlocking {
+                    return try await runBlocking(on: nil) {
                         try PostgresConnection(connectionString: configuration.connectionString, answerTimeout: configuration.answerTimeout, logger: logger)
                     }
                 } catch {
@@ -140,10 +152,29 @@ public final class PostgresClient: Sendable {
         waiter?.resume(returning: clean ? connection : nil)
     }
 
-    /// Runs blocking libpq work on a dispatch thread, off the cooperative pool.
-    static func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs blocking libpq `work` on a dispatch thread, off the cooperative pool, as a call in
+    /// progress on `connection` (nil: opening one) for ``interruptAndClose()``, which may end the
+    /// wait for it (``PostgresError/Code/closed``; `work` then goes on unawaited). After that,
+    /// `work` does not begin at all.
+    private func runBlocking<T: Sendable>(on connection: PostgresConnection?, _ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+            let answer = Mutex<CheckedContinuation<T, any Error>?>(continuation)
+            let resume: @Sendable (Result<T, any Error>) -> Void = { result in answer.withLock { $0.take() }?.resume(with: result) }
+            let abandon: @Sendable () -> Void = {
+                resume(.failure(PostgresError(code: .closed, message: "the pool was interrupted while this call waited on PostgreSQL")))
+            }
+            let call: Int? = state.withLock { state in
+                guard !state.interrupted else { return nil }
+                state.nextCall += 1
+                state.calls[state.nextCall] = (connection, abandon)
+                return state.nextCall
+            }
+            guard let call else { return abandon() }
+            DispatchQueue.global().async { [self] in
+                let result = Result { try work() }
+                state.withLock { _ = $0.calls.removeValue(forKey: call) }
+                resume(result)
+            }
         }
     }
 }

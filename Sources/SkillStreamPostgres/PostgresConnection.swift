@@ -40,10 +40,18 @@ public final class PostgresConnection: @unchecked Sendable {
     private var preparedStatements: [String: String] = [:]
     private var transactionDepth = 0
     private let logger: Logger
-    /// A duplicate of the session's socket descriptor, for ``interrupt()`` from another thread
-    /// (-1: none). libpq closes its own descriptor when the session breaks, and the number may
-    /// then be given to another file; this one stays the session's socket until it is replaced.
-    private let interruptibleSocket = Mutex<Int32>(-1)
+    /// What ``interrupt()`` needs from another thread: a duplicate of the session's socket
+    /// descriptor (-1: none) — libpq closes its own when the session breaks, and the number may
+    /// then be given to another file; this one stays the session's socket until it is replaced —,
+    /// whether the session is being reopened (libpq's blocking `PQreset`, which no socket of ours
+    /// reaches), and whether it was interrupted (for good: it is not reopened after).
+    private struct Interruption {
+        var socket: Int32 = -1
+        var reopening = false
+        var interrupted = false
+    }
+
+    private let interruption = Mutex(Interruption())
 
     /// libpq options set unless the connection string, libpq's environment variables
     /// (`PGCONNECT_TIMEOUT`) or a service file (`service=`, `PGSERVICE`) set them: a server that
@@ -107,27 +115,31 @@ public final class PostgresConnection: @unchecked Sendable {
 
     deinit {
         PQfinish(connection)
-        interruptibleSocket.withLock { if $0 >= 0 { close($0) } }
+        interruption.withLock { if $0.socket >= 0 { close($0.socket) } }
     }
 
     /// Keeps a duplicate of the session's socket for ``interrupt()`` (closing the one before).
     private func keepInterruptible() {
         let descriptor = PQsocket(connection)
         let duplicate = descriptor >= 0 ? fcntl(descriptor, F_DUPFD_CLOEXEC, 0) : -1
-        interruptibleSocket.withLock { kept in
-            if kept >= 0 { close(kept) }
-            kept = duplicate
+        interruption.withLock { state in
+            if state.socket >= 0 { close(state.socket) }
+            state.socket = duplicate
         }
     }
 
     /// Makes the call under way on this session fail now, from any thread, instead of at the
     /// ``answerTimeout``: a lost connection, a COMMIT an unknown outcome. Its socket is shut
     /// down, which ends the call's wait. For a process that must stop while PostgreSQL does not
-    /// answer. A session being reopened is not interrupted (libpq's `connect_timeout` bounds
-    /// that); an idle one fails its next call, and the call after reconnects.
-    public func interrupt() {
-        interruptibleSocket.withLock { socket in
-            if socket >= 0 { _ = shutdown(socket, Int32(SHUT_RDWR)) }
+    /// answer. The session is then never reopened: every later call fails as a lost connection.
+    /// Returns false when the session is being reopened: libpq's blocking reconnection cannot be
+    /// interrupted, and the call waits for `connect_timeout` (its caller may stop waiting for it).
+    @discardableResult
+    public func interrupt() -> Bool {
+        interruption.withLock { state in
+            state.interrupted = true
+            if state.socket >= 0 { _ = shutdown(state.socket, Int32(SHUT_RDWR)) }
+            return !state.reopening
         }
     }
 
@@ -317,8 +329,17 @@ public final class PostgresConnection: @unchecked Sendable {
         guard transactionDepth == 0 else {
             throw PostgresError(code: .connectionLost, message: "connection lost inside a transaction")
         }
+        try interruption.withLock { state in
+            guard !state.interrupted else { throw PostgresError(code: .connectionLost, message: "the session was interrupted") }
+            state.reopening = true
+        }
         logger.info("PostgreSQL connection lost; reconnecting")
         PQreset(connection)
+        let interrupted = interruption.withLock { state in
+            state.reopening = false
+            return state.interrupted
+        }
+        guard !interrupted else { throw PostgresError(code: .connectionLost, message: "the session was interrupted while it was reopened") }
         guard PQstatus(connection) == CONNECTION_OK else {
             throw PostgresError(code: .connectionFailed, message: Self.lastMessage(connection))
         }

@@ -21,7 +21,8 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible,
         case decoding
         /// The configuration or a migration file is invalid.
         case invalidInput
-        /// The pool is closed.
+        /// The pool is closed, or was interrupted while the call was opening or reopening its
+        /// session (``PostgresClient/interruptAndClose()``).
         case closed
     }
 

@@ -716,14 +716,7 @@ let servePID = Atomic<Int32>(0)
         defer { serve.terminate() }
         try await eventually("serve answers /readyz", timeout: .seconds(30)) { await Processes.get(port: port, "/readyz")?.status == 200 }
         let owner = try await Self.token(.owner)
-        func alerts() async throws -> (status: Int, retryAfter: String?) {
-            var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)/api/v1/restaurants/\(Self.encoded(f.restaurant))/alerts")))
-            request.setValue("Bearer \(owner)", forHTTPHeaderField: "Authorization")
-            request.timeoutInterval = 60
-            let (_, response) = try await URLSession.shared.data(for: request)
-            let http = try #require(response as? HTTPURLResponse)
-            return (http.statusCode, http.value(forHTTPHeaderField: "Retry-After"))
-        }
+        let alerts = { try await Self.alerts(port: port, restaurant: f.restaurant, token: owner) }
         #expect(try await alerts().status == 200)
         let frozen = try Processes.freezePostgres()
         defer { Processes.thaw(frozen) }  // whatever happens: later tests need it
@@ -733,6 +726,50 @@ let servePID = Atomic<Int32>(0)
         Processes.thaw(frozen)
         try await eventually("serve answers again once PostgreSQL does", timeout: .seconds(60)) { try await alerts().status == 200 }
         #expect(await Processes.get(port: port, "/readyz")?.status == 200)
+    }
+
+    /// SIGTERM while the database answers nothing (the cluster SIGSTOPped), with serve's
+    /// default 60 s answer timeout: the request waiting on PostgreSQL is answered 503 once the
+    /// stop's deadline for PostgreSQL (5 s) has passed — the calls libpq cannot interrupt (a
+    /// session being opened) are not waited for — and serve exits 0 within 10 s, well within the
+    /// Deployment's 20 s grace period, instead of waiting for the answer timeout.
+    @Test func sigtermWhileTheDatabaseAnswersNothingAnswersTheWaitingRequest503AndStopsServe() async throws {
+        let f = try await Self.fixture.value
+        let port = try freeLoopbackPort()
+        let log = f.stem + ".serve-frozen-stop.log"
+        let serve = try Processes.start(
+            [
+                "serve", "--postgres", f.database, "--topic-prefix", f.prefix, "--group", f.group, "--host", "127.0.0.1", "--port", String(port),
+                "--jwt-secret-file", f.stem + ".secret", "--metrics-port", "0",
+            ], log: log)
+        defer { serve.terminate() }
+        try await eventually("serve answers /readyz", timeout: .seconds(30)) { await Processes.get(port: port, "/readyz")?.status == 200 }
+        let owner = try await Self.token(.owner)
+        #expect(try await Self.alerts(port: port, restaurant: f.restaurant, token: owner).status == 200)
+        let frozen = try Processes.freezePostgres()
+        defer { Processes.thaw(frozen) }  // whatever happens: later tests need it
+        let waiting = Task { try await Self.alerts(port: port, restaurant: f.restaurant, token: owner) }
+        try await Task.sleep(for: .seconds(2))  // the request is in, waiting on PostgreSQL
+        let stopped = ContinuousClock.now
+        serve.terminate()
+        try await eventually("serve exits", timeout: .seconds(90)) { !serve.isRunning }
+        let took = ContinuousClock.now - stopped
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(serve.terminationStatus == 0, "\(output.suffix(2_000))")
+        #expect(took < .seconds(10), "stopped \(took) after SIGTERM; the answer timeout would have taken 60 s")
+        #expect(output.contains("call(s) to PostgreSQL still unanswered 5.0 seconds after the stop were interrupted"), "\(output.suffix(2_000))")
+        let answer = try await waiting.value
+        #expect(answer.status == 503 && answer.retryAfter == "5", "the waiting request is told to retry: \(answer)")
+    }
+
+    /// GET /api/v1/restaurants/{restaurant}/alerts on serve at `port`: the status and Retry-After.
+    static func alerts(port: Int, restaurant: String, token: String) async throws -> (status: Int, retryAfter: String?) {
+        var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)/api/v1/restaurants/\(encoded(restaurant))/alerts")))
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.timeoutInterval = 60
+        let (_, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        return (http.statusCode, http.value(forHTTPHeaderField: "Retry-After"))
     }
 
     /// serve's /metrics, on a port of its own, counts and times every request by route

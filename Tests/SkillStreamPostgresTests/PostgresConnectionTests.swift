@@ -32,6 +32,35 @@ import Testing
     }
 }
 
+/// A pool interrupted while a call waits to open its session (libpq's blocking connection,
+/// which no socket of ours reaches): the caller stops waiting at once instead of at
+/// `connect_timeout`, and the pool takes no new call.
+@Suite struct PostgresClientInterruptTests {
+    @Test func aCallOpeningASessionStopsWaitingAtOnceWhenThePoolIsInterrupted() async throws {
+        let server = try SilentServer()
+        defer { server.close() }
+        let client = PostgresClient(
+            configuration: PostgresConfiguration(connectionString: "host=127.0.0.1 port=\(server.port) user=postgres sslmode=disable connect_timeout=60"),
+            logger: Logger(label: "test"))
+        let call = Task { () -> PostgresError? in
+            do {
+                _ = try await client.withConnection { _ in 0 }
+                return nil
+            } catch {
+                return error as? PostgresError
+            }
+        }
+        try await Task.sleep(for: .seconds(1))  // the call is opening its session
+        let clock = ContinuousClock()
+        let interrupted = clock.now
+        #expect(client.interruptAndClose() == 1, "one call in progress")
+        let error = await call.value
+        #expect(clock.now - interrupted < .seconds(10), "stopped waiting at once, not at connect_timeout (60 s)")
+        #expect(error?.code == .closed, "\(String(describing: error))")
+        await #expect(throws: PostgresError.self) { try await client.withConnection { _ in 0 } }
+    }
+}
+
 /// Which of the default options a connection string leaves to SkillStream.
 @Suite struct PostgresDefaultOptionsTests {
     @Test func optionsTheStringTheEnvironmentOrAServiceSetAreNotDefaulted() {
