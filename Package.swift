@@ -250,7 +250,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SkillStreamAPITests",
-            dependencies: ["SkillStreamAPI", "SkillStreamAccess", "SkillStreamDomain", "SkillStreamOutbox"]
+            dependencies: ["SkillStreamAPI", "SkillStreamAccess", "SkillStreamDomain", "SkillStreamOutbox", "SkillStreamPostgres"]
         ),
         .testTarget(
             name: "SkillStreamSettingsTests",

@@ -9,7 +9,9 @@ import SkillStreamPostgres
 
 /// Turns every error into a problem response (RFC 9457): the API's own ``Problem``s, refused
 /// credentials, Hummingbird's (unknown route, unreadable body), PostgreSQL being unreachable
-/// (503, retry later) and anything unexpected (500, logged without the request's credentials).
+/// (503, retry later — a COMMIT whose outcome is unknown too: the API's one write, a status
+/// change, can be repeated safely) and anything unexpected (500, logged without the request's
+/// credentials).
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -38,7 +40,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as HTTPError where error.status == .notFound: return Problem.notFound(es: "No existe ese recurso.", en: "No such resource.")
         case let error as HTTPError where error.status == .badRequest:
             return Problem(.invalidBody, es: "La solicitud no se puede leer.", en: error.body ?? "The request cannot be read.")
-        case let error as PostgresError where error.isRetriable || error.code == .closed:
+        case let error as PostgresError where error.isRetriable || error.code == .closed || error.code == .transactionOutcomeUnknown:
             var problem = Problem(.unavailable, es: "La base de datos no responde; reintente en unos segundos.", en: "The database is not answering; retry in a few seconds.")
             problem.extraHeaders[.retryAfter] = "5"
             return problem

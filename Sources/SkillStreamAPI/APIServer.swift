@@ -109,7 +109,7 @@ public final class APIServer: Sendable {
         let interrupted = client.interruptAndClose()
         guard interrupted > 0 else { return }
         logger.warning(
-            "Stopping: \(interrupted) call(s) to PostgreSQL still unanswered \(postgresStopDeadline) after the stop were interrupted; requests waiting on them are answered 503"
+            "Stopping: \(interrupted) call(s) to PostgreSQL still unanswered \(postgresStopDeadline) after the stop were interrupted; a request waiting on one is answered 503"
         )
     }
 

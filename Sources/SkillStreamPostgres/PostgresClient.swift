@@ -65,7 +65,15 @@ public final class PostgresClient: Sendable {
         close()
         let calls = state.withLock { state in
             state.interrupted = true
-            return Array(state.calls.values)
+            // A connection's older entry is a call that has returned it to the pool and is about
+            // to end (``withConnection(_:)`` checks in on the call's thread): only its newest is
+            // in progress.
+            var newest: [ObjectIdentifier: Int] = [:]
+            for (id, call) in state.calls {
+                guard let connection = call.connection else { continue }
+                newest[ObjectIdentifier(connection)] = max(newest[ObjectIdentifier(connection)] ?? id, id)
+            }
+            return state.calls.filter { id, call in call.connection.map { newest[ObjectIdentifier($0)] == id } ?? true }.map(\.value)
         }
         for call in calls where !(call.connection?.interrupt() ?? false) { call.abandon() }
         return calls.count
@@ -169,6 +177,7 @@ public final class PostgresClient: Sendable {
                 state.calls[state.nextCall] = (connection, abandon)
                 return state.nextCall
             }
+            // Refused: the connection checked out for it is dropped (the pool is closed; its count no longer matters).
             guard let call else { return abandon() }
             DispatchQueue.global().async { [self] in
                 let result = Result { try work() }

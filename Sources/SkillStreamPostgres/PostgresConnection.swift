@@ -118,13 +118,19 @@ public final class PostgresConnection: @unchecked Sendable {
         interruption.withLock { if $0.socket >= 0 { close($0.socket) } }
     }
 
-    /// Keeps a duplicate of the session's socket for ``interrupt()`` (closing the one before).
-    private func keepInterruptible() {
+    /// Keeps a duplicate of the session's socket for ``interrupt()`` (closing the one before),
+    /// the session (re)opened. Returns false, the socket shut down, if it was interrupted
+    /// meanwhile.
+    @discardableResult
+    private func keepInterruptible() -> Bool {
         let descriptor = PQsocket(connection)
         let duplicate = descriptor >= 0 ? fcntl(descriptor, F_DUPFD_CLOEXEC, 0) : -1
-        interruption.withLock { state in
+        return interruption.withLock { state in
             if state.socket >= 0 { close(state.socket) }
             state.socket = duplicate
+            state.reopening = false
+            if state.interrupted, duplicate >= 0 { _ = shutdown(duplicate, Int32(SHUT_RDWR)) }
+            return !state.interrupted
         }
     }
 
@@ -132,14 +138,15 @@ public final class PostgresConnection: @unchecked Sendable {
     /// ``answerTimeout``: a lost connection, a COMMIT an unknown outcome. Its socket is shut
     /// down, which ends the call's wait. For a process that must stop while PostgreSQL does not
     /// answer. The session is then never reopened: every later call fails as a lost connection.
-    /// Returns false when the session is being reopened: libpq's blocking reconnection cannot be
-    /// interrupted, and the call waits for `connect_timeout` (its caller may stop waiting for it).
+    /// Returns false when no socket could be shut down, as while the session is being reopened:
+    /// libpq's blocking reconnection cannot be interrupted, and the call waits for
+    /// `connect_timeout` (its caller may stop waiting for it).
     @discardableResult
     public func interrupt() -> Bool {
         interruption.withLock { state in
             state.interrupted = true
             if state.socket >= 0 { _ = shutdown(state.socket, Int32(SHUT_RDWR)) }
-            return !state.reopening
+            return state.socket >= 0 && !state.reopening
         }
     }
 
@@ -335,16 +342,11 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         logger.info("PostgreSQL connection lost; reconnecting")
         PQreset(connection)
-        let interrupted = interruption.withLock { state in
-            state.reopening = false
-            return state.interrupted
-        }
-        guard !interrupted else { throw PostgresError(code: .connectionLost, message: "the session was interrupted while it was reopened") }
+        guard keepInterruptible() else { throw PostgresError(code: .connectionLost, message: "the session was interrupted while it was reopened") }
         guard PQstatus(connection) == CONNECTION_OK else {
             throw PostgresError(code: .connectionFailed, message: Self.lastMessage(connection))
         }
         PQsetnonblocking(connection, 1)
-        keepInterruptible()
         configureSession()
         for (name, sql) in preparedStatements.sorted(by: { $0.key < $1.key }) {
             do {

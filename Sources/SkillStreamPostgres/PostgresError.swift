@@ -22,7 +22,8 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible,
         /// The configuration or a migration file is invalid.
         case invalidInput
         /// The pool is closed, or was interrupted while the call was opening or reopening its
-        /// session (``PostgresClient/interruptAndClose()``).
+        /// session (``PostgresClient/interruptAndClose()``): what the call did before that (its
+        /// statements outside a transaction) may have taken effect.
         case closed
     }
 

@@ -1,9 +1,24 @@
 import Foundation
 import SkillStreamAccess
 import SkillStreamDomain
+import SkillStreamPostgres
 import Testing
 
 @testable import SkillStreamAPI
+
+@Suite("Errors as problems")
+struct ProblemTests {
+    /// PostgreSQL unreachable, not answering, its pool closed at a stop, or a COMMIT whose answer
+    /// never came (the API's one write, a status change, can be repeated safely): 503, retry.
+    @Test func postgresTroubleIsA503WithRetryAfterAnUnknownCommitToo() {
+        for code in [PostgresError.Code.connectionFailed, .connectionLost, .closed, .transactionOutcomeUnknown] {
+            let problem = ProblemMiddleware<APIRequestContext>.problem(for: PostgresError(code: code, message: "test"))
+            #expect(problem.kind == .unavailable, "\(code)")
+            #expect(problem.extraHeaders.first { $0.name.rawName == "Retry-After" }?.value == "5", "\(code)")
+        }
+        #expect(ProblemMiddleware<APIRequestContext>.problem(for: PostgresError(code: .decoding, message: "test")).kind == .internal)
+    }
+}
 
 @Suite("Response language")
 struct LanguageTests {

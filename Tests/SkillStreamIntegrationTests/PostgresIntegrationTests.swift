@@ -93,6 +93,21 @@ import Testing
         #expect(connection.backendPID != before)
     }
 
+    /// An interrupted session fails every later call as a lost connection, where one merely
+    /// broken reconnects (above): nothing a stopping process interrupted runs again on a server
+    /// that may not answer.
+    @Test func anInterruptedSessionFailsEveryLaterCall() throws {
+        let connection = try IntegrationEnvironment.connection()
+        let killer = try IntegrationEnvironment.connection()
+        #expect(try killer.query("SELECT pg_terminate_backend($1) AS done", [connection.backendPID])[0].decode(Bool.self, column: "done"))
+        #expect(connection.interrupt(), "a socket was shut down")
+        for _ in 0..<2 {
+            let error = try #require(throws: PostgresError.self) { try connection.query("SELECT 1") }
+            #expect(error.code == .connectionLost)
+        }
+        #expect(try killer.query("SELECT 1 AS one")[0].decode(Int.self, column: "one") == 1, "the server itself answers")
+    }
+
     /// A session whose server process stops answering (SIGSTOP: its host still acknowledges
     /// TCP, so libpq's keepalives and TCP timeouts see nothing wrong) fails the call after the
     /// answer timeout as a lost, retriable connection; once the server answers again, the next
