@@ -185,7 +185,7 @@ import Testing
         let client = PostgresClient(
             configuration: PostgresConfiguration(connectionString: try IntegrationEnvironment.createDatabase(), maximumConnections: 2, answerTimeout: .seconds(30)),
             logger: IntegrationEnvironment.logger)
-        try await client.withConnection { try $0.query("CREATE TABLE interrupted (id int)") }
+        _ = try await client.withConnection { try $0.query("CREATE TABLE interrupted (id int)") }
         let backends = BackendList()
         defer { for backend in backends.all { kill(backend, SIGCONT) } }
         func waiting(_ body: @escaping @Sendable (PostgresConnection) throws -> Void) -> Task<PostgresError?, Never> {
