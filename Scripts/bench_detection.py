@@ -13,10 +13,12 @@ parser.add_argument("--binary", required=True)
 parser.add_argument("--output", default="BENCHMARKS.md")
 args = parser.parse_args()
 
-def evaluate(seed, policy, follow_share=None, staff=None, partitions=None):
+def evaluate(seed, policy, follow_share=None, staff=None, partitions=None, share_effects_days=None):
     command = [args.binary, "evaluate-scenario", "--seed", str(seed), "--policy", policy, "--json"]
     if partitions is not None:
         command += ["--partitions", str(partitions)]
+    if share_effects_days is not None:
+        command += ["--share-effects-days", str(share_effects_days)]
     if follow_share is not None:
         command += ["--follow-share", str(follow_share)]
     if staff is not None:
@@ -31,7 +33,7 @@ with ThreadPoolExecutor(max_workers=2) as pool:
 runs, baselines, oracles = (by_policy[policy][:3] for policy in ("measured", "random", "oracle"))
 open_loop = [evaluate(seed, "measured", follow_share=0) for seed in (1, 2, 3)]
 small_teams = [(staff, evaluate(seed, "measured", staff=staff)) for staff in (12, 8) for seed in (1, 2, 3)]
-partitioned = [evaluate(seed, "measured", partitions=6) for seed in (1, 2, 3)]
+partitioned = [(share, evaluate(seed, "measured", partitions=6, share_effects_days=share)) for share in (0, 7) for seed in (1, 2, 3)]
 
 def second_world(seed):
     with tempfile.TemporaryDirectory(prefix="skillstream-second-world-") as directory:
@@ -126,11 +128,13 @@ One engine per partition, not a target: the processor keeps each partition's sta
 calibration and measured program effects learn from that partition's restaurants only), while evaluate-scenario and
 replay run one engine for all. The same closed loop with `--partitions 6` (the restaurants spread as the producer's
 partitioner spreads them, as `make demo` and the processor run them): ranking pairs are counted per partition that
-holds restaurants, and such a partition that measured none of a pair's programs counts it wrong.
+holds restaurants, and such a partition that measured none of a pair's programs counts it wrong. Without sharing,
+and with the partitions' measurements pooled and shared every 7 simulated days (`--share-effects-days 7`, what
+`skillstream share-program-effects` on a weekly schedule does for the processor).
 
-| seed | alerts opened | precision | recall | median delay (days) | ranking | … when a recommended program was completed |
-|---|---|---|---|---|---|---|
-{chr(10).join(f"| {r['seed']} | {r['alerts_opened']} | {r['precision']:.1%} | {r['recall']:.1%} | {delay(r)} | {r['ranking_correct']}/{r['ranking_pairs']} | {trained(r)} |" for r in partitioned)}
+| seed | program effects shared | alerts opened | precision | recall | median delay (days) | ranking | … when a recommended program was completed |
+|---|---|---|---|---|---|---|---|
+{chr(10).join(f"| {r['seed']} | {'weekly' if share else 'never'} | {r['alerts_opened']} | {r['precision']:.1%} | {r['recall']:.1%} | {delay(r)} | {r['ranking_correct']}/{r['ranking_pairs']} | {trained(r)} |" for share, r in partitioned)}
 
 A world written apart from the simulator, not a target: `python3 Scripts/second_world.py --seed N` was written by
 someone who saw only the contract (Schemas/), never SkillStream's simulator or detector, with modelling choices of

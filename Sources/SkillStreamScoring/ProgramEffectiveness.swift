@@ -12,6 +12,13 @@ import SkillStreamLearning
 /// mean 0 (a program earns its rank) worth one observation, and the spread of one measurement
 /// estimated from all the measurements so far (at least ``minimumSpread``: one follow-up of a
 /// few weeks is a noisy reading).
+///
+/// A program record may bring effects measured elsewhere (``TrainingProgramReference/measuredEffects``:
+/// the other partitions of the consumer group, pooled by `skillstream share-program-effects`).
+/// They stand for everything known when the record came, this engine's own measurements until
+/// then included (they are in the pool), so a skill's evidence is the record's plus what this
+/// engine measured after it: nothing counts twice. A program of the default catalog that
+/// carries measured effects had them from the engine's start.
 public struct ProgramEffectiveness: Sendable {
     public static let followUpDays: Int32 = 14
     /// How long past its due day a follow-up waits for the trained staff member to serve enough
@@ -55,7 +62,13 @@ public struct ProgramEffectiveness: Sendable {
         var alertID: String? = nil
     }
 
+    /// This engine's own measurements: what the processor writes to `program_effectiveness`,
+    /// and what the group's share pools.
     public internal(set) var estimates: [String: [Skill: Estimate]] = [:]
+    /// Per program and skill: this engine's own evidence (observations, sum) when the program's
+    /// latest record with measured effects was applied; what it measured since is counted on
+    /// top of the record's.
+    var ownAtShare: [String: [Skill: Estimate]] = [:]
     var pending: [Measurement] = []
     /// All measurements: count, sum and sum of squares, for the spread of one measurement.
     var all = (count: 0.0, sum: 0.0, squares: 0.0)
@@ -74,10 +87,39 @@ public struct ProgramEffectiveness: Sendable {
 
     public init() {}
 
-    public func estimate(programID: String, skill: Skill) -> Estimate {
-        var estimate = estimates[programID]?[skill] ?? Estimate()
+    /// What is known of `program`'s effect on `skill`: its record's measured effects, if it
+    /// brought any, and this engine's measurements since; else this engine's alone.
+    public func estimate(of program: TrainingProgramReference, skill: Skill) -> Estimate {
+        var estimate = estimates[program.programID]?[skill] ?? Estimate()
+        if let shared = program.measuredEffects[skill] {
+            let then = ownAtShare[program.programID]?[skill] ?? Estimate()
+            estimate.observations += shared.observations - then.observations
+            estimate.sum += Double(shared.observations) * shared.meanEffect - then.sum
+        }
         estimate.measurementSpread = measurementSpread
         return estimate
+    }
+
+    /// Every (program, skill) of `programs` with evidence, own or shared: what the ranking
+    /// orders by (``estimate(of:skill:)``).
+    public func estimates(of programs: [TrainingProgramReference]) -> [String: [Skill: Estimate]] {
+        var known: [String: [Skill: Estimate]] = [:]
+        for program in programs {
+            for skill in program.skills {
+                let estimate = estimate(of: program, skill: skill)
+                if estimate.observations > 0 { known[program.programID, default: [:]][skill] = estimate }
+            }
+        }
+        return known
+    }
+
+    /// A program record was applied: its measured effects (if any) now stand for everything
+    /// known of the program, this engine's measurements until now included.
+    mutating func adopt(_ program: TrainingProgramReference) {
+        ownAtShare[program.programID] =
+            program.measuredEffects.isEmpty ? nil : program.measuredEffects.keys.reduce(into: [:]) { then, skill in
+                then[skill] = estimates[program.programID]?[skill] ?? Estimate()
+            }
     }
 
     /// Records one measured effect.
@@ -108,6 +150,48 @@ public struct ProgramEffectiveness: Sendable {
             ratio = GapTests.measuredRatio(count: own.countedComplaints[index], expected: Double(own.tables) * peers.complaintRate(index))
         }
         return min(100, benchmark / max(ratio, 0.01))
+    }
+}
+
+/// Sharing measured effects between the engines of one consumer group, whose partitions each
+/// measure only their own restaurants' trainings: the engines' own evidence pooled, and the
+/// `ref.training-programs` records that carry it to every engine (`skillstream
+/// share-program-effects` publishes them; `evaluate-scenario --share-effects-days` applies them).
+public enum ProgramEffectShare {
+    /// The sum, per program and skill, of each part's own evidence (observations and sum of
+    /// effects).
+    public static func pool(_ parts: [[String: [Skill: ProgramEffectiveness.Estimate]]]) -> [String: [Skill: ProgramEffectiveness.Estimate]] {
+        var pooled: [String: [Skill: ProgramEffectiveness.Estimate]] = [:]
+        for part in parts {
+            for (programID, skills) in part {
+                for (skill, estimate) in skills where estimate.observations > 0 {
+                    pooled[programID, default: [:]][skill, default: .init()].observations += estimate.observations
+                    pooled[programID, default: [:]][skill, default: .init()].sum += estimate.sum
+                }
+            }
+        }
+        return pooled
+    }
+
+    /// For each program of `catalog` with pooled evidence on a skill it trains, its record again
+    /// with that evidence as its measured effects (replacing any it had), dated `time`, with an
+    /// event id of the program and the time. Programs without evidence are left out: nothing
+    /// about them changes.
+    public static func records(catalog: [TrainingProgramReference], pooled: [String: [Skill: ProgramEffectiveness.Estimate]], at time: EventTime)
+        -> [TrainingProgramReference]
+    {
+        catalog.sorted { $0.programID < $1.programID }.compactMap { program in
+            let measured = program.skills.reduce(into: [Skill: MeasuredEffect]()) { effects, skill in
+                guard let estimate = pooled[program.programID]?[skill], estimate.observations > 0 else { return }
+                effects[skill] = MeasuredEffect(observations: estimate.observations, meanEffect: estimate.sum / Double(estimate.observations))
+            }
+            guard !measured.isEmpty else { return nil }
+            var shared = program
+            shared.header = EventHeader(
+                eventID: "effects-\(program.programID)-\(time.millisecondsSinceEpoch)", occurredAt: time, restaurantID: program.header.restaurantID)
+            shared.measuredEffects = measured
+            return shared
+        }
     }
 }
 
@@ -165,7 +249,7 @@ public struct Recommender: Sendable {
         }.sorted { $0.programID < $1.programID }
         var random = RandomSource(seed: FNV1a.hash(alert.alertID + round))
         let scored = candidates.map { program -> (program: TrainingProgramReference, estimate: ProgramEffectiveness.Estimate, rank: Double) in
-            let estimate = effectiveness.estimate(programID: program.programID, skill: alert.skill)
+            let estimate = effectiveness.estimate(of: program, skill: alert.skill)
             let rank: Double
             switch policy {
             case .measured: rank = estimate.mean + estimate.spread * random.nextNormal()

@@ -90,7 +90,8 @@ public final class SkillEngine {
         // Reference records reach a partition at moments that depend on fetch timing, not on
         // the input's order: only input events move the follow-ups on.
         switch event {
-        case .restaurant, .trainingProgram: break
+        case .restaurant: break
+        case .trainingProgram(let program): effectiveness.adopt(program)
         default: step.recommendations = measureDueTrainings(today: event.header.occurredAt.localDay)
         }
         // A departure resolves the person's gaps, even one that arrives late: nobody is assessed

@@ -34,6 +34,11 @@ struct EvaluateScenarioCommand: ParsableCommand {
             restaurants; reference records reach every engine. 1: one engine for all restaurants, as replay runs.
             """)
     var partitions: Int32 = 1
+    @Option(
+        help: """
+            Every this many simulated days, the engines' own program effects are pooled and sent to every engine as             ref.training-programs records with measured effects, as `skillstream share-program-effects` does for the             processor's partitions. 0: never.
+            """)
+    var shareEffectsDays = 0
 
     func run() throws {
         var configuration = SimulationConfiguration()
@@ -41,7 +46,9 @@ struct EvaluateScenarioCommand: ParsableCommand {
         configuration.restaurants = restaurants
         configuration.staffPerRestaurant = staffPerRestaurant
         configuration.days = days
-        let problems = configuration.validationProblems() + (partitions < 1 ? ["--partitions must be at least 1"] : [])
+        let problems =
+            configuration.validationProblems() + (partitions < 1 ? ["--partitions must be at least 1"] : [])
+            + (shareEffectsDays < 0 ? ["--share-effects-days must be 0 (never) or more"] : [])
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         let simulator = RestaurantSimulator(configuration: configuration)
         let programs = try TrainingCatalog.programs(jsonLines: Array(try optionFile("--catalog", catalog)))
@@ -55,7 +62,16 @@ struct EvaluateScenarioCommand: ParsableCommand {
         var recommendations: [TrainingRecommendation] = []
         var evidence = RunEvidence()
         var records = 0
+        var daysSimulated = 0
         while let day = simulator.nextDay() {
+            daysSimulated += 1
+            if shareEffectsDays > 0, daysSimulated % shareEffectsDays == 0, let first = day.first {
+                let pooled = ProgramEffectShare.pool(engines.map(\.effectiveness.estimates))
+                let time = EventTime(millisecondsSinceEpoch: first.sentAt, offsetMinutes: -300)
+                for program in ProgramEffectShare.records(catalog: engines[0].programs, pooled: pooled, at: time) {
+                    for engine in engines { evidence.record(engine.process(EventEncoder.encode(.trainingProgram(program)), key: program.programID)) }
+                }
+            }
             for record in day {
                 records += 1
                 let isReference = record.topic == Topics.restaurants || record.topic == Topics.trainingPrograms
@@ -89,7 +105,9 @@ struct EvaluateScenarioCommand: ParsableCommand {
         let shown = holding.first ?? 0
         let engine = engines[shown]
         let trainings = (holding.isEmpty ? [0] : holding).map { engines[$0] }.map { engine in
-            TrainingScore(truth: truth, alerts: alerts, estimatedEffects: engine.effectiveness.estimates.mapValues { $0.mapValues(\.mean) }, programs: engine.programs)
+            TrainingScore(
+                truth: truth, alerts: alerts, estimatedEffects: engine.effectiveness.estimates(of: engine.programs).mapValues { $0.mapValues(\.mean) },
+                programs: engine.programs)
         }
         var training = trainings[0]
         training.rankingPairs = trainings.map(\.rankingPairs).reduce(0, +)

@@ -115,6 +115,46 @@ import Testing
         #expect((try? EventDecoder().decode(program, key: "prg-timing-01").get()) != nil)
     }
 
+    /// A program's measured effects (what `share-program-effects` publishes) decode, encode back
+    /// to the same event, and each malformed part is refused with its own reason and words.
+    @Test func measuredEffectsOfAProgramDecodeEncodeBackAndAreCheckedPartByPart() throws {
+        let file = Self.examples.appendingPathComponent("valid/ref.training_program.v1.measured_effects.json")
+        guard case .success(.trainingProgram(let program)) = EventDecoder().decode(Array(try Data(contentsOf: file))) else {
+            Issue.record("not decoded")
+            return
+        }
+        #expect(program.measuredEffects == [.timeliness: MeasuredEffect(observations: 14, meanEffect: 11.8)])
+        let again = try EventDecoder().decode(EventEncoder.encode(.trainingProgram(program))).get()
+        #expect(again == .trainingProgram(program))
+        let plain = Array(try Data(contentsOf: Self.examples.appendingPathComponent("valid/ref.training_program.v1.json")))
+        guard case .success(.trainingProgram(let without)) = EventDecoder().decode(plain) else {
+            Issue.record("the example without measured effects was not decoded")
+            return
+        }
+        #expect(without.measuredEffects.isEmpty && !String(decoding: EventEncoder.encode(.trainingProgram(without)), as: UTF8.self).contains("measured_effects"))
+        let template = String(decoding: plain, as: UTF8.self).replacingOccurrences(of: #""format": "in_person""#, with: #""format": "in_person", "measured_effects": EFFECTS"#)
+        let cases: [(String, Rejection.Reason, String)] = [
+            (#"[1]"#, .wrongType, "must be an object"),
+            (#"{"timeliness": 3}"#, .wrongType, "'timeliness' must be an object"),
+            (#"{"speed": {"observations": 3, "mean_effect": 1}}"#, .unknownEnum, "'speed' is not a known skill"),
+            (#"{"timeliness": {"observations": 2.5, "mean_effect": 1}}"#, .outOfRange, "timeliness.observations must be a whole number"),
+            (#"{"timeliness": {"observations": 3, "mean_effect": -101}}"#, .outOfRange, "timeliness.mean_effect is outside"),
+            (#"{"timeliness": {"observations": 3, "mean_effect": 1, "spread": 2}}"#, .malformedJSON, "'spread'"),
+            (#"{"timeliness": {"observations": 3}}"#, .missingField, "timeliness.mean_effect is required"),
+            (#"{"timeliness": {"observations": 3, "mean_effect": 1}, "timeliness": {"observations": 1, "mean_effect": 1}}"#, .malformedJSON, "appears twice"),
+            (#"{"timeliness": {"observations": 3, "mean_effect": 1}"#, .malformedJSON, "expected"),
+        ]
+        for (effects, reason, words) in cases {
+            guard case .failure(let rejection) = EventDecoder().decode(Array(template.replacingOccurrences(of: "EFFECTS", with: effects).utf8)) else {
+                Issue.record("\(effects) accepted")
+                continue
+            }
+            #expect(rejection.reason == reason && rejection.message.contains(words), "\(effects): \(rejection)")
+        }
+        let elsewhere = #"{"schema":"pos.table_service.v1","event_id":"e1","occurred_at":"2026-03-14T21:42:10-05:00","restaurant_id":"lim-01","staff_id":"s7","visit_id":"v1","table_id":"T12","covers":4,"seated_at":"2026-03-14T20:15:00-05:00","wait_time_seconds":780,"items_ordered":10,"items_incorrect":1,"measured_effects":{"x":1}}"#
+        #expect((try? EventDecoder().decode(Array(elsewhere.utf8)).get()) != nil, "the field means nothing to other events, which ignore it")
+    }
+
     /// No database text holds U+0000: a text with one is refused for it, whatever the field, and no
     /// rejection's message carries one (it becomes a dead-letter header stored in PostgreSQL).
     @Test func aNulInAnyTextIsRefusedAndNoRejectionMessageCarriesOne() throws {

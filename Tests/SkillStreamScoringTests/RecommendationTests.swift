@@ -78,7 +78,7 @@ import Testing
         #expect(first["prog-ritmo-servicio", default: 0] > 140, "the best measured leads most of the time: \(first)")
         #expect(first["prog-sombra-capitan", default: 0] >= 10, "the never-measured program still comes first now and then: \(first)")
         #expect(first["prog-horas-punta", default: 0] < first["prog-sombra-capitan", default: 0], "the measured useless one least: \(first)")
-        let estimate = effectiveness.estimate(programID: "prog-ritmo-servicio", skill: .timeliness)
+        let estimate = effectiveness.estimate(of: try #require(programs.first { $0.programID == "prog-ritmo-servicio" }), skill: .timeliness)
         #expect(abs(estimate.mean - 16 * 12 / 13) < 1e-9, "posterior mean with the prior worth one observation at 0")
     }
 

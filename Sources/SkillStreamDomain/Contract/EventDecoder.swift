@@ -38,7 +38,7 @@ public struct EventDecoder: Sendable {
         case schema, eventID, occurredAt, restaurantID, staffID, visitID, tableID, covers, seatedAt, waitTimeSeconds
         case itemsOrdered, itemsIncorrect, checkTotalPEN, satisfaction, complaints, comment, repeatCustomer
         case type, role, programID, assessmentScore, name, city, timezone, serviceQualityBenchmark
-        case fineDiningAccreditation, targetWaitTimeSeconds, titleES, titleEN, skills, roles, durationHours, format
+        case fineDiningAccreditation, targetWaitTimeSeconds, titleES, titleEN, skills, roles, durationHours, format, measuredEffects
 
         var name: String {
             switch self {
@@ -75,6 +75,7 @@ public struct EventDecoder: Sendable {
             case .roles: "roles"
             case .durationHours: "duration_hours"
             case .format: "format"
+            case .measuredEffects: "measured_effects"
             }
         }
 
@@ -112,7 +113,9 @@ public struct EventDecoder: Sendable {
         case bool(Bool)
         case null
         case strings([String])
-        /// An object, or an array holding something other than strings.
+        /// An object: where it is in the message, read only by a field that takes one.
+        case object(start: Int, end: Int)
+        /// An array holding something other than strings.
         case other(String)
     }
 
@@ -164,8 +167,9 @@ public struct EventDecoder: Sendable {
             try scanner.readNull()
             return .null
         case .object:
+            let start = scanner.index
             try scanner.skipValue()
-            return .other("an object")
+            return .object(start: start, end: scanner.index)
         case .array:
             try scanner.expect(UInt8(ascii: "["))
             var strings: [String] = []
@@ -189,8 +193,8 @@ public struct EventDecoder: Sendable {
 struct Fields {
     typealias Field = EventDecoder.Field
     /// One slot per ``EventDecoder/Field`` (kept on the stack, not the heap).
-    static let slots = 33
-    var values = InlineArray<33, EventDecoder.Value?>(repeating: nil)
+    static let slots = 34
+    var values = InlineArray<34, EventDecoder.Value?>(repeating: nil)
     /// The message, for the strings still in it.
     let scanner: JSONScanner
 
@@ -295,6 +299,54 @@ struct Fields {
         return result
     }
 
+    /// `measured_effects`: an object from skill to `{"observations": n, "mean_effect": x}`
+    /// (n a count of at least 1, x skill-score points within ±100), only for skills in `trains`.
+    func measuredEffects(trains: [Skill]) throws(Rejection) -> [Skill: MeasuredEffect] {
+        let name = Field.measuredEffects.name
+        guard let value = value(.measuredEffects) else { return [:] }
+        guard case .object(let start, let end) = value else { throw Rejection(.wrongType, field: name, "must be an object") }
+        var object = JSONScanner(UnsafeBufferPointer(rebasing: scanner.bytes[start..<end]))
+        var effects: [Skill: MeasuredEffect] = [:]
+        try object.expect(UInt8(ascii: "{"))
+        if object.consume(UInt8(ascii: "}")) { return effects }
+        repeat {
+            let key = try object.readString()
+            try object.expect(UInt8(ascii: ":"))
+            guard let skill = Skill(rawValue: key) else { throw Rejection(.unknownEnum, field: name, "'\(key)' is not a known skill") }
+            guard trains.contains(skill) else { throw Rejection(.inconsistent, field: name, "'\(key)' is not a skill the program trains") }
+            guard effects[skill] == nil else { throw Rejection(.malformedJSON, field: name, "'\(key)' appears twice") }
+            guard try object.peekKind() == .object else { throw Rejection(.wrongType, field: name, "'\(key)' must be an object") }
+            try object.expect(UInt8(ascii: "{"))
+            var observations: Double?
+            var mean: Double?
+            if !object.consume(UInt8(ascii: "}")) {
+                repeat {
+                    let member = try object.readString()
+                    try object.expect(UInt8(ascii: ":"))
+                    guard member == "observations" || member == "mean_effect" else {
+                        throw Rejection(.malformedJSON, field: name, "'\(key)' has '\(member)', which is neither observations nor mean_effect")
+                    }
+                    guard try object.peekKind() == .number else { throw Rejection(.wrongType, field: name, "\(key).\(member) must be a number") }
+                    let number = try object.readNumber().value
+                    guard (member == "observations" ? observations : mean) == nil else {
+                        throw Rejection(.malformedJSON, field: name, "\(key).\(member) appears twice")
+                    }
+                    if member == "observations" { observations = number } else { mean = number }
+                } while object.consume(UInt8(ascii: ","))
+                try object.expect(UInt8(ascii: "}"))
+            }
+            guard let observations else { throw Rejection(.missingField, field: name, "\(key).observations is required") }
+            guard let mean else { throw Rejection(.missingField, field: name, "\(key).mean_effect is required") }
+            guard observations == observations.rounded(), (1...1_000_000).contains(observations) else {
+                throw Rejection(.outOfRange, field: name, "\(key).observations must be a whole number within 1…1000000")
+            }
+            guard (-100...100).contains(mean) else { throw Rejection(.outOfRange, field: name, "\(key).mean_effect is outside -100…100") }
+            effects[skill] = MeasuredEffect(observations: Int(observations), meanEffect: mean)
+        } while object.consume(UInt8(ascii: ","))
+        try object.expect(UInt8(ascii: "}"))
+        return effects
+    }
+
     func event() throws(Rejection) -> ContractEvent {
         let schemaName = try required(string(.schema), .schema)
         guard let schema = EventSchema(rawValue: schemaName) else {
@@ -361,7 +413,7 @@ struct Fields {
                     header: header, programID: try required(string(.programID), .programID), titleES: try required(string(.titleES), .titleES),
                     titleEN: try required(string(.titleEN), .titleEN), skills: skills, roles: roles,
                     durationHours: try required(number(.durationHours, in: 0.25...1_000), .durationHours),
-                    format: try required(enumeration(.format, TrainingFormat.self), .format)))
+                    format: try required(enumeration(.format, TrainingFormat.self), .format), measuredEffects: try measuredEffects(trains: skills)))
         }
     }
 }

@@ -47,6 +47,17 @@ public enum EventEncoder {
             json.strings("roles", program.roles.map(\.rawValue))
             json.number("duration_hours", program.durationHours)
             json.string("format", program.format.rawValue)
+            if !program.measuredEffects.isEmpty {
+                json.object("measured_effects") { effects in
+                    for skill in Skill.allCases {
+                        guard let effect = program.measuredEffects[skill] else { continue }
+                        effects.object(dynamicName: skill.rawValue) { member in
+                            member.integer("observations", effect.observations)
+                            member.number("mean_effect", effect.meanEffect)
+                        }
+                    }
+                }
+            }
         }
         return json.finish()
     }

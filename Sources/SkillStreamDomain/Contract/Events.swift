@@ -117,6 +117,22 @@ public struct RestaurantReference: Sendable, Hashable {
     }
 }
 
+/// What a training program was measured to do to one skill outside the engine that reads it:
+/// in the other partitions of the same consumer group (`skillstream share-program-effects`) or
+/// in another deployment. The engine counts it beside its own measurements.
+public struct MeasuredEffect: Sendable, Hashable {
+    /// Trainings measured.
+    public var observations: Int
+    /// Their mean effect in skill-score points: the trained person's change less that of the
+    /// untrained colleagues with the same gap over the same days.
+    public var meanEffect: Double
+
+    public init(observations: Int, meanEffect: Double) {
+        self.observations = observations
+        self.meanEffect = meanEffect
+    }
+}
+
 /// `ref.training_program.v1` (compacted, keyed by program_id): a training program.
 public struct TrainingProgramReference: Sendable, Hashable {
     public var header: EventHeader
@@ -127,9 +143,12 @@ public struct TrainingProgramReference: Sendable, Hashable {
     public var roles: [Role]
     public var durationHours: Double
     public var format: TrainingFormat
+    /// Evidence measured elsewhere, per skill the program trains (empty: none).
+    public var measuredEffects: [Skill: MeasuredEffect]
 
     public init(
-        header: EventHeader, programID: String, titleES: String, titleEN: String, skills: [Skill], roles: [Role], durationHours: Double, format: TrainingFormat
+        header: EventHeader, programID: String, titleES: String, titleEN: String, skills: [Skill], roles: [Role], durationHours: Double, format: TrainingFormat,
+        measuredEffects: [Skill: MeasuredEffect] = [:]
     ) {
         self.header = header
         self.programID = programID
@@ -139,6 +158,7 @@ public struct TrainingProgramReference: Sendable, Hashable {
         self.roles = roles
         self.durationHours = durationHours
         self.format = format
+        self.measuredEffects = measuredEffects
     }
 }
 

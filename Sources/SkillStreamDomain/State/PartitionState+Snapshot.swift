@@ -9,8 +9,9 @@ extension PartitionState {
     /// answered visits with the staff complaints counted for them (``PendingVisit``); version 4
     /// keeps the label of an answer that came before its visit, and counts those whose table
     /// never came; version 5 says how many dead-letter reasons it counts (the contract gained
-    /// `invalid_character`). Versions 1 to 4 are still read.
-    static let snapshotVersion = 5
+    /// `invalid_character`); version 6 keeps each program's measured effects
+    /// (``TrainingProgramReference/measuredEffects``). Versions 1 to 5 are still read.
+    static let snapshotVersion = 6
     /// The dead-letter reasons versions 1 to 4 counted: the first of ``Rejection/Reason/allCases``.
     static let reasonsBeforeVersion5 = 13
 
@@ -179,6 +180,13 @@ extension PartitionState {
         writer.write(program.roles.map(\.rawValue).joined(separator: ","))
         writer.write(program.durationHours)
         writer.write(program.format.rawValue)
+        let measured = Skill.allCases.filter { program.measuredEffects[$0] != nil }
+        writer.write(measured.count)
+        for skill in measured {
+            writer.write(skill.rawValue)
+            writer.write(program.measuredEffects[skill]!.observations)
+            writer.write(program.measuredEffects[skill]!.meanEffect)
+        }
     }
 }
 
@@ -218,7 +226,7 @@ extension PartitionState {
             staff[StaffKey(restaurantID: member.restaurantID, staffID: member.staffID)] = member
         }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
-            let program = try Self.readProgram(&reader)
+            let program = try Self.readProgram(&reader, version: version)
             programs[program.programID] = program
         }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
@@ -357,7 +365,7 @@ extension PartitionState {
         return restaurant
     }
 
-    static func readProgram(_ reader: inout SnapshotReader) throws(LearningError) -> TrainingProgramReference {
+    static func readProgram(_ reader: inout SnapshotReader, version: Int) throws(LearningError) -> TrainingProgramReference {
         let header = try readHeader(&reader)
         let programID = try reader.readString()
         let titleES = try reader.readString()
@@ -372,9 +380,17 @@ extension PartitionState {
             guard let role = Role(rawValue: String(name)) else { throw .invalidSnapshot("unknown role \(name)") }
             roles.append(role)
         }
-        return TrainingProgramReference(
+        var program = TrainingProgramReference(
             header: header, programID: programID, titleES: titleES, titleEN: titleEN, skills: skills, roles: roles,
             durationHours: try reader.readDouble(), format: try reader.readEnum(TrainingFormat.self))
+        guard version >= 6 else { return program }
+        for _ in 0..<(try reader.readCount(elementSize: 24)) {
+            let skill = try reader.readEnum(Skill.self)
+            let observations = try reader.readInt()
+            guard observations > 0 else { throw .invalidSnapshot("\(observations) measured trainings of \(programID)") }
+            program.measuredEffects[skill] = MeasuredEffect(observations: observations, meanEffect: try reader.readDouble())
+        }
+        return program
     }
 }
 
