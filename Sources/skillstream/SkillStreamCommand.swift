@@ -40,7 +40,7 @@ struct SkillStreamCommand: AsyncParsableCommand {
         commandName: "skillstream",
         abstract: "Finds where restaurant service staff fall short and which training closes the gap, from a Kafka event stream.",
         version: "skillstream \(version)",
-        subcommands: [ConfigCommand.self, MigrateCommand.self, DoctorCommand.self, TopicsCommand.self, ProcessCommand.self, ServeCommand.self, LagExporterCommand.self, TokenCommand.self, SummaryCommand.self, EvaluateCommand.self, SimulateCommand.self, BackfillCommand.self, EvaluateScenarioCommand.self, ReplayCommand.self]
+        subcommands: [ConfigCommand.self, MigrateCommand.self, DoctorCommand.self, TopicsCommand.self, ProcessCommand.self, ServeCommand.self, LagExporterCommand.self, TokenCommand.self, SummaryCommand.self, EvaluateCommand.self, SimulateCommand.self, BackfillCommand.self, EvaluateScenarioCommand.self, ReplayCommand.self, ShareProgramEffectsCommand.self]
     )
 }
 
