@@ -885,6 +885,7 @@ public final class StreamProcessor {
         } else {
             engine = SkillEngine(defaultPrograms: configuration.defaultPrograms)
         }
+        engine.partition = partition
         // From the snapshot's offsets, replaying the logged order up to the checkpoint's.
         let task = PartitionTask(
             partition: partition, engine: engine, topics: configuration.topics, nextOffsets: claimed.snapshot == nil ? [:] : claimed.snapshotOffsets,

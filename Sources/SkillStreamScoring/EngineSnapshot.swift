@@ -14,10 +14,8 @@ extension SkillEngine {
     /// 2: the gap detector keeps when each gap last resolved (a version 1 snapshot restores
     /// with none). 3: each follow-up waiting for its trained staff member's tables keeps the day
     /// it was last looked at (a version 2 snapshot has none waiting). 4: each follow-up keeps the
-    /// id of the gap its training was for (a version 3 snapshot's follow-ups have none). 5: the
-    /// engine's own evidence when each program's measured effects came (a version 4 snapshot
-    /// has no program with measured effects).
-    static let snapshotVersion = 5
+    /// id of the gap its training was for (a version 3 snapshot's follow-ups have none).
+    static let snapshotVersion = 4
 
     public func snapshot() -> [UInt8] {
         var writer = SnapshotWriter()
@@ -189,40 +187,19 @@ extension RoleCalibration {
 }
 
 extension ProgramEffectiveness {
-    static func write(_ table: [String: [Skill: Estimate]], to writer: inout SnapshotWriter) {
-        let programs = table.keys.sorted()
+    func write(to writer: inout SnapshotWriter) {
+        let programs = estimates.keys.sorted()
         writer.write(programs.count)
         for id in programs {
             writer.write(id)
-            let skills = table[id]!.keys.sorted { $0.rawValue < $1.rawValue }
+            let skills = estimates[id]!.keys.sorted { $0.rawValue < $1.rawValue }
             writer.write(skills.count)
             for skill in skills {
                 writer.write(skill.rawValue)
-                writer.write(table[id]![skill]!.observations)
-                writer.write(table[id]![skill]!.sum)
+                writer.write(estimates[id]![skill]!.observations)
+                writer.write(estimates[id]![skill]!.sum)
             }
         }
-    }
-
-    static func readTable(from reader: inout SnapshotReader) throws(LearningError) -> [String: [Skill: Estimate]] {
-        var table: [String: [Skill: Estimate]] = [:]
-        for _ in 0..<(try reader.readCount(elementSize: 16)) {
-            let id = try reader.readString()
-            for _ in 0..<(try reader.readCount(elementSize: 24)) {
-                let skill = try reader.readEnum(Skill.self)
-                var estimate = Estimate()
-                estimate.observations = try reader.readInt()
-                estimate.sum = try reader.readDouble()
-                guard estimate.observations >= 0 else { throw .invalidSnapshot("negative observations for \(id)") }
-                table[id, default: [:]][skill] = estimate
-            }
-        }
-        return table
-    }
-
-    func write(to writer: inout SnapshotWriter) {
-        Self.write(estimates, to: &writer)
-        Self.write(ownAtShare, to: &writer)
         for value in [all.count, all.sum, all.squares] { writer.write(value) }
         writer.write(pending.count)
         for measurement in pending {
@@ -245,8 +222,17 @@ extension ProgramEffectiveness {
 
     static func read(from reader: inout SnapshotReader, version: Int) throws(LearningError) -> ProgramEffectiveness {
         var effectiveness = ProgramEffectiveness()
-        effectiveness.estimates = try readTable(from: &reader)
-        if version >= 5 { effectiveness.ownAtShare = try readTable(from: &reader) }
+        for _ in 0..<(try reader.readCount(elementSize: 16)) {
+            let id = try reader.readString()
+            for _ in 0..<(try reader.readCount(elementSize: 24)) {
+                let skill = try reader.readEnum(Skill.self)
+                var estimate = Estimate()
+                estimate.observations = try reader.readInt()
+                estimate.sum = try reader.readDouble()
+                guard estimate.observations >= 0 else { throw .invalidSnapshot("negative observations for \(id)") }
+                effectiveness.estimates[id, default: [:]][skill] = estimate
+            }
+        }
         effectiveness.all = (try reader.readDouble(), try reader.readDouble(), try reader.readDouble())
         for _ in 0..<(try reader.readCount(elementSize: 48)) {
             let programID = try reader.readString()

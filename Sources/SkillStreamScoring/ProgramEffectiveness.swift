@@ -13,12 +13,12 @@ import SkillStreamLearning
 /// estimated from all the measurements so far (at least ``minimumSpread``: one follow-up of a
 /// few weeks is a noisy reading).
 ///
-/// A program record may bring effects measured elsewhere (``TrainingProgramReference/measuredEffects``:
-/// the other partitions of the consumer group, pooled by `skillstream share-program-effects`).
-/// They stand for everything known when the record came, this engine's own measurements until
-/// then included (they are in the pool), so a skill's evidence is the record's plus what this
-/// engine measured after it: nothing counts twice. A program of the default catalog that
-/// carries measured effects had them from the engine's start.
+/// A program may also carry measured effects (``TrainingProgramReference/measuredEffects``): the
+/// measurements of every partition of the consumer group, pooled by `skillstream
+/// share-program-effects` with each partition's part, or evidence from elsewhere (no parts).
+/// They count beside this engine's own measurements, less this engine's partition's part, which
+/// its own measurements hold already (and more recent): nothing counts twice, and when the share
+/// was applied changes nothing.
 public struct ProgramEffectiveness: Sendable {
     public static let followUpDays: Int32 = 14
     /// How long past its due day a follow-up waits for the trained staff member to serve enough
@@ -65,10 +65,8 @@ public struct ProgramEffectiveness: Sendable {
     /// This engine's own measurements: what the processor writes to `program_effectiveness`,
     /// and what the group's share pools.
     public internal(set) var estimates: [String: [Skill: Estimate]] = [:]
-    /// Per program and skill: this engine's own evidence (observations, sum) when the program's
-    /// latest record with measured effects was applied; what it measured since is counted on
-    /// top of the record's.
-    var ownAtShare: [String: [Skill: Estimate]] = [:]
+    /// The input partition whose measurements these are (nil: none of a share's parts).
+    public var partition: Int32?
     var pending: [Measurement] = []
     /// All measurements: count, sum and sum of squares, for the spread of one measurement.
     var all = (count: 0.0, sum: 0.0, squares: 0.0)
@@ -87,14 +85,14 @@ public struct ProgramEffectiveness: Sendable {
 
     public init() {}
 
-    /// What is known of `program`'s effect on `skill`: its record's measured effects, if it
-    /// brought any, and this engine's measurements since; else this engine's alone.
+    /// What is known of `program`'s effect on `skill`: this engine's measurements, and the
+    /// program's measured effects less this partition's part of them.
     public func estimate(of program: TrainingProgramReference, skill: Skill) -> Estimate {
         var estimate = estimates[program.programID]?[skill] ?? Estimate()
         if let shared = program.measuredEffects[skill] {
-            let then = ownAtShare[program.programID]?[skill] ?? Estimate()
-            estimate.observations += shared.observations - then.observations
-            estimate.sum += Double(shared.observations) * shared.meanEffect - then.sum
+            let own = partition.flatMap { shared.partitions[$0] } ?? MeasuredEffect.Part(observations: 0, meanEffect: 0)
+            estimate.observations += shared.observations - own.observations
+            estimate.sum += Double(shared.observations) * shared.meanEffect - Double(own.observations) * own.meanEffect
         }
         estimate.measurementSpread = measurementSpread
         return estimate
@@ -111,15 +109,6 @@ public struct ProgramEffectiveness: Sendable {
             }
         }
         return known
-    }
-
-    /// A program record was applied: its measured effects (if any) now stand for everything
-    /// known of the program, this engine's measurements until now included.
-    mutating func adopt(_ program: TrainingProgramReference) {
-        ownAtShare[program.programID] =
-            program.measuredEffects.isEmpty ? nil : program.measuredEffects.keys.reduce(into: [:]) { then, skill in
-                then[skill] = estimates[program.programID]?[skill] ?? Estimate()
-            }
     }
 
     /// Records one measured effect.
@@ -154,36 +143,30 @@ public struct ProgramEffectiveness: Sendable {
 }
 
 /// Sharing measured effects between the engines of one consumer group, whose partitions each
-/// measure only their own restaurants' trainings: the engines' own evidence pooled, and the
-/// `ref.training-programs` records that carry it to every engine (`skillstream
-/// share-program-effects` publishes them; `evaluate-scenario --share-effects-days` applies them).
+/// measure only their own restaurants' trainings: the records that carry every partition's
+/// measurements to every engine (`skillstream share-program-effects` publishes them;
+/// `evaluate-scenario --share-effects-days` applies them).
 public enum ProgramEffectShare {
-    /// The sum, per program and skill, of each part's own evidence (observations and sum of
-    /// effects).
-    public static func pool(_ parts: [[String: [Skill: ProgramEffectiveness.Estimate]]]) -> [String: [Skill: ProgramEffectiveness.Estimate]] {
-        var pooled: [String: [Skill: ProgramEffectiveness.Estimate]] = [:]
-        for part in parts {
-            for (programID, skills) in part {
-                for (skill, estimate) in skills where estimate.observations > 0 {
-                    pooled[programID, default: [:]][skill, default: .init()].observations += estimate.observations
-                    pooled[programID, default: [:]][skill, default: .init()].sum += estimate.sum
-                }
-            }
-        }
-        return pooled
-    }
-
-    /// For each program of `catalog` with pooled evidence on a skill it trains, its record again
-    /// with that evidence as its measured effects (replacing any it had), dated `time`, with an
-    /// event id of the program and the time. Programs without evidence are left out: nothing
-    /// about them changes.
-    public static func records(catalog: [TrainingProgramReference], pooled: [String: [Skill: ProgramEffectiveness.Estimate]], at time: EventTime)
-        -> [TrainingProgramReference]
-    {
+    /// For each program of `catalog` with measurements on a skill it trains in `byPartition`
+    /// (each partition's own evidence), its record again with them as its measured effects, in
+    /// total and per partition, dated `time`, with an event id of the program and the time.
+    /// Programs without any are left out. A mean beyond the contract's ±200 points (not possible
+    /// from real measurements) is left out of the share.
+    public static func records(
+        catalog: [TrainingProgramReference], byPartition: [Int32: [String: [Skill: ProgramEffectiveness.Estimate]]], at time: EventTime
+    ) -> [TrainingProgramReference] {
         catalog.sorted { $0.programID < $1.programID }.compactMap { program in
             let measured = program.skills.reduce(into: [Skill: MeasuredEffect]()) { effects, skill in
-                guard let estimate = pooled[program.programID]?[skill], estimate.observations > 0 else { return }
-                effects[skill] = MeasuredEffect(observations: estimate.observations, meanEffect: estimate.sum / Double(estimate.observations))
+                var parts: [Int32: MeasuredEffect.Part] = [:]
+                var total = ProgramEffectiveness.Estimate()
+                for (partition, estimates) in byPartition {
+                    guard let estimate = estimates[program.programID]?[skill], estimate.observations > 0 else { continue }
+                    parts[partition] = MeasuredEffect.Part(observations: estimate.observations, meanEffect: estimate.sum / Double(estimate.observations))
+                    total.observations += estimate.observations
+                    total.sum += estimate.sum
+                }
+                guard total.observations > 0, parts.values.allSatisfy({ abs($0.meanEffect) <= 200 }) else { return }
+                effects[skill] = MeasuredEffect(observations: total.observations, meanEffect: total.sum / Double(total.observations), partitions: parts)
             }
             guard !measured.isEmpty else { return nil }
             var shared = program
@@ -192,6 +175,18 @@ public enum ProgramEffectShare {
             shared.measuredEffects = measured
             return shared
         }
+    }
+}
+
+extension MeasuredEffect {
+    /// Evidence from two sources together (the default catalog's and a share's): the
+    /// measurements added, and the parts of the one that has them.
+    static func together(_ first: MeasuredEffect?, _ second: MeasuredEffect?) -> MeasuredEffect? {
+        guard let first else { return second }
+        guard let second else { return first }
+        let observations = first.observations + second.observations
+        let sum = Double(first.observations) * first.meanEffect + Double(second.observations) * second.meanEffect
+        return MeasuredEffect(observations: observations, meanEffect: sum / Double(observations), partitions: first.partitions.merging(second.partitions) { kept, _ in kept })
     }
 }
 

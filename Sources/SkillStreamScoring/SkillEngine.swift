@@ -67,9 +67,27 @@ public final class SkillEngine {
 
     public var openGaps: Int { detector.openCount }
 
-    /// The catalog now: the defaults, extended and replaced by the programs the topic brought.
+    /// The catalog now: the defaults, extended and replaced by the programs the topic defined,
+    /// each with the measured effects it has (the default catalog's and the latest share's
+    /// together; ``PartitionState/sharedEffects``).
     public var programs: [TrainingProgramReference] {
-        defaultPrograms.merging(state.programs, uniquingKeysWith: { $1 }).values.sorted { $0.programID < $1.programID }
+        Set(defaultPrograms.keys).union(state.programs.keys).union(state.sharedEffects.keys).sorted().map { id in
+            let share = state.sharedEffects[id]
+            var program = state.programs[id] ?? defaultPrograms[id] ?? share!
+            let fromCatalog = defaultPrograms[id]?.measuredEffects ?? [:]
+            program.measuredEffects = [:]
+            for skill in program.skills {
+                program.measuredEffects[skill] = MeasuredEffect.together(fromCatalog[skill], share?.measuredEffects[skill])
+            }
+            return program
+        }
+    }
+
+    /// The input partition this engine owns (nil: replay, evaluation of one engine): its own
+    /// measurements are already in a share's part for it, which is not counted again.
+    public var partition: Int32? {
+        get { effectiveness.partition }
+        set { effectiveness.partition = newValue }
     }
 
     /// Decodes, cleanses and applies one message, then reassesses the staff member it concerns,
@@ -90,8 +108,7 @@ public final class SkillEngine {
         // Reference records reach a partition at moments that depend on fetch timing, not on
         // the input's order: only input events move the follow-ups on.
         switch event {
-        case .restaurant: break
-        case .trainingProgram(let program): effectiveness.adopt(program)
+        case .restaurant, .trainingProgram: break
         default: step.recommendations = measureDueTrainings(today: event.header.occurredAt.localDay)
         }
         // A departure resolves the person's gaps, even one that arrives late: nobody is assessed

@@ -52,8 +52,9 @@ struct EvaluateScenarioCommand: ParsableCommand {
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
         let simulator = RestaurantSimulator(configuration: configuration)
         let programs = try TrainingCatalog.programs(jsonLines: Array(try optionFile("--catalog", catalog)))
-        let engines = (0..<partitions).map { _ in
+        let engines = (0..<partitions).map { partition in
             let engine = SkillEngine(defaultPrograms: programs)
+            engine.partition = partition
             engine.recommender = Recommender(policy: policy, trueEffects: SimulationCatalog.trueEffects)
             engine.keepsAssessments = true
             return engine
@@ -66,9 +67,9 @@ struct EvaluateScenarioCommand: ParsableCommand {
         while let day = simulator.nextDay() {
             daysSimulated += 1
             if shareEffectsDays > 0, daysSimulated % shareEffectsDays == 0, let first = day.first {
-                let pooled = ProgramEffectShare.pool(engines.map(\.effectiveness.estimates))
+                let byPartition = Dictionary(uniqueKeysWithValues: engines.map { ($0.partition!, $0.effectiveness.estimates) })
                 let time = EventTime(millisecondsSinceEpoch: first.sentAt, offsetMinutes: -300)
-                for program in ProgramEffectShare.records(catalog: engines[0].programs, pooled: pooled, at: time) {
+                for program in ProgramEffectShare.records(catalog: engines[0].programs, byPartition: byPartition, at: time) {
                     for engine in engines { evidence.record(engine.process(EventEncoder.encode(.trainingProgram(program)), key: program.programID)) }
                 }
             }

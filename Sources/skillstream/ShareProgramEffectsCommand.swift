@@ -33,41 +33,50 @@ struct ShareProgramEffectsCommand: AsyncParsableCommand {
         var logger = Logger(label: "skillstream.share-program-effects")
         logger.logLevel = .warning
         let connection = try servers.connectPostgres(logger: logger)
+        var unreadable: [String] = []
         let catalog = try connection.query(
             """
             SELECT program_id, title_es, title_en, array_to_string(skills, ',') AS skills, array_to_string(roles, ',') AS roles, duration_hours, format
             FROM training_programs ORDER BY program_id
             """
-        ).map { row -> TrainingProgramReference in
+        ).compactMap { row -> TrainingProgramReference? in
             let programID = try row.decode(String.self, column: "program_id")
-            func values<E: RawRepresentable>(_ column: String, _: E.Type) throws -> [E] where E.RawValue == String {
-                try row.decode(String.self, column: column).split(separator: ",").map { name in
-                    guard let value = E(rawValue: String(name)) else { throw ValidationError("training_programs: \(programID) has an unknown \(column) value '\(name)'") }
-                    return value
-                }
-            }
-            guard let format = TrainingFormat(rawValue: try row.decode(String.self, column: "format")) else {
-                throw ValidationError("training_programs: \(programID) has an unknown format")
+            let skills = try row.decode(String.self, column: "skills").split(separator: ",").map { Skill(rawValue: String($0)) }
+            let roles = try row.decode(String.self, column: "roles").split(separator: ",").map { Role(rawValue: String($0)) }
+            guard !skills.contains(nil), !roles.contains(nil), let format = TrainingFormat(rawValue: try row.decode(String.self, column: "format")) else {
+                unreadable.append(programID)
+                return nil
             }
             return TrainingProgramReference(
                 header: EventHeader(eventID: programID, occurredAt: EventTime(millisecondsSinceEpoch: 0), restaurantID: "skillstream"), programID: programID,
                 titleES: try row.decode(String.self, column: "title_es"), titleEN: try row.decode(String.self, column: "title_en"),
-                skills: try values("skills", Skill.self), roles: try values("roles", Role.self), durationHours: try row.decode(Double.self, column: "duration_hours"),
+                skills: skills.compactMap { $0 }, roles: roles.compactMap { $0 }, durationHours: try row.decode(Double.self, column: "duration_hours"),
                 format: format)
         }
-        var pooled: [String: [Skill: ProgramEffectiveness.Estimate]] = [:]
+        if !unreadable.isEmpty {
+            print("Left out: \(unreadable.joined(separator: ", ")), whose skills, roles or format this release does not know.")
+        }
+        var byPartition: [Int32: [String: [Skill: ProgramEffectiveness.Estimate]]] = [:]
+        var ignored: [String] = []
+        let known = Set(catalog.map(\.programID))
         for row in try connection.query(
-            """
-            SELECT program_id, skill, sum(observations)::bigint AS observations, sum(effect_sum) AS effect_sum
-            FROM program_effectiveness WHERE consumer_group = $1 GROUP BY program_id, skill
-            """, [group])
+            "SELECT partition, program_id, skill, observations, effect_sum FROM program_effectiveness WHERE consumer_group = $1 AND observations > 0 ORDER BY 1, 2, 3",
+            [group])
         {
-            guard let skill = Skill(rawValue: try row.decode(String.self, column: "skill")) else { continue }
-            pooled[try row.decode(String.self, column: "program_id"), default: [:]][skill] = ProgramEffectiveness.Estimate(
+            let programID = try row.decode(String.self, column: "program_id")
+            let skillName = try row.decode(String.self, column: "skill")
+            guard let skill = Skill(rawValue: skillName), known.contains(programID) else {
+                ignored.append("\(programID)/\(skillName)")
+                continue
+            }
+            byPartition[Int32(try row.decode(Int.self, column: "partition")), default: [:]][programID, default: [:]][skill] = ProgramEffectiveness.Estimate(
                 observations: try row.decode(Int.self, column: "observations"), sum: try row.decode(Double.self, column: "effect_sum"))
         }
+        if !ignored.isEmpty {
+            print("Left out: measurements of \(ignored.joined(separator: ", ")), a program not in training_programs or a skill this release does not know.")
+        }
         let now = EventTime(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
-        let records = ProgramEffectShare.records(catalog: catalog, pooled: pooled, at: now)
+        let records = ProgramEffectShare.records(catalog: catalog, byPartition: byPartition, at: now)
         guard !records.isEmpty else {
             print("No training effects measured in consumer group \(group) yet (\(catalog.count) programs known): nothing shared.")
             return

@@ -123,7 +123,10 @@ import Testing
             Issue.record("not decoded")
             return
         }
-        #expect(program.measuredEffects == [.timeliness: MeasuredEffect(observations: 14, meanEffect: 11.8)])
+        #expect(
+            program.measuredEffects == [
+                .timeliness: MeasuredEffect(observations: 14, meanEffect: 11.8, partitions: [0: .init(observations: 9, meanEffect: 13.4), 3: .init(observations: 5, meanEffect: 8.92)])
+            ])
         let again = try EventDecoder().decode(EventEncoder.encode(.trainingProgram(program))).get()
         #expect(again == .trainingProgram(program))
         let plain = Array(try Data(contentsOf: Self.examples.appendingPathComponent("valid/ref.training_program.v1.json")))
@@ -135,14 +138,23 @@ import Testing
         let template = String(decoding: plain, as: UTF8.self).replacingOccurrences(of: #""format": "in_person""#, with: #""format": "in_person", "measured_effects": EFFECTS"#)
         let cases: [(String, Rejection.Reason, String)] = [
             (#"[1]"#, .wrongType, "must be an object"),
-            (#"{"timeliness": 3}"#, .wrongType, "'timeliness' must be an object"),
+            (#"{"timeliness": 3}"#, .wrongType, "timeliness must be an object"),
             (#"{"speed": {"observations": 3, "mean_effect": 1}}"#, .unknownEnum, "'speed' is not a known skill"),
-            (#"{"timeliness": {"observations": 2.5, "mean_effect": 1}}"#, .outOfRange, "timeliness.observations must be a whole number"),
-            (#"{"timeliness": {"observations": 3, "mean_effect": -101}}"#, .outOfRange, "timeliness.mean_effect is outside"),
-            (#"{"timeliness": {"observations": 3, "mean_effect": 1, "spread": 2}}"#, .malformedJSON, "'spread'"),
+            (#"{"guest_rapport": {"observations": 3, "mean_effect": 1}}"#, .inconsistent, "not a skill the program trains"),
+            (#"{"timeliness": {"observations": 2.5, "mean_effect": 1}}"#, .wrongType, "timeliness.observations must be an integer"),
+            (#"{"timeliness": {"observations": 0, "mean_effect": 1}}"#, .outOfRange, "timeliness.observations is outside 1…1000000"),
+            (#"{"timeliness": {"observations": 3, "mean_effect": -201}}"#, .outOfRange, "timeliness.mean_effect is outside"),
+            (#"{"timeliness": {"observations": 3, "mean_effect": "1"}}"#, .wrongType, "timeliness.mean_effect must be a number"),
+            (#"{"timeliness": {"observations": 3, "mean_effect": 1, "spread": 2}}"#, .wrongType, "'spread'"),
             (#"{"timeliness": {"observations": 3}}"#, .missingField, "timeliness.mean_effect is required"),
             (#"{"timeliness": {"observations": 3, "mean_effect": 1}, "timeliness": {"observations": 1, "mean_effect": 1}}"#, .malformedJSON, "appears twice"),
             (#"{"timeliness": {"observations": 3, "mean_effect": 1}"#, .malformedJSON, "expected"),
+            (#"{"timeliness": {"observations": 3, "mean_effect": 1, "partitions": [{"partition": 0, "observations": 2, "mean_effect": 1}]}}"#, .inconsistent, "do not add up to 3"),
+            (#"{"timeliness": {"observations": 2, "mean_effect": 1, "partitions": [{"partition": 0, "observations": 1, "mean_effect": 1}, {"partition": 0, "observations": 1, "mean_effect": 1}]}}"#, .inconsistent, "partition 0 appears twice"),
+            (#"{"timeliness": {"observations": 1, "mean_effect": 1, "partitions": [{"observations": 1, "mean_effect": 1}]}}"#, .missingField, "timeliness.partitions[0].partition is required"),
+            (#"{"timeliness": {"observations": 1, "mean_effect": 1, "partitions": [{"partition": -1, "observations": 1, "mean_effect": 1}]}}"#, .outOfRange, "partition is outside"),
+            (#"{"timeliness": {"observations": 1, "mean_effect": 1, "partitions": {"0": 1}}}"#, .wrongType, "timeliness.partitions must be an array"),
+            (#"{"timeliness": {"observations": 1, "mean_effect": 1, "partitions": [{"partition": 0, "observations": 1, "mean_effect": 1, "partitions": []}]}}"#, .wrongType, "'partitions'"),
         ]
         for (effects, reason, words) in cases {
             guard case .failure(let rejection) = EventDecoder().decode(Array(template.replacingOccurrences(of: "EFFECTS", with: effects).utf8)) else {

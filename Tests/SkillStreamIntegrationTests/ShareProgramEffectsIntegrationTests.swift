@@ -53,8 +53,13 @@ import Testing
             shared[program.programID] = program
         }
         #expect(shared.keys.sorted() == ["prog-hospitalidad", "prog-ritmo-servicio"], "a program never measured is not republished")
-        #expect(shared["prog-ritmo-servicio"]?.measuredEffects == [.timeliness: MeasuredEffect(observations: 5, meanEffect: 9)], "(30 + 15) / 5 over both partitions")
-        #expect(shared["prog-hospitalidad"]?.measuredEffects == [.guestRapport: MeasuredEffect(observations: 1, meanEffect: -4)], "only group g's")
+        #expect(
+            shared["prog-ritmo-servicio"]?.measuredEffects
+                == [.timeliness: MeasuredEffect(observations: 5, meanEffect: 9, partitions: [0: .init(observations: 2, meanEffect: 15), 1: .init(observations: 3, meanEffect: 5)])],
+            "(30 + 15) / 5 over both partitions, with each one's part")
+        #expect(
+            shared["prog-hospitalidad"]?.measuredEffects == [.guestRapport: MeasuredEffect(observations: 1, meanEffect: -4, partitions: [1: .init(observations: 1, meanEffect: -4)])],
+            "only group g's")
         #expect(shared["prog-hospitalidad"]?.titleES == "Título prog-hospitalidad" && shared["prog-hospitalidad"]?.roles == [.server], "the rest of the program as stored")
 
         // The same to a file, for review or a manual publish; a group with nothing measured shares nothing.

@@ -299,52 +299,97 @@ struct Fields {
         return result
     }
 
-    /// `measured_effects`: an object from skill to `{"observations": n, "mean_effect": x}`
-    /// (n a count of at least 1, x skill-score points within ±100), only for skills in `trains`.
+    /// `measured_effects`: an object from skill to `{"observations": n, "mean_effect": x,
+    /// "partitions": [{"partition": p, "observations": n, "mean_effect": x}, …]}` (the parts
+    /// optional; their observations add up to n), only for skills in `trains`.
     func measuredEffects(trains: [Skill]) throws(Rejection) -> [Skill: MeasuredEffect] {
         let name = Field.measuredEffects.name
         guard let value = value(.measuredEffects) else { return [:] }
         guard case .object(let start, let end) = value else { throw Rejection(.wrongType, field: name, "must be an object") }
         var object = JSONScanner(UnsafeBufferPointer(rebasing: scanner.bytes[start..<end]))
         var effects: [Skill: MeasuredEffect] = [:]
-        try object.expect(UInt8(ascii: "{"))
-        if object.consume(UInt8(ascii: "}")) { return effects }
-        repeat {
-            let key = try object.readString()
-            try object.expect(UInt8(ascii: ":"))
+        try Self.members(of: &object, field: name, what: "measured_effects") { key, object throws(Rejection) in
             guard let skill = Skill(rawValue: key) else { throw Rejection(.unknownEnum, field: name, "'\(key)' is not a known skill") }
             guard trains.contains(skill) else { throw Rejection(.inconsistent, field: name, "'\(key)' is not a skill the program trains") }
             guard effects[skill] == nil else { throw Rejection(.malformedJSON, field: name, "'\(key)' appears twice") }
-            guard try object.peekKind() == .object else { throw Rejection(.wrongType, field: name, "'\(key)' must be an object") }
-            try object.expect(UInt8(ascii: "{"))
-            var observations: Double?
-            var mean: Double?
-            if !object.consume(UInt8(ascii: "}")) {
-                repeat {
-                    let member = try object.readString()
-                    try object.expect(UInt8(ascii: ":"))
-                    guard member == "observations" || member == "mean_effect" else {
-                        throw Rejection(.malformedJSON, field: name, "'\(key)' has '\(member)', which is neither observations nor mean_effect")
-                    }
-                    guard try object.peekKind() == .number else { throw Rejection(.wrongType, field: name, "\(key).\(member) must be a number") }
-                    let number = try object.readNumber().value
-                    guard (member == "observations" ? observations : mean) == nil else {
-                        throw Rejection(.malformedJSON, field: name, "\(key).\(member) appears twice")
-                    }
-                    if member == "observations" { observations = number } else { mean = number }
-                } while object.consume(UInt8(ascii: ","))
-                try object.expect(UInt8(ascii: "}"))
+            var partitions: [Int32: MeasuredEffect.Part]?
+            let total = try Self.measurements(of: &object, field: name, what: key, extra: "partitions") { object throws(Rejection) in
+                guard try object.peekKind() == .array else { throw Rejection(.wrongType, field: name, "\(key).partitions must be an array") }
+                var parts: [Int32: MeasuredEffect.Part] = [:]
+                try object.expect(UInt8(ascii: "["))
+                if !object.consume(UInt8(ascii: "]")) {
+                    repeat {
+                        var partition: Int32?
+                        let part = try Self.measurements(of: &object, field: name, what: "\(key).partitions[\(parts.count)]", extra: "partition") {
+                            object throws(Rejection) in
+                            partition = Int32(try Self.wholeNumber(&object, field: name, what: "\(key).partitions[\(parts.count)].partition", in: 0...1_000_000))
+                        }
+                        guard let partition else { throw Rejection(.missingField, field: name, "\(key).partitions[\(parts.count)].partition is required") }
+                        guard parts[partition] == nil else { throw Rejection(.inconsistent, field: name, "\(key): partition \(partition) appears twice") }
+                        parts[partition] = MeasuredEffect.Part(observations: part.observations, meanEffect: part.mean)
+                    } while object.consume(UInt8(ascii: ","))
+                    try object.expect(UInt8(ascii: "]"))
+                }
+                partitions = parts
             }
-            guard let observations else { throw Rejection(.missingField, field: name, "\(key).observations is required") }
-            guard let mean else { throw Rejection(.missingField, field: name, "\(key).mean_effect is required") }
-            guard observations == observations.rounded(), (1...1_000_000).contains(observations) else {
-                throw Rejection(.outOfRange, field: name, "\(key).observations must be a whole number within 1…1000000")
+            if let partitions, partitions.values.map(\.observations).reduce(0, +) != total.observations {
+                throw Rejection(.inconsistent, field: name, "\(key): the partitions' observations do not add up to \(total.observations)")
             }
-            guard (-100...100).contains(mean) else { throw Rejection(.outOfRange, field: name, "\(key).mean_effect is outside -100…100") }
-            effects[skill] = MeasuredEffect(observations: Int(observations), meanEffect: mean)
+            effects[skill] = MeasuredEffect(observations: total.observations, meanEffect: total.mean, partitions: partitions ?? [:])
+        }
+        return effects
+    }
+
+    /// Reads an object's members, handing each key to `body` with the scanner at its value.
+    private static func members(
+        of object: inout JSONScanner, field: String, what: String, _ body: (String, inout JSONScanner) throws(Rejection) -> Void
+    ) throws(Rejection) {
+        guard try object.peekKind() == .object else { throw Rejection(.wrongType, field: field, "\(what) must be an object") }
+        try object.expect(UInt8(ascii: "{"))
+        if object.consume(UInt8(ascii: "}")) { return }
+        repeat {
+            let key = try object.readString()
+            try object.expect(UInt8(ascii: ":"))
+            try body(key, &object)
         } while object.consume(UInt8(ascii: ","))
         try object.expect(UInt8(ascii: "}"))
-        return effects
+    }
+
+    /// `{"observations": n, "mean_effect": x, …}`: n a whole number within 1…1000000, x within
+    /// ±200 skill-score points (one measurement is a change less a change); any other member is
+    /// refused, but `extra`, which is handed to `other`.
+    private static func measurements(
+        of object: inout JSONScanner, field: String, what: String, extra: String, other: (inout JSONScanner) throws(Rejection) -> Void
+    ) throws(Rejection) -> (observations: Int, mean: Double) {
+        var observations: Int?
+        var mean: Double?
+        var seen: Set<String> = []
+        try members(of: &object, field: field, what: what) { member, object throws(Rejection) in
+            guard seen.insert(member).inserted else { throw Rejection(.malformedJSON, field: field, "\(what).\(member) appears twice") }
+            switch member {
+            case "observations": observations = try wholeNumber(&object, field: field, what: "\(what).observations", in: 1...1_000_000)
+            case "mean_effect":
+                guard try object.peekKind() == .number else { throw Rejection(.wrongType, field: field, "\(what).mean_effect must be a number") }
+                let value = try object.readNumber().value
+                guard (-200...200).contains(value) else { throw Rejection(.outOfRange, field: field, "\(what).mean_effect is outside -200…200") }
+                mean = value
+            case extra: try other(&object)
+            default: throw Rejection(.wrongType, field: field, "\(what) has '\(member)': only observations, mean_effect and \(extra) belong there")
+            }
+        }
+        guard let observations else { throw Rejection(.missingField, field: field, "\(what).observations is required") }
+        guard let mean else { throw Rejection(.missingField, field: field, "\(what).mean_effect is required") }
+        return (observations, mean)
+    }
+
+    private static func wholeNumber(_ object: inout JSONScanner, field: String, what: String, in range: ClosedRange<Int>) throws(Rejection) -> Int {
+        guard try object.peekKind() == .number, case let value = try object.readNumber().value, value == value.rounded() else {
+            throw Rejection(.wrongType, field: field, "\(what) must be an integer")
+        }
+        guard value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
+            throw Rejection(.outOfRange, field: field, "\(what) is outside \(range.lowerBound)…\(range.upperBound)")
+        }
+        return Int(value)
     }
 
     func event() throws(Rejection) -> ContractEvent {

@@ -54,6 +54,13 @@ public enum EventEncoder {
                         effects.object(dynamicName: skill.rawValue) { member in
                             member.integer("observations", effect.observations)
                             member.number("mean_effect", effect.meanEffect)
+                            if !effect.partitions.isEmpty {
+                                member.objects("partitions", effect.partitions.sorted { $0.key < $1.key }) { part, entry in
+                                    part.integer("partition", Int(entry.key))
+                                    part.integer("observations", entry.value.observations)
+                                    part.number("mean_effect", entry.value.meanEffect)
+                                }
+                            }
                         }
                     }
                 }

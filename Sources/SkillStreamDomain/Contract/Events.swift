@@ -117,19 +117,34 @@ public struct RestaurantReference: Sendable, Hashable {
     }
 }
 
-/// What a training program was measured to do to one skill outside the engine that reads it:
-/// in the other partitions of the same consumer group (`skillstream share-program-effects`) or
-/// in another deployment. The engine counts it beside its own measurements.
+/// What a training program was measured to do to one skill: pooled over the partitions of a
+/// consumer group (`skillstream share-program-effects`, with each partition's part), or measured
+/// elsewhere (another deployment, a pilot: no parts). An engine counts it beside its own
+/// measurements, less its own partition's part, which it has already.
 public struct MeasuredEffect: Sendable, Hashable {
     /// Trainings measured.
     public var observations: Int
     /// Their mean effect in skill-score points: the trained person's change less that of the
     /// untrained colleagues with the same gap over the same days.
     public var meanEffect: Double
+    /// Of those, each partition's measurements (partition number of the input topics).
+    public var partitions: [Int32: Part]
 
-    public init(observations: Int, meanEffect: Double) {
+    /// One partition's measurements.
+    public struct Part: Sendable, Hashable {
+        public var observations: Int
+        public var meanEffect: Double
+
+        public init(observations: Int, meanEffect: Double) {
+            self.observations = observations
+            self.meanEffect = meanEffect
+        }
+    }
+
+    public init(observations: Int, meanEffect: Double, partitions: [Int32: Part] = [:]) {
         self.observations = observations
         self.meanEffect = meanEffect
+        self.partitions = partitions
     }
 }
 

@@ -9,8 +9,9 @@ extension PartitionState {
     /// answered visits with the staff complaints counted for them (``PendingVisit``); version 4
     /// keeps the label of an answer that came before its visit, and counts those whose table
     /// never came; version 5 says how many dead-letter reasons it counts (the contract gained
-    /// `invalid_character`); version 6 keeps each program's measured effects
-    /// (``TrainingProgramReference/measuredEffects``). Versions 1 to 5 are still read.
+    /// `invalid_character`); version 6 keeps the shared effects of programs
+    /// (``sharedEffects``: records with ``TrainingProgramReference/measuredEffects``). Versions 1
+    /// to 5 are still read.
     static let snapshotVersion = 6
     /// The dead-letter reasons versions 1 to 4 counted: the first of ``Rejection/Reason/allCases``.
     static let reasonsBeforeVersion5 = 13
@@ -43,6 +44,9 @@ extension PartitionState {
         let programIDs = programs.keys.sorted()
         writer.write(programIDs.count)
         for id in programIDs { Self.write(programs[id]!, &writer) }
+        let sharedIDs = sharedEffects.keys.sorted()
+        writer.write(sharedIDs.count)
+        for id in sharedIDs { Self.write(sharedEffects[id]!, &writer) }
         let pending = pendingVisits.entries
         writer.write(pending.count)
         for entry in pending {
@@ -183,9 +187,17 @@ extension PartitionState {
         let measured = Skill.allCases.filter { program.measuredEffects[$0] != nil }
         writer.write(measured.count)
         for skill in measured {
+            let effect = program.measuredEffects[skill]!
             writer.write(skill.rawValue)
-            writer.write(program.measuredEffects[skill]!.observations)
-            writer.write(program.measuredEffects[skill]!.meanEffect)
+            writer.write(effect.observations)
+            writer.write(effect.meanEffect)
+            let partitions = effect.partitions.keys.sorted()
+            writer.write(partitions.count)
+            for partition in partitions {
+                writer.write(Int(partition))
+                writer.write(effect.partitions[partition]!.observations)
+                writer.write(effect.partitions[partition]!.meanEffect)
+            }
         }
     }
 }
@@ -228,6 +240,12 @@ extension PartitionState {
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
             let program = try Self.readProgram(&reader, version: version)
             programs[program.programID] = program
+        }
+        if version >= 6 {
+            for _ in 0..<(try reader.readCount(elementSize: 8)) {
+                let program = try Self.readProgram(&reader, version: version)
+                sharedEffects[program.programID] = program
+            }
         }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
             let visit = try reader.readUInt64()
@@ -384,11 +402,16 @@ extension PartitionState {
             header: header, programID: programID, titleES: titleES, titleEN: titleEN, skills: skills, roles: roles,
             durationHours: try reader.readDouble(), format: try reader.readEnum(TrainingFormat.self))
         guard version >= 6 else { return program }
-        for _ in 0..<(try reader.readCount(elementSize: 24)) {
+        for _ in 0..<(try reader.readCount(elementSize: 32)) {
             let skill = try reader.readEnum(Skill.self)
             let observations = try reader.readInt()
             guard observations > 0 else { throw .invalidSnapshot("\(observations) measured trainings of \(programID)") }
-            program.measuredEffects[skill] = MeasuredEffect(observations: observations, meanEffect: try reader.readDouble())
+            var effect = MeasuredEffect(observations: observations, meanEffect: try reader.readDouble())
+            for _ in 0..<(try reader.readCount(elementSize: 24)) {
+                guard let partition = Int32(exactly: try reader.readInt()), partition >= 0 else { throw .invalidSnapshot("a partition of \(programID)") }
+                effect.partitions[partition] = MeasuredEffect.Part(observations: try reader.readInt(), meanEffect: try reader.readDouble())
+            }
+            program.measuredEffects[skill] = effect
         }
         return program
     }

@@ -69,6 +69,7 @@ public final class PartitionState {
         /// The last restaurant looked up (events often come in runs from one restaurant).
         var lastRestaurant: RestaurantState?
         var programs: [String: TrainingProgramReference] = [:]
+        var sharedEffects: [String: TrainingProgramReference] = [:]
         var dedupe: DedupeSet
         /// Visits served within the label horizon, waiting for feedback or answered
         /// (``PendingVisit``), by the 64-bit FNV-1a hash of their visit id (as the dedupe set
@@ -101,10 +102,20 @@ public final class PartitionState {
         set { storage.pointee.restaurants = newValue }
     }
 
+    /// The programs the topic defined: the latest record without measured effects of each.
     public internal(set) var programs: [String: TrainingProgramReference] {
         get { storage.pointee.programs }
         _modify { yield &storage.pointee.programs }
         set { storage.pointee.programs = newValue }
+    }
+
+    /// The latest record with measured effects of each program (a share): its effects, and its
+    /// definition for a program defined nowhere else (a topic compacted to the share). A share
+    /// never replaces a definition, and a definition keeps the program's shared effects.
+    public internal(set) var sharedEffects: [String: TrainingProgramReference] {
+        get { storage.pointee.sharedEffects }
+        _modify { yield &storage.pointee.sharedEffects }
+        set { storage.pointee.sharedEffects = newValue }
     }
 
     var dedupe: DedupeSet {
@@ -245,6 +256,20 @@ public final class PartitionState {
     /// Cleanses and applies one decoded event.
     public func process(_ event: ContractEvent, receivedAt: EventTime? = nil) -> ProcessingOutcome {
         counters.consumed += 1
+        // Reference data is not on the partition's timeline: whenever it is dated (a share is
+        // dated when it was taken, maybe long after the history a partition is still reading),
+        // it moves no clock and is never late; applying a record again changes nothing.
+        switch event {
+        case .restaurant(let reference):
+            restaurant(reference.header.restaurantID).reference = reference
+            counters.processed += 1
+            return .processed(event, [])
+        case .trainingProgram(let program):
+            if program.measuredEffects.isEmpty { programs[program.programID] = program } else { sharedEffects[program.programID] = program }
+            counters.processed += 1
+            return .processed(event, [])
+        default: break
+        }
         let header = event.header
         let time = header.occurredAt.millisecondsSinceEpoch
         if let rejection = futureTimeRejection(time, receivedAt: receivedAt) {
@@ -260,12 +285,7 @@ public final class PartitionState {
         newestEventTime = max(newestEventTime, time)
         let outcome: ProcessingOutcome
         switch event {
-        case .restaurant(let reference):
-            restaurant(reference.header.restaurantID).reference = reference
-            outcome = .processed(event, notes)
-        case .trainingProgram(let program):
-            programs[program.programID] = program
-            outcome = .processed(event, notes)
+        case .restaurant, .trainingProgram: preconditionFailure("reference records are applied above")
         case .staffEvent(let staffEvent):
             notes.formUnion(apply(staffEvent))
             outcome = .processed(event, notes)
