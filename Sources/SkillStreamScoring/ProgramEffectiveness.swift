@@ -18,7 +18,7 @@ import SkillStreamLearning
 /// share-program-effects` with each partition's part, or evidence from elsewhere (no parts).
 /// They count beside this engine's own measurements, less this engine's partition's part, which
 /// its own measurements hold already (and more recent): nothing counts twice, and when the share
-/// was applied changes nothing.
+/// was applied changes nothing. An engine of every partition (replay) holds every part.
 public struct ProgramEffectiveness: Sendable {
     public static let followUpDays: Int32 = 14
     /// How long past its due day a follow-up waits for the trained staff member to serve enough
@@ -65,7 +65,8 @@ public struct ProgramEffectiveness: Sendable {
     /// This engine's own measurements: what the processor writes to `program_effectiveness`,
     /// and what the group's share pools.
     public internal(set) var estimates: [String: [Skill: Estimate]] = [:]
-    /// The input partition whose measurements these are (nil: none of a share's parts).
+    /// The input partition whose measurements these are; nil: an engine of every partition
+    /// (replay), whose own measurements hold every part of a share.
     public var partition: Int32?
     var pending: [Measurement] = []
     /// All measurements: count, sum and sum of squares, for the spread of one measurement.
@@ -90,9 +91,9 @@ public struct ProgramEffectiveness: Sendable {
     public func estimate(of program: TrainingProgramReference, skill: Skill) -> Estimate {
         var estimate = estimates[program.programID]?[skill] ?? Estimate()
         if let shared = program.measuredEffects[skill] {
-            let own = partition.flatMap { shared.partitions[$0] } ?? MeasuredEffect.Part(observations: 0, meanEffect: 0)
-            estimate.observations += shared.observations - own.observations
-            estimate.sum += Double(shared.observations) * shared.meanEffect - Double(own.observations) * own.meanEffect
+            let own = partition.map { shared.partitions[$0].map { [$0] } ?? [] } ?? Array(shared.partitions.values)
+            estimate.observations += shared.observations - own.map(\.observations).reduce(0, +)
+            estimate.sum += Double(shared.observations) * shared.meanEffect - own.map { Double($0.observations) * $0.meanEffect }.reduce(0, +)
         }
         estimate.measurementSpread = measurementSpread
         return estimate
@@ -179,14 +180,19 @@ public enum ProgramEffectShare {
 }
 
 extension MeasuredEffect {
-    /// Evidence from two sources together (the default catalog's and a share's): the
-    /// measurements added, and the parts of the one that has them.
+    /// Evidence from two sources together (the default catalog's, which has no parts, and a
+    /// share's): the measurements added, and the parts of the one that has them.
     static func together(_ first: MeasuredEffect?, _ second: MeasuredEffect?) -> MeasuredEffect? {
         guard let first else { return second }
         guard let second else { return first }
         let observations = first.observations + second.observations
         let sum = Double(first.observations) * first.meanEffect + Double(second.observations) * second.meanEffect
-        return MeasuredEffect(observations: observations, meanEffect: sum / Double(observations), partitions: first.partitions.merging(second.partitions) { kept, _ in kept })
+        return MeasuredEffect(observations: observations, meanEffect: sum / Double(observations), partitions: first.partitions.merging(second.partitions) { first, second in
+                MeasuredEffect.Part(
+                    observations: first.observations + second.observations,
+                    meanEffect: (Double(first.observations) * first.meanEffect + Double(second.observations) * second.meanEffect)
+                        / Double(first.observations + second.observations))
+            })
     }
 }
 

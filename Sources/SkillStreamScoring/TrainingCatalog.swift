@@ -18,7 +18,17 @@ public enum TrainingCatalog {
         for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
             switch EventDecoder().decode(Array(line)) {
-            case .success(.trainingProgram(let program)): programs.append(program)
+            case .success(.trainingProgram(let program)):
+                // A share's parts are partitions' own measurements, which a partition leaves out:
+                // in the catalog, which every engine counts in full, they would count twice.
+                guard program.measuredEffects.values.allSatisfy({ $0.partitions.isEmpty }) else {
+                    throw Problem(
+                        line: index + 1,
+                        rejection: Rejection(
+                            .inconsistent, field: "measured_effects",
+                            "per-partition parts are a consumer group's share, for the ref.training-programs topic; the catalog takes evidence from elsewhere only (observations and mean_effect)"))
+                }
+                programs.append(program)
             case .success(let other): throw Problem(line: index + 1, rejection: Rejection(.unknownSchema, field: "schema", "\(other.schema.rawValue) is not a training program"))
             case .failure(let rejection): throw Problem(line: index + 1, rejection: rejection)
             }

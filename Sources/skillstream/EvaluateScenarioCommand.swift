@@ -70,7 +70,8 @@ struct EvaluateScenarioCommand: ParsableCommand {
                 let byPartition = Dictionary(uniqueKeysWithValues: engines.map { ($0.partition!, $0.effectiveness.estimates) })
                 let time = EventTime(millisecondsSinceEpoch: first.sentAt, offsetMinutes: -300)
                 for program in ProgramEffectShare.records(catalog: engines[0].programs, byPartition: byPartition, at: time) {
-                    for engine in engines { evidence.record(engine.process(EventEncoder.encode(.trainingProgram(program)), key: program.programID)) }
+                    let event = ContractEvent.trainingProgram(program)
+                    for engine in engines { evidence.record(engine.process(EventEncoder.encode(event), key: event.messageKey)) }
                 }
             }
             for record in day {

@@ -90,7 +90,8 @@ struct ShareProgramEffectsCommand: AsyncParsableCommand {
             sink = KafkaSink(producer: producer, topicPrefix: topicPrefix)
         }
         for record in records {
-            try await sink.write(OutgoingRecord(topic: Topics.trainingPrograms, key: record.programID, value: EventEncoder.encode(.trainingProgram(record))))
+            let event = ContractEvent.trainingProgram(record)
+            try await sink.write(OutgoingRecord(topic: Topics.trainingPrograms, key: event.messageKey, value: EventEncoder.encode(event)))
         }
         try await sink.flush()
         let measurements = records.flatMap { $0.measuredEffects.values }.map(\.observations).reduce(0, +)

@@ -51,6 +51,7 @@ import Testing
                 continue
             }
             shared[program.programID] = program
+            #expect(message.key.map { String(decoding: $0, as: UTF8.self) } == program.programID + " measured_effects", "a share is keyed apart from the definition")
         }
         #expect(shared.keys.sorted() == ["prog-hospitalidad", "prog-ritmo-servicio"], "a program never measured is not republished")
         #expect(

@@ -14,11 +14,16 @@ import Testing
         try #require(engine.programs.first { $0.programID == id })
     }
 
-    /// The records sharing these partitions' measurements, as `share-program-effects` publishes them.
-    static func share(_ engine: SkillEngine, _ byPartition: [Int32: [String: [Skill: ProgramEffectiveness.Estimate]]], at time: String) -> [[UInt8]] {
+    /// The records sharing these partitions' measurements, as `share-program-effects` publishes
+    /// them: bytes and message key.
+    static func share(_ engine: SkillEngine, _ byPartition: [Int32: [String: [Skill: ProgramEffectiveness.Estimate]]], at time: String) -> [([UInt8], String)] {
         ProgramEffectShare.records(catalog: engine.programs, byPartition: byPartition, at: EventTime(rfc3339: time)!).map {
-            EventEncoder.encode(.trainingProgram($0))
+            (EventEncoder.encode(.trainingProgram($0)), ContractEvent.trainingProgram($0).messageKey)
         }
+    }
+
+    static func apply(_ record: ([UInt8], String), to engine: SkillEngine) -> ProcessingOutcome {
+        engine.process(record.0, key: record.1).outcome
     }
 
     static func estimate(_ engine: SkillEngine) throws -> ProgramEffectiveness.Estimate {
@@ -36,8 +41,9 @@ import Testing
             engine, [2: [Self.id: [.timeliness: .init(observations: 1, sum: 10)]], 0: [Self.id: [.timeliness: .init(observations: 4, sum: 80)]]],
             at: "2026-07-01T04:00:00-05:00")
         #expect(records.count == 1)
+        #expect(records[0].1 == Self.id + " measured_effects", "keyed apart from the program's definition, which compaction keeps too")
         for record in records {
-            guard case .processed = engine.process(record, key: Self.id).outcome else { throw ShareNotApplied() }
+            guard case .processed = Self.apply(record, to: engine) else { throw ShareNotApplied() }
         }
         var estimate = try Self.estimate(engine)
         #expect(estimate.observations == 6 && abs(estimate.sum - 104) < 1e-9, "own two and partition 0's four: \(estimate)")
@@ -45,18 +51,18 @@ import Testing
         estimate = try Self.estimate(engine)
         #expect(estimate.observations == 7 && abs(estimate.sum - 106) < 1e-9, "a later own measurement on top: \(estimate)")
         #expect(engine.effectiveness.estimates[Self.id]?[.timeliness]?.observations == 3, "the own evidence (what PostgreSQL keeps and the share pools) is only own")
-        _ = engine.process(records[0], key: Self.id)
-        #expect(try Self.estimate(engine) == estimate, "the same share again changes nothing")
+        guard case .duplicate = Self.apply(records[0], to: engine) else { throw ShareNotApplied() }
+        #expect(try Self.estimate(engine) == estimate, "the same share again is a duplicate and changes nothing")
 
         // The same share in an engine of partition 0, and in one of no partition (replay): each
         // leaves out its own part, or none.
         let other = SkillEngine(defaultPrograms: try RecommendationTests.catalog())
         other.partition = 0
-        _ = other.process(records[0], key: Self.id)
+        _ = Self.apply(records[0], to: other)
         #expect(try Self.estimate(other).observations == 1, "partition 2's one; its own four are its own measurements (none here)")
         let replay = SkillEngine(defaultPrograms: try RecommendationTests.catalog())
-        _ = replay.process(records[0], key: Self.id)
-        #expect(try Self.estimate(replay).observations == 5)
+        _ = Self.apply(records[0], to: replay)
+        #expect(try Self.estimate(replay).observations == 0, "an engine of every partition holds every part")
 
         // A checkpoint keeps the share (the partition number is the owner's to set again).
         let restored = try SkillEngine(snapshot: engine.snapshot(), defaultPrograms: try RecommendationTests.catalog())
@@ -75,10 +81,10 @@ import Testing
             catalog: engine.programs, byPartition: [0: [Self.id: [.timeliness: .init(observations: 3, sum: 45)]]], at: EventTime(rfc3339: "2026-07-01T04:00:00-05:00")!
         ).first)
         stale.titleES = "Título viejo"
-        _ = engine.process(EventEncoder.encode(.trainingProgram(stale)), key: Self.id)
+        _ = engine.process(EventEncoder.encode(.trainingProgram(stale)), key: ContractEvent.trainingProgram(stale).messageKey)
         #expect(try Self.program(engine).titleES == catalog.first { $0.programID == Self.id }!.titleES, "the default catalog's definition stands")
         #expect(try Self.estimate(engine).observations == 3)
-        _ = engine.process(records[0], key: Self.id)
+        _ = Self.apply(records[0], to: engine)
 
         // A later release's catalog changes the program: the restored engine shows the new definition, with the share.
         let index = try #require(catalog.firstIndex { $0.programID == Self.id })
@@ -101,7 +107,7 @@ import Testing
         let visit = #"{"schema":"pos.table_service.v1","event_id":"v1","occurred_at":"2026-06-01T20:00:00-05:00","restaurant_id":"lim-01","staff_id":"s1","visit_id":"v1","table_id":"T1","covers":2,"seated_at":"2026-06-01T19:00:00-05:00","wait_time_seconds":600,"items_ordered":4,"items_incorrect":0}"#
         _ = engine.process(Array(visit.utf8), key: "lim-01")
         let records = Self.share(engine, [0: [Self.id: [.timeliness: .init(observations: 3, sum: 45)]]], at: "2026-12-01T04:00:00-05:00")
-        _ = engine.process(records[0], key: Self.id)
+        _ = Self.apply(records[0], to: engine)
         let next = visit.replacingOccurrences(of: "\"v1\"", with: "\"v2\"").replacingOccurrences(of: "20:00:00", with: "21:00:00")
         guard case .processed(_, let notes) = engine.process(Array(next.utf8), key: "lim-01").outcome else { throw ShareNotApplied() }
         #expect(!notes.contains(.late), "a table an hour later is not late because a share came dated December")
@@ -123,11 +129,20 @@ import Testing
         // Posterior 23.8 ± 3.3 against two unmeasured (0 ± 15): each outdraws it about 6% of the time;
         // without the catalog's effects each of the three would lead about a third of the time.
         #expect(leads >= 75, "20 measurements at +25 lead most draws: \(leads) of 100")
+        engine.partition = 3
         for record in Self.share(engine, [0: ["prog-sombra-capitan": [.timeliness: .init(observations: 2, sum: 10)]]], at: "2026-07-01T04:00:00-05:00") {
-            _ = engine.process(record, key: "prog-sombra-capitan")
+            _ = Self.apply(record, to: engine)
         }
         let both = engine.effectiveness.estimate(of: try Self.program(engine, "prog-sombra-capitan"), skill: .timeliness)
         #expect(both.observations == 22 && abs(both.sum - 510) < 1e-9, "the catalog's evidence and the share's together: \(both)")
+        engine.partition = nil
+        let all = engine.effectiveness.estimate(of: try Self.program(engine, "prog-sombra-capitan"), skill: .timeliness)
+        #expect(all.observations == 20, "an engine of every partition: the catalog's evidence alone")
+
+        // A catalog line with a share's parts is refused: every engine would count them in full.
+        var withParts = programs[index]
+        withParts.measuredEffects = [.timeliness: MeasuredEffect(observations: 2, meanEffect: 5, partitions: [0: .init(observations: 2, meanEffect: 5)])]
+        #expect(throws: TrainingCatalog.Problem.self) { try TrainingCatalog.programs(jsonLines: EventEncoder.encode(.trainingProgram(withParts))) }
     }
 
     @Test func theShareCarriesEachPartitionsPartOfOnlyTheSkillsAProgramTrains() throws {

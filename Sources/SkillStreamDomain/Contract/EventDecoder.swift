@@ -332,8 +332,15 @@ struct Fields {
                 }
                 partitions = parts
             }
-            if let partitions, partitions.values.map(\.observations).reduce(0, +) != total.observations {
-                throw Rejection(.inconsistent, field: name, "\(key): the partitions' observations do not add up to \(total.observations)")
+            if let partitions {
+                guard partitions.values.map(\.observations).reduce(0, +) == total.observations else {
+                    throw Rejection(.inconsistent, field: name, "\(key): the partitions' observations do not add up to \(total.observations)")
+                }
+                // Means written to a tenth of a point still agree.
+                let sum = partitions.values.map { Double($0.observations) * $0.meanEffect }.reduce(0, +)
+                guard abs(sum - Double(total.observations) * total.mean) <= 0.05 * Double(total.observations) + 1e-9 else {
+                    throw Rejection(.inconsistent, field: name, "\(key): the partitions' mean effects do not make the mean effect \(total.mean)")
+                }
             }
             effects[skill] = MeasuredEffect(observations: total.observations, meanEffect: total.mean, partitions: partitions ?? [:])
         }
@@ -356,8 +363,8 @@ struct Fields {
     }
 
     /// `{"observations": n, "mean_effect": x, …}`: n a whole number within 1…1000000, x within
-    /// ±200 skill-score points (one measurement is a change less a change); any other member is
-    /// refused, but `extra`, which is handed to `other`.
+    /// ±200 skill-score points (one measurement is a change less a change); `extra` is handed to
+    /// `other`, and members the contract does not know are ignored, as everywhere in an event.
     private static func measurements(
         of object: inout JSONScanner, field: String, what: String, extra: String, other: (inout JSONScanner) throws(Rejection) -> Void
     ) throws(Rejection) -> (observations: Int, mean: Double) {
@@ -374,7 +381,7 @@ struct Fields {
                 guard (-200...200).contains(value) else { throw Rejection(.outOfRange, field: field, "\(what).mean_effect is outside -200…200") }
                 mean = value
             case extra: try other(&object)
-            default: throw Rejection(.wrongType, field: field, "\(what) has '\(member)': only observations, mean_effect and \(extra) belong there")
+            default: try object.skipValue()
             }
         }
         guard let observations else { throw Rejection(.missingField, field: field, "\(what).observations is required") }

@@ -197,10 +197,16 @@ public enum ContractEvent: Sendable, Hashable {
 
     /// The Kafka message key the contract gives the event: its program for a training program,
     /// its restaurant for everything else.
+    /// The Kafka message key: the restaurant, or for a program its id; a program's share of
+    /// measured effects is keyed apart (``shareKeySuffix``), so that compacting the topic keeps
+    /// both the program's latest definition and its latest share.
     public var messageKey: String {
-        if case .trainingProgram(let program) = self { return program.programID }
+        if case .trainingProgram(let program) = self { return program.measuredEffects.isEmpty ? program.programID : program.programID + Self.shareKeySuffix }
         return header.restaurantID
     }
+
+    /// What follows the program id in the key of a record with measured effects.
+    public static let shareKeySuffix = " measured_effects"
 
     public var schema: EventSchema {
         switch self {

@@ -10,8 +10,9 @@ extension PartitionState {
     /// keeps the label of an answer that came before its visit, and counts those whose table
     /// never came; version 5 says how many dead-letter reasons it counts (the contract gained
     /// `invalid_character`); version 6 keeps the shared effects of programs
-    /// (``sharedEffects``: records with ``TrainingProgramReference/measuredEffects``). Versions 1
-    /// to 5 are still read.
+    /// (``sharedEffects``: records with ``TrainingProgramReference/measuredEffects``) and the
+    /// reference records seen (``referenceSeen``; before, they were in the dedupe set). Versions
+    /// 1 to 5 are still read.
     static let snapshotVersion = 6
     /// The dead-letter reasons versions 1 to 4 counted: the first of ``Rejection/Reason/allCases``.
     static let reasonsBeforeVersion5 = 13
@@ -47,6 +48,9 @@ extension PartitionState {
         let sharedIDs = sharedEffects.keys.sorted()
         writer.write(sharedIDs.count)
         for id in sharedIDs { Self.write(sharedEffects[id]!, &writer) }
+        let seen = referenceSeen.sorted()
+        writer.write(seen.count)
+        for hash in seen { writer.write(hash) }
         let pending = pendingVisits.entries
         writer.write(pending.count)
         for entry in pending {
@@ -246,6 +250,7 @@ extension PartitionState {
                 let program = try Self.readProgram(&reader, version: version)
                 sharedEffects[program.programID] = program
             }
+            for _ in 0..<(try reader.readCount(elementSize: 8)) { referenceSeen.insert(try reader.readUInt64()) }
         }
         for _ in 0..<(try reader.readCount(elementSize: 8)) {
             let visit = try reader.readUInt64()

@@ -70,6 +70,9 @@ public final class PartitionState {
         var lastRestaurant: RestaurantState?
         var programs: [String: TrainingProgramReference] = [:]
         var sharedEffects: [String: TrainingProgramReference] = [:]
+        /// The event ids of the reference records applied (64-bit FNV-1a hashes, as the dedupe
+        /// set keeps), for ever: reference records are few, and carry no time to expire them by.
+        var referenceSeen: Set<UInt64> = []
         var dedupe: DedupeSet
         /// Visits served within the label horizon, waiting for feedback or answered
         /// (``PendingVisit``), by the 64-bit FNV-1a hash of their visit id (as the dedupe set
@@ -116,6 +119,12 @@ public final class PartitionState {
         get { storage.pointee.sharedEffects }
         _modify { yield &storage.pointee.sharedEffects }
         set { storage.pointee.sharedEffects = newValue }
+    }
+
+    var referenceSeen: Set<UInt64> {
+        get { storage.pointee.referenceSeen }
+        _modify { yield &storage.pointee.referenceSeen }
+        set { storage.pointee.referenceSeen = newValue }
     }
 
     var dedupe: DedupeSet {
@@ -258,7 +267,15 @@ public final class PartitionState {
         counters.consumed += 1
         // Reference data is not on the partition's timeline: whenever it is dated (a share is
         // dated when it was taken, maybe long after the history a partition is still reading),
-        // it moves no clock and is never late; applying a record again changes nothing.
+        // it moves no clock and is never late. A record seen before is a duplicate.
+        switch event {
+        case .restaurant, .trainingProgram:
+            guard referenceSeen.insert(FNV1a.hash(event.header.eventID)).inserted else {
+                counters.duplicates += 1
+                return .duplicate
+            }
+        default: break
+        }
         switch event {
         case .restaurant(let reference):
             restaurant(reference.header.restaurantID).reference = reference
