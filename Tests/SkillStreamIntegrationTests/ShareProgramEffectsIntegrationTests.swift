@@ -2,6 +2,7 @@ import Foundation
 import SkillStreamDomain
 import SkillStreamKafka
 import SkillStreamPostgres
+import SkillStreamScoring
 import Testing
 
 /// `skillstream share-program-effects` against the real PostgreSQL and broker: the effects the
@@ -70,5 +71,46 @@ import Testing
         #expect(lines.count == 2 && lines.allSatisfy { $0.contains("\"measured_effects\"") })
         try await ProcessorIntegrationTests.run(["share-program-effects", "--postgres", database, "--group", "nobody", "--out", directory], log: stem + ".none.log")
         #expect(try String(contentsOfFile: stem + ".none.log", encoding: .utf8).contains("nothing shared"))
+    }
+
+    /// The processor's partitions read a share from the topic and each leaves out its own part:
+    /// a share whose every measurement is partition 0's gives partitions 1 and 2 forty more
+    /// measurements of each program, and partition 0 none. Dated months after the world's events,
+    /// it makes none of them late.
+    @Test func eachProcessorPartitionCountsTheOtherPartitionsPartsOfAShareAndLeavesItsOwnOut() async throws {
+        defer { ProcessorIntegrationTests.killLeftovers() }
+        let stem = IntegrationEnvironment.fileStem("share-processor")
+        let prefix = "t" + UUID().uuidString.prefix(6).lowercased() + "sharep."
+        try await ProcessorIntegrationTests.publishWorld(prefix: prefix, log: stem + ".simulate.log")
+        let catalog = try TrainingCatalog.programs(jsonLines: Array(try Data(contentsOf: ProcessorIntegrationTests.root.appendingPathComponent("Schemas/catalog/training-programs.jsonl"))))
+        let shares = catalog.map { program -> KafkaProducerMessage in
+            var share = program
+            share.header = EventHeader(
+                eventID: "share-\(program.programID)", occurredAt: EventTime(rfc3339: "2026-12-01T04:00:00-05:00")!, restaurantID: "skillstream")
+            share.measuredEffects = Dictionary(
+                uniqueKeysWithValues: program.skills.map { ($0, MeasuredEffect(observations: 40, meanEffect: 60, partitions: [0: .init(observations: 40, meanEffect: 60)])) })
+            let event = ContractEvent.trainingProgram(share)
+            return KafkaProducerMessage(topic: prefix + "ref.training-programs", key: Array(event.messageKey.utf8), value: EventEncoder.encode(event))
+        }
+        let producer = try KafkaProducer(configuration: try IntegrationEnvironment.kafkaConfiguration(), logger: IntegrationEnvironment.logger)
+        for report in await producer.send(shares) { _ = try report.outcome.get() }
+        let database = try await ProcessorIntegrationTests.migratedDatabase(log: stem + ".migrate.log")
+        try await ProcessorIntegrationTests.run(
+            try ProcessorIntegrationTests.processArguments(postgres: database, prefix: prefix, group: prefix + "group", extra: ["--exit-when-idle", "3"]),
+            log: stem + ".process.log")
+        let connection = try PostgresConnection(connectionString: database, logger: IntegrationEnvironment.logger)
+        var confidences: [Int32: [Double]] = [:]
+        for row in try connection.query("SELECT restaurant_id, confidence FROM training_recommendations") {
+            let partition = KafkaPartitioner.partition(ofKey: try row.decode(String.self, column: "restaurant_id"), partitions: 3)
+            confidences[partition, default: []].append(try row.decode(Double.self, column: "confidence"))
+        }
+        // 40 shared measurements or more: confidence 1 − 1/√41 ≈ 0.84; a partition's own few: below 0.7.
+        #expect(
+            !confidences[0, default: []].isEmpty && confidences[1, default: []].count + confidences[2, default: []].count > 0,
+            "recommendations in partition 0 and in the others: \(confidences.mapValues(\.count))")
+        #expect(confidences[0, default: []].allSatisfy { $0 < 0.7 }, "partition 0 leaves its own part out: \(confidences[0, default: []])")
+        #expect((confidences[1, default: []] + confidences[2, default: []]).allSatisfy { $0 > 0.8 }, "partitions 1 and 2 count it: \(confidences)")
+        let alerts = try connection.query("SELECT count(*)::bigint AS n FROM gap_alerts")
+        #expect(try alerts[0].decode(Int.self, column: "n") > 0, "alerts opened: a share dated December made nothing late")
     }
 }
