@@ -180,19 +180,14 @@ public enum ProgramEffectShare {
 }
 
 extension MeasuredEffect {
-    /// Evidence from two sources together (the default catalog's, which has no parts, and a
-    /// share's): the measurements added, and the parts of the one that has them.
-    static func together(_ first: MeasuredEffect?, _ second: MeasuredEffect?) -> MeasuredEffect? {
-        guard let first else { return second }
-        guard let second else { return first }
-        let observations = first.observations + second.observations
-        let sum = Double(first.observations) * first.meanEffect + Double(second.observations) * second.meanEffect
-        return MeasuredEffect(observations: observations, meanEffect: sum / Double(observations), partitions: first.partitions.merging(second.partitions) { first, second in
-                MeasuredEffect.Part(
-                    observations: first.observations + second.observations,
-                    meanEffect: (Double(first.observations) * first.meanEffect + Double(second.observations) * second.meanEffect)
-                        / Double(first.observations + second.observations))
-            })
+    /// The default catalog's evidence (no parts: ``TrainingCatalog`` refuses them) and a
+    /// share's together: the measurements added, with the share's parts.
+    static func together(catalog: MeasuredEffect?, share: MeasuredEffect?) -> MeasuredEffect? {
+        guard let catalog else { return share }
+        guard let share else { return catalog }
+        let observations = catalog.observations + share.observations
+        let sum = Double(catalog.observations) * catalog.meanEffect + Double(share.observations) * share.meanEffect
+        return MeasuredEffect(observations: observations, meanEffect: sum / Double(observations), partitions: share.partitions)
     }
 }
 

@@ -77,13 +77,13 @@ public final class SkillEngine {
             let fromCatalog = defaultPrograms[id]?.measuredEffects ?? [:]
             program.measuredEffects = [:]
             for skill in program.skills {
-                program.measuredEffects[skill] = MeasuredEffect.together(fromCatalog[skill], share?.measuredEffects[skill])
+                program.measuredEffects[skill] = MeasuredEffect.together(catalog: fromCatalog[skill], share: share?.measuredEffects[skill])
             }
             return program
         }
     }
 
-    /// The input partition this engine owns (nil: replay, evaluation of one engine): its own
+    /// The input partition this engine owns (nil: replay's engine, of every partition): its own
     /// measurements are already in a share's part for it, which is not counted again.
     public var partition: Int32? {
         get { effectiveness.partition }

@@ -265,26 +265,8 @@ public final class PartitionState {
     /// Cleanses and applies one decoded event.
     public func process(_ event: ContractEvent, receivedAt: EventTime? = nil) -> ProcessingOutcome {
         counters.consumed += 1
-        // Reference data is not on the partition's timeline: whenever it is dated (a share is
-        // dated when it was taken, maybe long after the history a partition is still reading),
-        // it moves no clock and is never late. A record seen before is a duplicate.
         switch event {
-        case .restaurant, .trainingProgram:
-            guard referenceSeen.insert(FNV1a.hash(event.header.eventID)).inserted else {
-                counters.duplicates += 1
-                return .duplicate
-            }
-        default: break
-        }
-        switch event {
-        case .restaurant(let reference):
-            restaurant(reference.header.restaurantID).reference = reference
-            counters.processed += 1
-            return .processed(event, [])
-        case .trainingProgram(let program):
-            if program.measuredEffects.isEmpty { programs[program.programID] = program } else { sharedEffects[program.programID] = program }
-            counters.processed += 1
-            return .processed(event, [])
+        case .restaurant, .trainingProgram: return applyReference(event)
         default: break
         }
         let header = event.header
@@ -316,6 +298,24 @@ public final class PartitionState {
         expirePendingVisits()
         counters.processed += 1
         return outcome
+    }
+
+    /// Reference data is not on the partition's timeline: whenever it is dated (a share is dated
+    /// when it was taken, maybe long after the history a partition is still reading), it moves
+    /// no clock and is never late. A record seen before is a duplicate.
+    private func applyReference(_ event: ContractEvent) -> ProcessingOutcome {
+        guard referenceSeen.insert(FNV1a.hash(event.header.eventID)).inserted else {
+            counters.duplicates += 1
+            return .duplicate
+        }
+        switch event {
+        case .restaurant(let reference): restaurant(reference.header.restaurantID).reference = reference
+        case .trainingProgram(let program) where program.measuredEffects.isEmpty: programs[program.programID] = program
+        case .trainingProgram(let program): sharedEffects[program.programID] = program
+        default: preconditionFailure("not a reference record")
+        }
+        counters.processed += 1
+        return .processed(event, [])
     }
 
     /// An event claiming a time too far ahead of its receipt would move event time for the whole
